@@ -5,9 +5,10 @@ import {IAttestationRegistry} from "./interfaces/Spec.sol";
 import {Roles} from "./Roles.sol";
 
 /// Commitments, stake, challenges and slashing for inference nodes (node id = TEE id).
-/// Rules from spec/contracts.sol: the first depositor is a node's operator and only it withdraws, after an unlock
-/// delay at least as long as the challenge window; a requested withdrawal stays slashable until it completes; a
-/// slash takes min(amount, stake); commit/reveal/verify/expire follow the commit-reveal lifecycle.
+/// Rules from spec/contracts.sol: the first depositor is a node's operator; only it commits in the node's name and
+/// withdraws, after an unlock delay at least as long as the challenge window and not while a challenge against
+/// the node is open; a requested withdrawal stays slashable until it completes; a slash takes min(amount, stake);
+/// commit/reveal/verify/expire follow the commit-reveal lifecycle.
 contract AttestationRegistry is IAttestationRegistry, Roles {
     bytes32 public constant VERIFIER_ROLE = keccak256("VERIFIER_ROLE");
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
@@ -39,6 +40,8 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
     error UnknownChallenge(uint256 challengeId);
     error ChallengeAlreadyResolved(uint256 challengeId);
     error WindowTooShort(uint64 withdrawalDelay, uint64 challengeWindow);
+    error NotNodeOperator(bytes32 nodeId, address caller);
+    error ChallengePending(bytes32 nodeId, uint256 openChallenges);
 
     struct Withdrawal {
         bytes32 nodeId;
@@ -81,6 +84,7 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
     mapping(bytes32 nodeId => uint256) public stakeOf;
     mapping(bytes32 nodeId => uint256) public pendingWithdrawalsOf;
     mapping(bytes32 nodeId => address) public operatorOf;
+    mapping(bytes32 nodeId => uint256) public openChallengesOf;
     mapping(uint256 withdrawalId => Withdrawal) public withdrawals;
     mapping(bytes32 modelId => Model) public models;
     mapping(bytes32 requestId => Inference) public inferences;
@@ -144,6 +148,8 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
         if (w.nodeId != nodeId || w.amount == 0) revert UnknownWithdrawal(nodeId, withdrawalId);
         if (w.completed) revert WithdrawalAlreadyCompleted(withdrawalId);
         if (block.timestamp < w.unlockAt) revert WithdrawalLocked(withdrawalId, w.unlockAt);
+        // Stake under dispute stays until every open challenge against the node is resolved.
+        if (openChallengesOf[nodeId] != 0) revert ChallengePending(nodeId, openChallengesOf[nodeId]);
         w.completed = true;
         uint256 stake = stakeOf[nodeId];
         uint256 paid = w.amount < stake ? w.amount : stake;
@@ -189,6 +195,9 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
         if (m.owner == address(0)) revert UnknownModel(modelId);
         if (m.deprecated) revert ModelIsDeprecated(modelId);
         if (stakeOf[nodeId] == 0) revert NoStake(nodeId);
+        // Only the node's operator commits in its name: otherwise anyone could commit, never reveal, and have
+        // the node slashed for the timeout.
+        if (msg.sender != operatorOf[nodeId]) revert NotNodeOperator(nodeId, msg.sender);
         if (inferences[requestId].committer != address(0)) revert RequestIdUsed(requestId);
         uint64 deadline = uint64(block.timestamp) + revealWindow;
         inferences[requestId] = Inference({
@@ -243,6 +252,7 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
         challenges[challengeId] =
             Challenge({requestId: requestId, challenger: msg.sender, bond: msg.value, deadline: deadline, resolved: false});
         inf.openChallengeId = challengeId;
+        openChallengesOf[inf.nodeId]++;
         emit ChallengeOpened(challengeId, requestId, msg.sender, msg.value, deadline);
     }
 
@@ -258,6 +268,7 @@ contract AttestationRegistry is IAttestationRegistry, Roles {
         c.resolved = true;
         Inference storage inf = inferences[c.requestId];
         inf.openChallengeId = 0;
+        openChallengesOf[inf.nodeId]--;
         emit ChallengeResolved(challengeId, c.requestId, nodeAtFault, msg.sender, evidenceHash);
         if (nodeAtFault) {
             _slash(inf.nodeId, c.requestId, SlashReason.LOST_DISPUTE, disputeSlashAmount);

@@ -32,6 +32,8 @@ export interface AnvilOptions {
   statePath?: string;
   /** true: blocks are mined only on request (the simulator mines); false: a block per transaction. */
   noMining?: boolean;
+  /** How many recent blocks' states anvil keeps for eth_call at an older block (default 64). */
+  keepStates?: number;
   /** Print anvil's own output (otherwise only kept for error messages). */
   verbose?: boolean;
 }
@@ -64,6 +66,11 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<RunningAnvil>
     "--block-base-fee-per-gas",
     "0",
     "--silent",
+    // Keep only recent blocks' states in memory (blocks, transactions and logs all stay): without it anvil
+    // persists a state per block and slows down as bulk runs grow. Old-state eth_calls fail, as on most
+    // non-archive nodes (spec/run.md).
+    "--prune-history",
+    String(opts.keepStates ?? 64),
   ];
   if (opts.noMining) args.push("--no-mining");
   if (opts.genesisTimestamp !== undefined) args.push("--timestamp", String(opts.genesisTimestamp));

@@ -4,6 +4,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 export interface TruthLine {
   kind: string;
   block: number;
+  blockHash?: string;
   tx: string;
   reorged?: boolean;
   [key: string]: unknown;

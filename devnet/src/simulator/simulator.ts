@@ -81,7 +81,13 @@ export class Simulator {
   private reorgs: { fromBlock: number; toBlock: number; depth: number }[] = [];
   private txCount = 0;
   private head = 0;
+  /** Blocks mined since the last injected reorg (not part of SimState: a reorg must not rewind it). */
+  private blocksSinceReorg = 0;
+  /** The abandoned branch's head: the run may not end before the new branch is longer. */
+  private mustExceed = 0;
   private stopping = false;
+  /** Nodes whose challenge is resolved in the block being built: their withdrawals wait one more block. */
+  private resolvingNodes = new Set<number>();
 
   constructor(options: SimulatorOptions) {
     this.options = parseSimulatorOptions(options);
@@ -140,11 +146,11 @@ export class Simulator {
     for (;;) {
       if (this.bulk) {
         const done = this.state.committed >= (this.options.inferences as number);
-        if (done && this.state.flights.size === 0 && this.state.withdrawals.length === 0) break;
-        if (done && this.state.step > commitSteps + 200) break;
+        const drained = this.state.flights.size === 0 && this.state.withdrawals.length === 0;
+        if (done && (drained || this.state.step > commitSteps + 200) && this.head > this.mustExceed) break;
       } else {
-        if (this.stopping) break;
-        if (this.options.maxSteps !== undefined && this.state.step >= this.options.maxSteps) break;
+        const limit = this.options.maxSteps !== undefined && this.state.step >= this.options.maxSteps;
+        if ((this.stopping || limit) && this.head > this.mustExceed) break;
       }
       const reorg = await this.maybeReorg();
       const report = await this.step(commitSteps);
@@ -369,6 +375,7 @@ export class Simulator {
       ? s.step / Math.max(1, commitSteps)
       : (s.step % LIVE_CYCLE_STEPS) / LIVE_CYCLE_STEPS;
 
+    this.resolvingNodes.clear();
     this.scenarioEvents(progress, cycle, ts, rng.fork("events"));
     this.heartbeats(ts, rng.fork("heartbeats"));
     this.advanceFlights(ts, rng.fork("flights"));
@@ -721,6 +728,7 @@ export class Simulator {
           },
         );
         if (p.atFault) this.trackSlash(f.node, "LOST_DISPUTE");
+        this.resolvingNodes.add(f.node);
         s.flights.delete(f.requestId);
       }
     }
@@ -818,6 +826,9 @@ export class Simulator {
     const s = this.state;
     s.withdrawals = s.withdrawals.filter((w) => {
       if (ts < w.unlockAt) return true;
+      // The registry refuses while a challenge against the node is open (or may still open or close in this block).
+      if (this.resolvingNodes.has(w.node)) return true;
+      for (const f of s.flights.values()) if (f.node === w.node && f.plan.challenge) return true;
       const node = this.world.nodes[w.node];
       const st = s.nodes[w.node];
       const paid = w.amount < st.stake ? w.amount : st.stake;
@@ -839,31 +850,32 @@ export class Simulator {
   private async maybeReorg(): Promise<StepReport["reorg"]> {
     const every = this.options.reorgEvery;
     if (!every) return undefined;
-    const s = this.state;
     const depthMax = this.options.reorgDepth;
-    const untilNext = every - (s.step % every);
-    if (s.step > 0 && s.step % every === 0 && this.checkpoints.length > 0) {
+    if (this.blocksSinceReorg >= every && this.checkpoints.length > 0) {
+      const s = this.state;
       const rng = this.root.fork(`reorg:${s.branch}:${s.step}`);
       const depth = rng.int(1, Math.min(depthMax, this.checkpoints.length));
       const target = this.checkpoints[this.checkpoints.length - depth];
       const oldHead = this.head;
       const reverted = await this.rpc.call<boolean>("evm_revert", [target.snapshotId]);
       if (!reverted) throw new Error(`evm_revert(${target.snapshotId}) failed: the chain cannot be reorged`);
-      const branch = s.branch + 1;
       this.state = target.state;
-      this.state.branch = branch;
+      this.state.branch = s.branch + 1;
       this.checkpoints = [];
       this.writer.resetNonces();
       this.head = target.head;
+      this.mustExceed = oldHead;
+      this.blocksSinceReorg = 0;
       this.truth.reorg(target.head, oldHead);
       this.pending = [];
       const reorg = { fromBlock: target.head + 1, toBlock: oldHead, depth: oldHead - target.head };
       this.reorgs.push(reorg);
       return reorg;
     }
-    if (untilNext <= depthMax + 1 || s.step % every === 0) {
+    // Checkpoints only in the blocks a coming reorg may replace: anvil keeps every snapshot until reverted.
+    if (this.blocksSinceReorg >= every - depthMax) {
       const snapshotId = await this.rpc.call<Hex>("evm_snapshot", []);
-      this.checkpoints.push({ snapshotId, head: this.head, state: structuredClone(s) });
+      this.checkpoints.push({ snapshotId, head: this.head, state: structuredClone(this.state) });
       if (this.checkpoints.length > depthMax) this.checkpoints.shift();
     }
     return undefined;
@@ -879,9 +891,11 @@ export class Simulator {
   private async mine(ts?: number): Promise<MinedBlock> {
     const block = await this.writer.mine(ts);
     this.head = block.number;
+    this.blocksSinceReorg++;
     this.txCount += block.txHashes.length;
     const lines = this.pending.map(
-      ({ lineIndex, line }) => ({ ...line, block: block.number, tx: block.txHashes[lineIndex] }) as TruthLine,
+      ({ lineIndex, line }) =>
+        ({ ...line, block: block.number, blockHash: block.hash, tx: block.txHashes[lineIndex] }) as TruthLine,
     );
     this.pending = [];
     this.truth.add(lines, block.number);

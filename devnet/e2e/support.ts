@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { Address } from "viem";
+import { type RunningAnvil, startAnvil } from "../src/chain/anvil.ts";
+import { type Deployment, deployContracts } from "../src/chain/deploy.ts";
+import { JsonRpc } from "../src/chain/rpc.ts";
+import type { TruthLine } from "../src/simulator/ground-truth.ts";
+
+/** A port the OS reports free right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Devnet {
+  anvil: RunningAnvil;
+  rpc: JsonRpc;
+  deployment: Deployment;
+}
+
+/** A real anvil that mines on demand, with the three contracts deployed. */
+export async function startDevnet(genesisTimestamp?: number): Promise<Devnet> {
+  const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 40, genesisTimestamp });
+  const rpc = new JsonRpc(anvil.rpcUrl);
+  const accounts = await rpc.call<Address[]>("eth_accounts");
+  const deployment = await deployContracts(rpc, accounts[0], true);
+  return { anvil, rpc, deployment };
+}
+
+export function readTruth(path: string): TruthLine[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as TruthLine);
+}
