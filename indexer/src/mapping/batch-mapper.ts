@@ -1,0 +1,929 @@
+import type { Store } from "@subsquid/typeorm-store";
+import type { KeyObject } from "node:crypto";
+import { In, IsNull } from "typeorm";
+import { type Hex, keccak256 } from "viem";
+import {
+  type Check as CheckName,
+  commitmentOf,
+  decodeHeartbeat,
+  decodeRegisterTee,
+  freshnessCheck,
+  heartbeatCounts,
+  heartbeatSignatureCheck,
+  linkKey,
+  parseTeeKey,
+  settlementTimestampDate,
+  signatureCheck,
+} from "../checks/index.ts";
+import {
+  BatchSettlement,
+  Challenge,
+  Check,
+  Heartbeat,
+  Inference,
+  InferenceStatus,
+  InferenceVerdict,
+  KeySource,
+  KeyStatus,
+  Model,
+  NetworkStats,
+  Node,
+  Outcome,
+  Pcr,
+  PcrEvent,
+  PcrEventKind,
+  Settlement,
+  Slash,
+  SlashReason,
+  StakeChange,
+  StakeChangeKind,
+  TeeStatusChange,
+  TeeType,
+  UndecodedLog,
+  VerificationMode,
+  Withdrawal,
+} from "../model";
+import { addEvent, type DecayedState, type EventKind, removeEvent } from "../reputation/index.ts";
+import { Aggregates } from "./aggregates";
+import type { ChainEvent, Position, PositionedEvent, RawLog } from "./decode-logs";
+import { newModel, newNetworkStats, newNode } from "./entity-factory";
+import type { TeeInfoReader } from "./tee-info";
+
+type Ev<K extends ChainEvent["kind"]> = Extract<PositionedEvent, { kind: K }>;
+
+const ZERO_ID = `0x${"0".repeat(64)}`;
+const OUTCOME_STATUS: Record<Outcome, InferenceStatus> = {
+  [Outcome.VERIFIED]: InferenceStatus.VERIFIED,
+  [Outcome.FAILED]: InferenceStatus.FAILED,
+  [Outcome.EXPIRED]: InferenceStatus.EXPIRED,
+};
+
+const byPosition = (a: { block: number; logIndex: number }, b: { block: number; logIndex: number }) =>
+  a.block - b.block || a.logIndex - b.logIndex;
+
+/**
+ * Maps one batch of decoded events onto the database: one load per entity type, in-memory updates in chain order,
+ * one save per entity type. Derived data (counts, buckets, reputation) is updated per event as an exact delta, so
+ * the result does not depend on how blocks were cut into batches.
+ */
+export class BatchMapper {
+  private readonly nodes = new Map<string, Node>();
+  private readonly models = new Map<string, Model>();
+  private readonly inferences = new Map<string, Inference>();
+  private readonly settlements = new Map<string, Settlement>();
+  private readonly settlementsByLink = new Map<string, Settlement[]>();
+  private readonly inferencesByLink = new Map<string, Inference[]>();
+  private readonly challenges = new Map<string, Challenge>();
+  private readonly withdrawals = new Map<string, Withdrawal>();
+  private readonly pcrs = new Map<string, Pcr>();
+  private readonly teeTypes = new Map<string, TeeType>();
+  private network!: NetworkStats;
+
+  private readonly dirty = {
+    nodes: new Set<Node>(),
+    models: new Set<Model>(),
+    inferences: new Set<Inference>(),
+    settlements: new Set<Settlement>(),
+    challenges: new Set<Challenge>(),
+    withdrawals: new Set<Withdrawal>(),
+    pcrs: new Set<Pcr>(),
+    teeTypes: new Set<TeeType>(),
+  };
+  private readonly inserts = {
+    pcrEvents: [] as PcrEvent[],
+    stakeChanges: [] as StakeChange[],
+    teeStatus: [] as TeeStatusChange[],
+    heartbeats: [] as Heartbeat[],
+    verdicts: [] as InferenceVerdict[],
+    slashes: [] as Slash[],
+    batchSettlements: [] as BatchSettlement[],
+    undecoded: [] as UndecodedLog[],
+  };
+  private readonly agg = new Aggregates();
+
+  constructor(
+    private readonly store: Store,
+    private readonly teeInfo: TeeInfoReader,
+  ) {}
+
+  // ------------------------------------------------------------------ load
+
+  /** Loads everything the batch's events touch: one query per entity type (plus link and revocation lookups). */
+  async load(events: PositionedEvent[]): Promise<void> {
+    const requestIds = new Set<string>();
+    const settlementKeys = new Set<string>();
+    const registered = new Set<string>();
+    const revokedHashes = new Set<string>();
+    const challengeIds = new Set<string>();
+    const withdrawalIds = new Set<string>();
+    const nodeIds = new Set<string>();
+    const modelIds = new Set<string>();
+    for (const e of events) {
+      if ("requestId" in e && e.requestId !== ZERO_ID) requestIds.add(e.requestId);
+      if ("nodeId" in e) nodeIds.add(e.nodeId);
+      if ("teeId" in e) nodeIds.add(e.teeId);
+      if ("modelId" in e) modelIds.add(e.modelId);
+      if (e.kind === "IndividualSettlement") settlementKeys.add(linkKey(e.teeId as Hex, e.inputHash as Hex, e.outputHash as Hex));
+      if (e.kind === "TEERegistered") registered.add(e.teeId);
+      if (e.kind === "PCRRevoked") revokedHashes.add(e.pcrHash);
+      if (e.kind === "ChallengeResolved") challengeIds.add(e.challengeId.toString());
+      if (e.kind === "WithdrawalCompleted") withdrawalIds.add(e.withdrawalId.toString());
+    }
+    const relations = { node: true, model: true, settlement: true } as const;
+    const where: object[] = [];
+    if (requestIds.size) where.push({ id: In([...requestIds]) });
+    if (settlementKeys.size) where.push({ linkKey: In([...settlementKeys]) });
+    if (revokedHashes.size) where.push({ pcrHash: In([...revokedHashes]), pcrValidCheck: Check.PASS });
+    if (where.length) for (const inf of await this.store.find(Inference, { where, relations })) this.adoptInference(inf);
+
+    // Settlements: the link candidates of this batch's reveals, earlier ones of TEEs registering now, and those a
+    // revocation may taint.
+    const revealKeys = new Set<string>();
+    const committedHere = new Map<string, Ev<"InferenceCommitted">>();
+    for (const e of events) {
+      if (e.kind === "InferenceCommitted") committedHere.set(e.requestId, e);
+      if (e.kind === "InferenceRevealed") {
+        const inf = this.inferences.get(e.requestId);
+        const c = committedHere.get(e.requestId);
+        const mode = inf?.mode ?? c?.mode;
+        const input = inf?.inputHash ?? c?.inputHash;
+        if (mode === "TEE" && input) revealKeys.add(linkKey(e.nodeId as Hex, input as Hex, e.outputHash as Hex));
+      }
+    }
+    const sWhere: object[] = [];
+    if (revealKeys.size) sWhere.push({ linkKey: In([...revealKeys]) });
+    if (registered.size) sWhere.push({ teeId: In([...registered]), node: IsNull() });
+    if (revokedHashes.size) sWhere.push({ pcrHash: In([...revokedHashes]), pcrValidCheck: Check.PASS });
+    if (sWhere.length) for (const s of await this.store.find(Settlement, { where: sWhere })) this.adoptSettlement(s);
+    // Inferences linked to settlements whose signature a registration will re-check.
+    const recheck = [...this.settlements.values()].filter((s) => registered.has(s.teeId)).map((s) => s.id);
+    if (recheck.length) {
+      for (const inf of await this.store.find(Inference, { where: { settlement: { id: In(recheck) } }, relations })) {
+        this.adoptInference(inf);
+      }
+    }
+
+    if (challengeIds.size) for (const c of await this.store.findBy(Challenge, { id: In([...challengeIds]) })) this.challenges.set(c.id, c);
+    if (withdrawalIds.size) for (const w of await this.store.findBy(Withdrawal, { id: In([...withdrawalIds]) })) this.withdrawals.set(w.id, w);
+
+    for (const inf of this.inferences.values()) {
+      nodeIds.add(inf.node.id);
+      modelIds.add(inf.model.id);
+    }
+    if (nodeIds.size) for (const n of await this.store.findBy(Node, { id: In([...nodeIds]) })) this.nodes.set(n.id, n);
+    if (modelIds.size) for (const m of await this.store.findBy(Model, { id: In([...modelIds]) })) this.models.set(m.id, m);
+    // Relations loaded with an inference are copies: point them at the one object per id that gets updated.
+    for (const inf of this.inferences.values()) {
+      inf.node = this.nodes.get(inf.node.id) as Node;
+      inf.model = this.models.get(inf.model.id) as Model;
+      if (inf.settlement) inf.settlement = this.settlements.get(inf.settlement.id) ?? this.adoptSettlement(inf.settlement);
+    }
+    // PCR approvals and TEE types are small tables: load them whole.
+    for (const p of await this.store.find(Pcr, {})) this.pcrs.set(p.id, p);
+    for (const t of await this.store.find(TeeType, {})) this.teeTypes.set(t.id, t);
+    this.network = (await this.store.findOneBy(NetworkStats, { id: "network" })) ?? newNetworkStats();
+  }
+
+  private adoptInference(inf: Inference): void {
+    if (this.inferences.has(inf.id)) return;
+    this.inferences.set(inf.id, inf);
+    if (inf.linkKey) this.push(this.inferencesByLink, inf.linkKey, inf);
+    if (inf.settlement) this.adoptSettlement(inf.settlement);
+  }
+
+  private adoptSettlement(s: Settlement): Settlement {
+    const known = this.settlements.get(s.id);
+    if (known) return known;
+    this.settlements.set(s.id, s);
+    this.push(this.settlementsByLink, s.linkKey, s);
+    return s;
+  }
+
+  private push<T>(map: Map<string, T[]>, key: string, value: T): void {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  }
+
+  // ------------------------------------------------------------------ map
+
+  async map(events: PositionedEvent[]): Promise<void> {
+    for (const e of events) await this.apply(e);
+  }
+
+  private async apply(e: PositionedEvent): Promise<void> {
+    switch (e.kind) {
+      case "TEETypeAdded":
+        return this.onTeeTypeAdded(e);
+      case "PCRApproved":
+        return this.onPcrApproved(e);
+      case "PCRRevoked":
+        return this.onPcrRevoked(e);
+      case "TEERegistered":
+        return this.onTeeRegistered(e);
+      case "TEEDisabled":
+      case "TEEEnabled":
+        return this.onTeeStatus(e.teeId, e.kind === "TEEEnabled", e.pos);
+      case "HeartbeatReceived":
+        return this.onHeartbeat(e);
+      case "IndividualSettlement":
+        return this.onSettlement(e);
+      case "BatchSettlement":
+        this.inserts.batchSettlements.push(
+          new BatchSettlement({ id: rowId(e.pos), merkleRoot: e.merkleRoot, batchSize: e.batchSize, walrusBlobId: e.walrusBlobId, ...blockFields(e.pos) }),
+        );
+        return;
+      case "StakeDeposited":
+        return this.onDeposit(e);
+      case "WithdrawalRequested":
+        return this.onWithdrawalRequested(e);
+      case "WithdrawalCompleted":
+        return this.onWithdrawalCompleted(e);
+      case "ModelRegistered":
+        return this.onModelRegistered(e);
+      case "ModelDeprecated": {
+        const m = this.model(e.modelId, VerificationMode.VANILLA, e.pos);
+        m.deprecated = true;
+        m.deprecatedBlock = e.pos.block;
+        this.dirty.models.add(m);
+        return;
+      }
+      case "InferenceCommitted":
+        return this.onCommitted(e);
+      case "InferenceRevealed":
+        return this.onRevealed(e);
+      case "InferenceVerified":
+        return this.onVerified(e);
+      case "ChallengeOpened":
+        return this.onChallengeOpened(e);
+      case "ChallengeResolved":
+        return this.onChallengeResolved(e);
+      case "NodeSlashed":
+        return this.onSlashed(e);
+    }
+  }
+
+  /** Keeps a log the mapping could not use (unknown request id, duplicate commit, ...): never dropped. */
+  private unusable(e: PositionedEvent, error: string): void {
+    this.inserts.undecoded.push(
+      new UndecodedLog({ id: rowId(e.pos), address: "", topic0: e.kind, data: jsonOf(e), error, ...blockFields(e.pos) }),
+    );
+  }
+
+  // ---- TEE registry
+
+  private onTeeTypeAdded(e: Ev<"TEETypeAdded">): void {
+    const id = String(e.typeId);
+    const t = this.teeTypes.get(id) ?? new TeeType({ id, typeId: e.typeId });
+    t.name = e.name;
+    t.addedBlock = e.pos.block;
+    t.addedAt = e.pos.at;
+    t.addedTx = e.pos.tx;
+    this.teeTypes.set(id, t);
+    this.dirty.teeTypes.add(t);
+  }
+
+  private pcr(pcrHash: string, teeType: number): Pcr {
+    const id = `${pcrHash}-${teeType}`;
+    let p = this.pcrs.get(id);
+    if (!p) {
+      p = new Pcr({ id, pcrHash, teeType, version: null, approved: false, everRevoked: false, lastApprovedBlock: null, lastRevokedBlock: null });
+      this.pcrs.set(id, p);
+    }
+    this.dirty.pcrs.add(p);
+    return p;
+  }
+
+  private onPcrApproved(e: Ev<"PCRApproved">): void {
+    const p = this.pcr(e.pcrHash, e.teeType);
+    p.approved = true;
+    p.version = e.version;
+    p.lastApprovedBlock = e.pos.block;
+    this.inserts.pcrEvents.push(
+      new PcrEvent({ id: rowId(e.pos), pcrHash: e.pcrHash, teeType: e.teeType, kind: PcrEventKind.APPROVED, version: e.version, ...blockFields(e.pos) }),
+    );
+  }
+
+  /** Revokes the PCR (for every TEE type in the one-argument form) and taints earlier PASS results retroactively. */
+  private onPcrRevoked(e: Ev<"PCRRevoked">): void {
+    const targets =
+      e.teeType === undefined ? [...this.pcrs.values()].filter((p) => p.pcrHash === e.pcrHash) : [this.pcr(e.pcrHash, e.teeType)];
+    for (const p of targets) {
+      p.approved = false;
+      p.everRevoked = true;
+      p.lastRevokedBlock = e.pos.block;
+      this.dirty.pcrs.add(p);
+    }
+    this.inserts.pcrEvents.push(
+      new PcrEvent({ id: rowId(e.pos), pcrHash: e.pcrHash, teeType: e.teeType ?? null, kind: PcrEventKind.REVOKED, version: null, ...blockFields(e.pos) }),
+    );
+    const covers = (hash: string | null | undefined, type: number | null | undefined) =>
+      hash === e.pcrHash && (e.teeType === undefined || type === e.teeType);
+    for (const s of this.settlements.values()) {
+      if (s.pcrValidCheck === Check.PASS && covers(s.pcrHash, s.teeType) && s.block <= e.pos.block) {
+        s.pcrValidCheck = Check.FAIL;
+        this.dirty.settlements.add(s);
+      }
+    }
+    for (const inf of this.inferences.values()) {
+      if (inf.pcrValidCheck === Check.PASS && covers(inf.pcrHash, inf.teeType) && inf.committedBlock <= e.pos.block) {
+        this.mutate(inf, () => {
+          inf.pcrValidCheck = Check.FAIL;
+        });
+      }
+    }
+  }
+
+  private async onTeeRegistered(e: Ev<"TEERegistered">): Promise<void> {
+    const node = this.node(e.teeId, e.pos);
+    const wasRegistered = node.registeredBlock != null;
+    let info = e.pos.txInput ? decodeRegisterTee(e.pos.txInput as Hex) : undefined;
+    let source = KeySource.CALLDATA;
+    if (info && !matchesTee(info.signingPublicKey, e.teeId)) {
+      // The calldata's key does not hash to the event's id (e.g. a batched registration): ask the chain instead.
+      info = undefined;
+    }
+    let fromChain: Awaited<ReturnType<TeeInfoReader["read"]>> | undefined;
+    if (!info) {
+      fromChain = await this.teeInfo.read(e.teeId, e.pos.block);
+      source = fromChain ? KeySource.GET_TEE : KeySource.NONE;
+    }
+    const publicKey = (info?.signingPublicKey ?? fromChain?.publicKey)?.toLowerCase() ?? null;
+    node.owner = e.owner;
+    node.teeType = e.teeType;
+    node.endpoint = info?.endpoint ?? fromChain?.endpoint ?? null;
+    node.paymentAddress = (info?.paymentAddress ?? fromChain?.paymentAddress)?.toLowerCase() ?? null;
+    node.publicKey = publicKey;
+    node.pcrHash = (info?.pcrHash ?? fromChain?.pcrHash)?.toLowerCase() ?? null;
+    node.keySource = source;
+    node.keyStatus = publicKey ? keyStatusOf(parseTeeKey(publicKey as Hex, e.teeId as Hex).status) : KeyStatus.UNKNOWN;
+    if (!node.enabled) this.network.enabledNodes++;
+    node.enabled = true;
+    node.registeredBlock = e.pos.block;
+    node.registeredBlockHash = e.pos.blockHash;
+    node.registeredAt = e.pos.at;
+    node.registeredTx = e.pos.tx;
+    node.registeredLogIndex = e.pos.logIndex;
+    this.dirty.nodes.add(node);
+    this.inserts.teeStatus.push(new TeeStatusChange({ id: rowId(e.pos), node, enabled: true, ...blockFields(e.pos) }));
+    if (wasRegistered) return;
+    // Settlements this TEE made before it registered: attach them and check their signatures now (teeEnabled and
+    // pcrValid stay as judged at their blocks).
+    const key = this.keyOf(node);
+    for (const s of [...this.settlements.values()].sort(byPosition)) {
+      if (s.teeId !== e.teeId || s.node) continue;
+      s.node = node;
+      s.signatureCheck = signatureCheck(key, s.inputHash as Hex, s.outputHash as Hex, s.timestampSeconds, s.signature as Hex) as Check;
+      this.dirty.settlements.add(s);
+      node.settlements++;
+      if (s.signatureCheck === Check.FAIL) {
+        node.settlementSignatureFailures++;
+        this.network.settlementSignatureFailures++;
+      }
+      for (const inf of this.inferences.values()) {
+        if (inf.settlement === s) this.mutate(inf, () => undefined);
+      }
+    }
+  }
+
+  private onTeeStatus(teeId: string, enabled: boolean, pos: Position): void {
+    const node = this.node(teeId, pos);
+    if (node.enabled !== enabled) this.network.enabledNodes += enabled ? 1 : -1;
+    node.enabled = enabled;
+    this.dirty.nodes.add(node);
+    this.inserts.teeStatus.push(new TeeStatusChange({ id: rowId(pos), node, enabled, ...blockFields(pos) }));
+  }
+
+  private onHeartbeat(e: Ev<"HeartbeatReceived">): void {
+    const node = this.node(e.teeId, e.pos);
+    const call = e.pos.txInput ? decodeHeartbeat(e.pos.txInput as Hex) : undefined;
+    const check = heartbeatSignatureCheck({ key: this.keyOf(node), event: { teeId: e.teeId as Hex, timestamp: e.timestamp }, call }) as Check;
+    const counts = heartbeatCounts(check);
+    if (counts) {
+      node.lastHeartbeatAt = e.pos.at;
+      this.dirty.nodes.add(node);
+    }
+    this.inserts.heartbeats.push(
+      new Heartbeat({
+        id: rowId(e.pos),
+        node,
+        timestampSeconds: e.timestamp,
+        signature: call?.signature.toLowerCase() ?? null,
+        signatureCheck: check,
+        counts,
+        ...blockFields(e.pos),
+      }),
+    );
+  }
+
+  // ---- settlements
+
+  private onSettlement(e: Ev<"IndividualSettlement">): void {
+    const known = this.nodes.get(e.teeId);
+    const node = known && known.registeredBlock != null ? known : undefined;
+    const sig = signatureCheck(
+      node ? this.keyOf(node) : undefined,
+      e.inputHash as Hex,
+      e.outputHash as Hex,
+      e.timestamp,
+      e.signature as Hex,
+    ) as Check;
+    const s = new Settlement({
+      id: rowId(e.pos),
+      teeId: e.teeId,
+      node: node ?? null,
+      ethAddress: e.ethAddress,
+      inputHash: e.inputHash,
+      outputHash: e.outputHash,
+      timestampSeconds: e.timestamp,
+      timestamp: settlementTimestampDate(e.timestamp),
+      walrusBlobId: e.walrusBlobId,
+      signature: e.signature,
+      linkKey: linkKey(e.teeId as Hex, e.inputHash as Hex, e.outputHash as Hex),
+      signatureCheck: sig,
+      freshnessCheck: freshnessCheck(e.timestamp, e.pos.ts) as Check,
+      teeEnabledCheck: node?.enabled ? Check.PASS : Check.FAIL,
+      pcrValidCheck: node ? this.pcrCheckNow(node) : Check.UNKNOWN,
+      pcrHash: node?.pcrHash ?? null,
+      teeType: node?.teeType ?? null,
+      ...blockFields(e.pos),
+    });
+    this.adoptSettlement(s);
+    this.dirty.settlements.add(s);
+    this.network.settlements++;
+    this.agg.count("settlements", e.pos.ts, 1);
+    if (sig === Check.FAIL) this.network.settlementSignatureFailures++;
+    if (node) {
+      node.settlements++;
+      if (sig === Check.FAIL) node.settlementSignatureFailures++;
+      this.dirty.nodes.add(node);
+    }
+    // A revealed TEE inference waiting for its settlement links to the earliest one.
+    for (const inf of this.inferencesByLink.get(s.linkKey) ?? []) {
+      if (!inf.settlement) this.mutate(inf, () => (inf.settlement = s));
+    }
+  }
+
+  /** The TEE's PCR approval now (the block being mapped): PASS, FAIL, or UNKNOWN when its PCR is unknown. */
+  private pcrCheckNow(node: Node): Check {
+    if (node.registeredBlock == null || !node.pcrHash || node.teeType == null) return Check.UNKNOWN;
+    return this.pcrs.get(`${node.pcrHash}-${node.teeType}`)?.approved ? Check.PASS : Check.FAIL;
+  }
+
+  private keyOf(node: Node): KeyObject | undefined {
+    if (node.keyStatus !== KeyStatus.VALID || !node.publicKey) return undefined;
+    const parsed = parseTeeKey(node.publicKey as Hex, node.id as Hex);
+    return parsed.status === "VALID" ? parsed.key : undefined;
+  }
+
+  // ---- stake
+
+  private setStake(node: Node, stake: bigint): void {
+    this.network.totalStake += stake - node.stake;
+    node.stake = stake;
+  }
+
+  private stakeChange(node: Node, kind: StakeChangeKind, amount: bigint, pos: Position, from: string | null = null): void {
+    this.inserts.stakeChanges.push(
+      new StakeChange({ id: rowId(pos), node, kind, amount, from, stakeAfter: node.stake, pendingAfter: node.pendingWithdrawals, ...blockFields(pos) }),
+    );
+    this.dirty.nodes.add(node);
+  }
+
+  private onDeposit(e: Ev<"StakeDeposited">): void {
+    const node = this.node(e.nodeId, e.pos);
+    if (!node.operator) node.operator = e.from;
+    this.setStake(node, e.newTotal);
+    this.stakeChange(node, StakeChangeKind.DEPOSIT, e.amount, e.pos, e.from);
+  }
+
+  private onWithdrawalRequested(e: Ev<"WithdrawalRequested">): void {
+    const node = this.node(e.nodeId, e.pos);
+    node.pendingWithdrawals += e.amount;
+    const w = new Withdrawal({
+      id: e.withdrawalId.toString(),
+      node,
+      amount: e.amount,
+      unlockAt: new Date(Number(e.unlockAt) * 1000),
+      requestedBlock: e.pos.block,
+      requestedAt: e.pos.at,
+      requestedTx: e.pos.tx,
+      completedBlock: null,
+      completedAt: null,
+      completedTx: null,
+      paid: null,
+    });
+    this.withdrawals.set(w.id, w);
+    this.dirty.withdrawals.add(w);
+    this.stakeChange(node, StakeChangeKind.WITHDRAWAL_REQUESTED, e.amount, e.pos);
+  }
+
+  private onWithdrawalCompleted(e: Ev<"WithdrawalCompleted">): void {
+    const node = this.node(e.nodeId, e.pos);
+    const w = this.withdrawals.get(e.withdrawalId.toString());
+    this.setStake(node, node.stake - e.amount > 0n ? node.stake - e.amount : 0n);
+    // pendingWithdrawals holds requested amounts: the request leaves it whole, whatever was paid.
+    const requested = w?.amount ?? e.amount;
+    node.pendingWithdrawals = node.pendingWithdrawals > requested ? node.pendingWithdrawals - requested : 0n;
+    if (w) {
+      w.completedBlock = e.pos.block;
+      w.completedAt = e.pos.at;
+      w.completedTx = e.pos.tx;
+      w.paid = e.amount;
+      this.dirty.withdrawals.add(w);
+    }
+    this.stakeChange(node, StakeChangeKind.WITHDRAWAL_COMPLETED, e.amount, e.pos);
+  }
+
+  private onSlashed(e: Ev<"NodeSlashed">): void {
+    const node = this.node(e.nodeId, e.pos);
+    this.setStake(node, e.remainingStake);
+    node.totalSlashed += e.amount;
+    node.slashes++;
+    this.network.totalSlashed += e.amount;
+    this.network.slashes++;
+    this.agg.slashed(e.pos.ts, node.id, e.amount);
+    this.nodeReputation(node, "slash", e.pos.ts, +1);
+    this.inserts.slashes.push(
+      new Slash({
+        id: rowId(e.pos),
+        node,
+        inference: this.inferences.get(e.requestId) ?? null,
+        requestId: e.requestId,
+        reason: SlashReason[e.reason],
+        amount: e.amount,
+        remainingStake: e.remainingStake,
+        ...blockFields(e.pos),
+      }),
+    );
+    this.stakeChange(node, StakeChangeKind.SLASH, e.amount, e.pos);
+  }
+
+  // ---- models
+
+  private onModelRegistered(e: Ev<"ModelRegistered">): void {
+    const m = this.model(e.modelId, VerificationMode[e.mode], e.pos);
+    m.owner = e.owner;
+    m.name = e.name;
+    m.version = e.version;
+    m.mode = VerificationMode[e.mode];
+    m.contentHash = e.contentHash;
+    m.blobId = e.blobId;
+    m.registeredBlock = e.pos.block;
+    m.registeredBlockHash = e.pos.blockHash;
+    m.registeredAt = e.pos.at;
+    m.registeredTx = e.pos.tx;
+    m.registeredLogIndex = e.pos.logIndex;
+    this.dirty.models.add(m);
+  }
+
+  // ---- inference lifecycle
+
+  private onCommitted(e: Ev<"InferenceCommitted">): void {
+    if (this.inferences.has(e.requestId)) return this.unusable(e, `request ${e.requestId} was already committed`);
+    const node = this.node(e.nodeId, e.pos);
+    const mode = VerificationMode[e.mode];
+    const model = this.model(e.modelId, mode, e.pos);
+    const tee = mode === VerificationMode.TEE;
+    const inf = new Inference({
+      id: e.requestId,
+      node,
+      model,
+      mode,
+      status: InferenceStatus.COMMITTED,
+      outcome: null,
+      inputHash: e.inputHash,
+      commitment: e.commitment,
+      outputHash: null,
+      salt: null,
+      proofRef: null,
+      revealDeadline: new Date(Number(e.revealDeadline) * 1000),
+      committedBlock: e.pos.block,
+      committedBlockHash: e.pos.blockHash,
+      committedAt: e.pos.at,
+      committedTx: e.pos.tx,
+      committedLogIndex: e.pos.logIndex,
+      revealedBlock: null,
+      revealedBlockHash: null,
+      revealedAt: null,
+      revealedTx: null,
+      revealedLogIndex: null,
+      settledBlock: null,
+      settledBlockHash: null,
+      settledAt: null,
+      settledTx: null,
+      settledLogIndex: null,
+      verifier: null,
+      lastEventBlock: e.pos.block,
+      pcrHash: tee ? node.pcrHash : null,
+      teeType: tee ? node.teeType : null,
+      commitmentCheck: Check.NOT_APPLICABLE,
+      revealOnTimeCheck: Check.NOT_APPLICABLE,
+      teeSignatureCheck: Check.NOT_APPLICABLE,
+      pcrValidCheck: tee ? this.pcrCheckNow(node) : Check.NOT_APPLICABLE,
+      discrepancy: false,
+      settlement: null,
+      linkKey: null,
+      repKind: null,
+      repTime: null,
+    });
+    this.inferences.set(inf.id, inf);
+    node.committed++;
+    model.inferences++;
+    this.network.inferences++;
+    if (mode === VerificationMode.VANILLA) this.network.inferencesVanilla++;
+    else if (mode === VerificationMode.ZKML) this.network.inferencesZkml++;
+    else this.network.inferencesTee++;
+    this.agg.committed(e.pos.ts, e.pos.at, node, model, mode);
+    this.dirty.nodes.add(node);
+    this.dirty.models.add(model);
+    this.applyEffects(inf);
+  }
+
+  private onRevealed(e: Ev<"InferenceRevealed">): void {
+    const inf = this.inferences.get(e.requestId);
+    if (!inf) return this.unusable(e, `reveal of request ${e.requestId}, which was never committed`);
+    this.mutate(inf, () => {
+      inf.outputHash = e.outputHash;
+      inf.salt = e.salt;
+      inf.proofRef = e.proofRef;
+      inf.revealedBlock = e.pos.block;
+      inf.revealedBlockHash = e.pos.blockHash;
+      inf.revealedAt = e.pos.at;
+      inf.revealedTx = e.pos.tx;
+      inf.revealedLogIndex = e.pos.logIndex;
+      inf.lastEventBlock = e.pos.block;
+      if (inf.status === InferenceStatus.COMMITTED) inf.status = InferenceStatus.REVEALED;
+      inf.revealOnTimeCheck = e.pos.at.getTime() <= inf.revealDeadline.getTime() ? Check.PASS : Check.FAIL;
+      if (inf.mode === VerificationMode.TEE) {
+        inf.linkKey = linkKey(inf.node.id as Hex, inf.inputHash as Hex, e.outputHash as Hex);
+        this.push(this.inferencesByLink, inf.linkKey, inf);
+        const candidates = (this.settlementsByLink.get(inf.linkKey) ?? []).filter((s) => s.teeId === inf.node.id);
+        inf.settlement = candidates.sort(byPosition)[0] ?? null;
+      }
+    });
+    inf.node.revealed++;
+    this.dirty.nodes.add(inf.node);
+  }
+
+  private onVerified(e: Ev<"InferenceVerified">): void {
+    const inf = this.inferences.get(e.requestId);
+    if (!inf) return this.unusable(e, `verdict on request ${e.requestId}, which was never committed`);
+    const outcome = Outcome[e.outcome];
+    this.inserts.verdicts.push(new InferenceVerdict({ id: rowId(e.pos), inference: inf, outcome, verifier: e.verifier, ...blockFields(e.pos) }));
+    this.mutate(inf, () => {
+      inf.status = OUTCOME_STATUS[outcome];
+      inf.outcome = outcome;
+      inf.verifier = e.verifier;
+      inf.settledBlock = e.pos.block;
+      inf.settledBlockHash = e.pos.blockHash;
+      inf.settledAt = e.pos.at;
+      inf.settledTx = e.pos.tx;
+      inf.settledLogIndex = e.pos.logIndex;
+      inf.lastEventBlock = e.pos.block;
+      if (outcome === Outcome.EXPIRED && inf.revealedBlock == null) inf.revealOnTimeCheck = Check.FAIL;
+    });
+  }
+
+  private onChallengeOpened(e: Ev<"ChallengeOpened">): void {
+    const inf = this.inferences.get(e.requestId);
+    if (!inf) return this.unusable(e, `challenge of request ${e.requestId}, which was never committed`);
+    const c = new Challenge({
+      id: e.challengeId.toString(),
+      inference: inf,
+      node: inf.node,
+      challenger: e.challenger,
+      bond: e.bond,
+      deadline: new Date(Number(e.deadline) * 1000),
+      openedBlock: e.pos.block,
+      openedBlockHash: e.pos.blockHash,
+      openedAt: e.pos.at,
+      openedTx: e.pos.tx,
+      openedLogIndex: e.pos.logIndex,
+      resolvedBlock: null,
+      resolvedBlockHash: null,
+      resolvedAt: null,
+      resolvedTx: null,
+      resolvedLogIndex: null,
+      nodeAtFault: null,
+      resolver: null,
+      evidenceHash: null,
+    });
+    this.challenges.set(c.id, c);
+    this.dirty.challenges.add(c);
+    inf.node.challenged++;
+    this.dirty.nodes.add(inf.node);
+  }
+
+  private onChallengeResolved(e: Ev<"ChallengeResolved">): void {
+    const c = this.challenges.get(e.challengeId.toString());
+    const inf = this.inferences.get(e.requestId);
+    if (!c || !inf) return this.unusable(e, `resolution of challenge ${e.challengeId}, which was never opened`);
+    c.resolvedBlock = e.pos.block;
+    c.resolvedBlockHash = e.pos.blockHash;
+    c.resolvedAt = e.pos.at;
+    c.resolvedTx = e.pos.tx;
+    c.resolvedLogIndex = e.pos.logIndex;
+    c.nodeAtFault = e.nodeAtFault;
+    c.resolver = e.resolver;
+    c.evidenceHash = e.evidenceHash;
+    this.dirty.challenges.add(c);
+    if (e.nodeAtFault) {
+      inf.node.disputesLost++;
+      this.dirty.nodes.add(inf.node);
+      this.nodeReputation(inf.node, "dispute_lost", e.pos.ts, +1);
+      this.modelReputation(inf.model, "dispute_lost", e.pos.ts, +1);
+    }
+  }
+
+  // ------------------------------------------------------------------ derived state of an inference
+
+  /** Changes an inference: its old contributions to counts, buckets and reputation out, the new ones in. */
+  private mutate(inf: Inference, change: () => void): void {
+    this.retractEffects(inf);
+    change();
+    this.applyEffects(inf);
+  }
+
+  private refreshChecks(inf: Inference): void {
+    if (inf.mode === VerificationMode.TEE) {
+      inf.teeSignatureCheck =
+        inf.revealedBlock == null ? Check.NOT_APPLICABLE : inf.settlement ? inf.settlement.signatureCheck : Check.UNKNOWN;
+    }
+    if (inf.revealedBlock != null && inf.outputHash && inf.salt) {
+      inf.commitmentCheck = commitmentPasses(inf) ? Check.PASS : Check.FAIL;
+    }
+    const checks: CheckName[] = [inf.commitmentCheck, inf.revealOnTimeCheck, inf.teeSignatureCheck, inf.pcrValidCheck];
+    inf.discrepancy = inf.status === InferenceStatus.VERIFIED && checks.includes("FAIL");
+    if (inf.status === InferenceStatus.VERIFIED) inf.repKind = inf.discrepancy ? "failure" : "success";
+    else if (inf.status === InferenceStatus.FAILED || inf.status === InferenceStatus.EXPIRED) inf.repKind = "failure";
+    else inf.repKind = null;
+    inf.repTime = inf.repKind && inf.settledAt ? Math.floor(inf.settledAt.getTime() / 1000) : null;
+  }
+
+  private retractEffects(inf: Inference): void {
+    this.effects(inf, -1);
+  }
+
+  private applyEffects(inf: Inference): void {
+    this.refreshChecks(inf);
+    this.effects(inf, +1);
+    this.dirty.inferences.add(inf);
+  }
+
+  /** What an inference adds to its node's, model's and the network's counts, buckets and reputation. */
+  private effects(inf: Inference, sign: 1 | -1): void {
+    const node = inf.node;
+    const model = inf.model;
+    const net = this.network;
+    const settledTs = inf.settledAt ? Math.floor(inf.settledAt.getTime() / 1000) : 0;
+    switch (inf.status) {
+      case InferenceStatus.COMMITTED:
+      case InferenceStatus.REVEALED:
+        net.pending += sign;
+        break;
+      case InferenceStatus.VERIFIED:
+        node.verified += sign;
+        model.verified += sign;
+        net.verified += sign;
+        this.agg.count("verified", settledTs, sign, node.id, model.id);
+        break;
+      case InferenceStatus.FAILED:
+        node.failed += sign;
+        model.failed += sign;
+        net.failed += sign;
+        this.agg.count("failed", settledTs, sign, node.id, model.id);
+        break;
+      case InferenceStatus.EXPIRED:
+        node.expired += sign;
+        model.expired += sign;
+        net.expired += sign;
+        this.agg.count("expired", settledTs, sign, node.id, model.id);
+        break;
+    }
+    if (inf.discrepancy) {
+      node.discrepancies += sign;
+      model.discrepancies += sign;
+      net.discrepancies += sign;
+    }
+    if (inf.repKind && inf.repTime != null) {
+      const kind = inf.repKind as EventKind;
+      this.nodeReputation(node, kind, inf.repTime, sign);
+      this.modelReputation(model, kind, inf.repTime, sign);
+    }
+    this.dirty.nodes.add(node);
+    this.dirty.models.add(model);
+  }
+
+  private nodeReputation(node: Node, kind: EventKind, t: number, sign: 1 | -1): void {
+    const state: DecayedState = { refTime: node.repRefTime, s: node.repS, n: node.repN, d: node.repD };
+    const next = sign > 0 ? addEvent(state, kind, t) : removeEvent(state, kind, t);
+    node.repRefTime = next.refTime;
+    node.repS = next.s;
+    node.repN = next.n;
+    node.repD = next.d;
+    this.dirty.nodes.add(node);
+  }
+
+  private modelReputation(model: Model, kind: EventKind, t: number, sign: 1 | -1): void {
+    const state: DecayedState = { refTime: model.repRefTime, s: model.repS, n: model.repN, d: 0 };
+    const next = sign > 0 ? addEvent(state, kind, t) : removeEvent(state, kind, t);
+    model.repRefTime = next.refTime;
+    model.repS = next.s;
+    model.repN = next.n;
+    this.dirty.models.add(model);
+  }
+
+  // ------------------------------------------------------------------ get or create
+
+  /** The node with this id, created (with what the event says, nulls elsewhere) if no event named it before. */
+  private node(id: string, pos: Position): Node {
+    let n = this.nodes.get(id);
+    if (!n) {
+      n = newNode(id, pos);
+      this.nodes.set(id, n);
+      this.network.nodes++;
+    }
+    this.dirty.nodes.add(n);
+    return n;
+  }
+
+  private model(id: string, mode: VerificationMode, pos: Position): Model {
+    let m = this.models.get(id);
+    if (!m) {
+      m = newModel(id, mode, pos);
+      this.models.set(id, m);
+      this.network.models++;
+    }
+    this.dirty.models.add(m);
+    return m;
+  }
+
+  // ------------------------------------------------------------------ save
+
+  /** Keeps logs that did not decode. */
+  undecodable(log: RawLog, pos: Position, error: string): void {
+    this.inserts.undecoded.push(
+      new UndecodedLog({ id: rowId(pos), address: log.address.toLowerCase(), topic0: log.topics[0] ?? null, data: log.data, error, ...blockFields(pos) }),
+    );
+  }
+
+  /** One upsert or insert per entity type, parents before children (foreign keys). */
+  async save(): Promise<void> {
+    const s = this.store;
+    const up = async <T extends { id: string }>(rows: Iterable<T>) => {
+      const list = [...rows];
+      if (list.length) await s.upsert(list);
+    };
+    const ins = async <T extends { id: string }>(rows: T[]) => {
+      if (rows.length) await s.insert(rows);
+    };
+    await up(this.dirty.teeTypes);
+    await up(this.dirty.pcrs);
+    await ins(this.inserts.pcrEvents);
+    await up(this.dirty.nodes);
+    await up(this.dirty.models);
+    await up(this.dirty.settlements);
+    await up(this.dirty.inferences);
+    await ins(this.inserts.verdicts);
+    await up(this.dirty.challenges);
+    await ins(this.inserts.slashes);
+    await up(this.dirty.withdrawals);
+    await ins(this.inserts.stakeChanges);
+    await ins(this.inserts.teeStatus);
+    await ins(this.inserts.heartbeats);
+    await ins(this.inserts.batchSettlements);
+    await ins(this.inserts.undecoded);
+    await this.agg.save(s);
+    await s.upsert(this.network);
+  }
+}
+
+function rowId(pos: Position): string {
+  return `${pos.tx}-${pos.logIndex}`;
+}
+
+function blockFields(pos: Position) {
+  return { block: pos.block, blockHash: pos.blockHash, at: pos.at, tx: pos.tx, logIndex: pos.logIndex };
+}
+
+function jsonOf(e: PositionedEvent): string {
+  const { pos: _pos, ...rest } = e;
+  return JSON.stringify(rest, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+}
+
+function keyStatusOf(status: "VALID" | "MISMATCH" | "MALFORMED"): KeyStatus {
+  return KeyStatus[status];
+}
+
+function matchesTee(publicKey: Hex, teeId: string): boolean {
+  try {
+    return keccak256(publicKey).toLowerCase() === teeId;
+  } catch {
+    return false;
+  }
+}
+
+function commitmentPasses(inf: Inference): boolean {
+  return commitmentOf(inf.outputHash as Hex, inf.salt as Hex).toLowerCase() === inf.commitment;
+}
