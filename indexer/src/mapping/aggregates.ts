@@ -71,9 +71,17 @@ interface PendingBucket {
  */
 export class Aggregates {
   private buckets = new Map<string, PendingBucket>();
-  private modelNodes = new Map<string, { model: Model; node: Node; inferences: number; first: Date; last: Date }>();
+  private modelNodes = new Map<
+    string,
+    { model: Model; node: Node; inferences: number; first: Date; last: Date }
+  >();
 
-  private bucket(subject: PendingBucket["subject"], subjectId: string, interval: BucketInterval, start: number): BucketCounts {
+  private bucket(
+    subject: PendingBucket["subject"],
+    subjectId: string,
+    interval: BucketInterval,
+    start: number,
+  ): BucketCounts {
     const id = subject === "network" ? `${interval}-${start}` : `${subjectId}-${interval}-${start}`;
     const key = `${subject}:${id}`;
     let b = this.buckets.get(key);
@@ -95,7 +103,10 @@ export class Aggregates {
 
   slashed(ts: number, node: string, amount: bigint): void {
     for (const { interval, start } of bucketStarts(ts)) {
-      for (const d of [this.bucket("node", node, interval, start), this.bucket("network", "", interval, start)]) {
+      for (const d of [
+        this.bucket("node", node, interval, start),
+        this.bucket("network", "", interval, start),
+      ]) {
         d.slashes += 1;
         d.slashedAmount += amount;
       }
@@ -105,9 +116,14 @@ export class Aggregates {
   committed(ts: number, at: Date, node: Node, model: Model, mode: VerificationMode): void {
     this.count("committed", ts, 1, node.id, model.id);
     const modeField: CountField =
-      mode === VerificationMode.VANILLA ? "committedVanilla" : mode === VerificationMode.ZKML ? "committedZkml" : "committedTee";
+      mode === VerificationMode.VANILLA
+        ? "committedVanilla"
+        : mode === VerificationMode.ZKML
+          ? "committedZkml"
+          : "committedTee";
     this.count(modeField, ts, 1);
-    for (const { interval, start } of bucketStarts(ts)) this.bucket("model", model.id, interval, start).newNodes.add(node.id);
+    for (const { interval, start } of bucketStarts(ts))
+      this.bucket("model", model.id, interval, start).newNodes.add(node.id);
     const key = `${model.id}-${node.id}`;
     const mn = this.modelNodes.get(key);
     if (mn) {
@@ -136,7 +152,16 @@ export class Aggregates {
         row.lastCommitAt = d.last;
         out.push(row);
       } else {
-        out.push(new ModelNode({ id, model: d.model, node: d.node, inferences: d.inferences, firstCommitAt: d.first, lastCommitAt: d.last }));
+        out.push(
+          new ModelNode({
+            id,
+            model: d.model,
+            node: d.node,
+            inferences: d.inferences,
+            firstCommitAt: d.first,
+            lastCommitAt: d.last,
+          }),
+        );
       }
     }
     await store.upsert(out);
@@ -175,7 +200,18 @@ export class Aggregates {
         const id = `${b.subjectId}-${b.interval}-${b.start}`;
         const row =
           nodeMap.get(id) ??
-          new NodeBucket({ id, node: { id: b.subjectId } as Node, interval: b.interval, start, committed: 0, verified: 0, failed: 0, expired: 0, slashes: 0, slashedAmount: 0n });
+          new NodeBucket({
+            id,
+            node: { id: b.subjectId } as Node,
+            interval: b.interval,
+            start,
+            committed: 0,
+            verified: 0,
+            failed: 0,
+            expired: 0,
+            slashes: 0,
+            slashedAmount: 0n,
+          });
         row.committed += d.committed;
         row.verified += d.verified;
         row.failed += d.failed;
@@ -187,7 +223,17 @@ export class Aggregates {
         const id = `${b.subjectId}-${b.interval}-${b.start}`;
         const row =
           modelMap.get(id) ??
-          new ModelBucket({ id, model: { id: b.subjectId } as Model, interval: b.interval, start, inferences: 0, verified: 0, failed: 0, expired: 0, distinctNodes: 0 });
+          new ModelBucket({
+            id,
+            model: { id: b.subjectId } as Model,
+            interval: b.interval,
+            start,
+            inferences: 0,
+            verified: 0,
+            failed: 0,
+            expired: 0,
+            distinctNodes: 0,
+          });
         row.inferences += d.committed;
         row.verified += d.verified;
         row.failed += d.failed;

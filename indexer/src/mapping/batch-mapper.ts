@@ -1,5 +1,5 @@
-import type { Store } from "@subsquid/typeorm-store";
 import type { KeyObject } from "node:crypto";
+import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import { type Hex, keccak256 } from "viem";
 import {
@@ -123,7 +123,8 @@ export class BatchMapper {
       if ("nodeId" in e) nodeIds.add(e.nodeId);
       if ("teeId" in e) nodeIds.add(e.teeId);
       if ("modelId" in e) modelIds.add(e.modelId);
-      if (e.kind === "IndividualSettlement") settlementKeys.add(linkKey(e.teeId as Hex, e.inputHash as Hex, e.outputHash as Hex));
+      if (e.kind === "IndividualSettlement")
+        settlementKeys.add(linkKey(e.teeId as Hex, e.inputHash as Hex, e.outputHash as Hex));
       if (e.kind === "TEERegistered") registered.add(e.teeId);
       if (e.kind === "PCRRevoked") revokedHashes.add(e.pcrHash);
       if (e.kind === "ChallengeResolved") challengeIds.add(e.challengeId.toString());
@@ -134,7 +135,8 @@ export class BatchMapper {
     if (requestIds.size) where.push({ id: In([...requestIds]) });
     if (settlementKeys.size) where.push({ linkKey: In([...settlementKeys]) });
     if (revokedHashes.size) where.push({ pcrHash: In([...revokedHashes]), pcrValidCheck: Check.PASS });
-    if (where.length) for (const inf of await this.store.find(Inference, { where, relations })) this.adoptInference(inf);
+    if (where.length)
+      for (const inf of await this.store.find(Inference, { where, relations })) this.adoptInference(inf);
 
     // Settlements: the link candidates of this batch's reveals, earlier ones of TEEs registering now, and those a
     // revocation may taint.
@@ -147,36 +149,48 @@ export class BatchMapper {
         const c = committedHere.get(e.requestId);
         const mode = inf?.mode ?? c?.mode;
         const input = inf?.inputHash ?? c?.inputHash;
-        if (mode === "TEE" && input) revealKeys.add(linkKey(e.nodeId as Hex, input as Hex, e.outputHash as Hex));
+        if (mode === "TEE" && input)
+          revealKeys.add(linkKey(e.nodeId as Hex, input as Hex, e.outputHash as Hex));
       }
     }
     const sWhere: object[] = [];
     if (revealKeys.size) sWhere.push({ linkKey: In([...revealKeys]) });
     if (registered.size) sWhere.push({ teeId: In([...registered]), node: IsNull() });
     if (revokedHashes.size) sWhere.push({ pcrHash: In([...revokedHashes]), pcrValidCheck: Check.PASS });
-    if (sWhere.length) for (const s of await this.store.find(Settlement, { where: sWhere })) this.adoptSettlement(s);
+    if (sWhere.length)
+      for (const s of await this.store.find(Settlement, { where: sWhere })) this.adoptSettlement(s);
     // Inferences linked to settlements whose signature a registration will re-check.
     const recheck = [...this.settlements.values()].filter((s) => registered.has(s.teeId)).map((s) => s.id);
     if (recheck.length) {
-      for (const inf of await this.store.find(Inference, { where: { settlement: { id: In(recheck) } }, relations })) {
+      for (const inf of await this.store.find(Inference, {
+        where: { settlement: { id: In(recheck) } },
+        relations,
+      })) {
         this.adoptInference(inf);
       }
     }
 
-    if (challengeIds.size) for (const c of await this.store.findBy(Challenge, { id: In([...challengeIds]) })) this.challenges.set(c.id, c);
-    if (withdrawalIds.size) for (const w of await this.store.findBy(Withdrawal, { id: In([...withdrawalIds]) })) this.withdrawals.set(w.id, w);
+    if (challengeIds.size)
+      for (const c of await this.store.findBy(Challenge, { id: In([...challengeIds]) }))
+        this.challenges.set(c.id, c);
+    if (withdrawalIds.size)
+      for (const w of await this.store.findBy(Withdrawal, { id: In([...withdrawalIds]) }))
+        this.withdrawals.set(w.id, w);
 
     for (const inf of this.inferences.values()) {
       nodeIds.add(inf.node.id);
       modelIds.add(inf.model.id);
     }
-    if (nodeIds.size) for (const n of await this.store.findBy(Node, { id: In([...nodeIds]) })) this.nodes.set(n.id, n);
-    if (modelIds.size) for (const m of await this.store.findBy(Model, { id: In([...modelIds]) })) this.models.set(m.id, m);
+    if (nodeIds.size)
+      for (const n of await this.store.findBy(Node, { id: In([...nodeIds]) })) this.nodes.set(n.id, n);
+    if (modelIds.size)
+      for (const m of await this.store.findBy(Model, { id: In([...modelIds]) })) this.models.set(m.id, m);
     // Relations loaded with an inference are copies: point them at the one object per id that gets updated.
     for (const inf of this.inferences.values()) {
       inf.node = this.nodes.get(inf.node.id) as Node;
       inf.model = this.models.get(inf.model.id) as Model;
-      if (inf.settlement) inf.settlement = this.settlements.get(inf.settlement.id) ?? this.adoptSettlement(inf.settlement);
+      if (inf.settlement)
+        inf.settlement = this.settlements.get(inf.settlement.id) ?? this.adoptSettlement(inf.settlement);
     }
     // PCR approvals and TEE types are small tables: load them whole.
     for (const p of await this.store.find(Pcr, {})) this.pcrs.set(p.id, p);
@@ -230,7 +244,13 @@ export class BatchMapper {
         return this.onSettlement(e);
       case "BatchSettlement":
         this.inserts.batchSettlements.push(
-          new BatchSettlement({ id: rowId(e.pos), merkleRoot: e.merkleRoot, batchSize: e.batchSize, walrusBlobId: e.walrusBlobId, ...blockFields(e.pos) }),
+          new BatchSettlement({
+            id: rowId(e.pos),
+            merkleRoot: e.merkleRoot,
+            batchSize: e.batchSize,
+            walrusBlobId: e.walrusBlobId,
+            ...blockFields(e.pos),
+          }),
         );
         return;
       case "StakeDeposited":
@@ -266,7 +286,14 @@ export class BatchMapper {
   /** Keeps a log the mapping could not use (unknown request id, duplicate commit, ...): never dropped. */
   private unusable(e: PositionedEvent, error: string): void {
     this.inserts.undecoded.push(
-      new UndecodedLog({ id: rowId(e.pos), address: "", topic0: e.kind, data: jsonOf(e), error, ...blockFields(e.pos) }),
+      new UndecodedLog({
+        id: rowId(e.pos),
+        address: "",
+        topic0: e.kind,
+        data: jsonOf(e),
+        error,
+        ...blockFields(e.pos),
+      }),
     );
   }
 
@@ -287,7 +314,16 @@ export class BatchMapper {
     const id = `${pcrHash}-${teeType}`;
     let p = this.pcrs.get(id);
     if (!p) {
-      p = new Pcr({ id, pcrHash, teeType, version: null, approved: false, everRevoked: false, lastApprovedBlock: null, lastRevokedBlock: null });
+      p = new Pcr({
+        id,
+        pcrHash,
+        teeType,
+        version: null,
+        approved: false,
+        everRevoked: false,
+        lastApprovedBlock: null,
+        lastRevokedBlock: null,
+      });
       this.pcrs.set(id, p);
     }
     this.dirty.pcrs.add(p);
@@ -300,14 +336,23 @@ export class BatchMapper {
     p.version = e.version;
     p.lastApprovedBlock = e.pos.block;
     this.inserts.pcrEvents.push(
-      new PcrEvent({ id: rowId(e.pos), pcrHash: e.pcrHash, teeType: e.teeType, kind: PcrEventKind.APPROVED, version: e.version, ...blockFields(e.pos) }),
+      new PcrEvent({
+        id: rowId(e.pos),
+        pcrHash: e.pcrHash,
+        teeType: e.teeType,
+        kind: PcrEventKind.APPROVED,
+        version: e.version,
+        ...blockFields(e.pos),
+      }),
     );
   }
 
   /** Revokes the PCR (for every TEE type in the one-argument form) and taints earlier PASS results retroactively. */
   private onPcrRevoked(e: Ev<"PCRRevoked">): void {
     const targets =
-      e.teeType === undefined ? [...this.pcrs.values()].filter((p) => p.pcrHash === e.pcrHash) : [this.pcr(e.pcrHash, e.teeType)];
+      e.teeType === undefined
+        ? [...this.pcrs.values()].filter((p) => p.pcrHash === e.pcrHash)
+        : [this.pcr(e.pcrHash, e.teeType)];
     for (const p of targets) {
       p.approved = false;
       p.everRevoked = true;
@@ -315,7 +360,14 @@ export class BatchMapper {
       this.dirty.pcrs.add(p);
     }
     this.inserts.pcrEvents.push(
-      new PcrEvent({ id: rowId(e.pos), pcrHash: e.pcrHash, teeType: e.teeType ?? null, kind: PcrEventKind.REVOKED, version: null, ...blockFields(e.pos) }),
+      new PcrEvent({
+        id: rowId(e.pos),
+        pcrHash: e.pcrHash,
+        teeType: e.teeType ?? null,
+        kind: PcrEventKind.REVOKED,
+        version: null,
+        ...blockFields(e.pos),
+      }),
     );
     const covers = (hash: string | null | undefined, type: number | null | undefined) =>
       hash === e.pcrHash && (e.teeType === undefined || type === e.teeType);
@@ -326,7 +378,11 @@ export class BatchMapper {
       }
     }
     for (const inf of this.inferences.values()) {
-      if (inf.pcrValidCheck === Check.PASS && covers(inf.pcrHash, inf.teeType) && inf.committedBlock <= e.pos.block) {
+      if (
+        inf.pcrValidCheck === Check.PASS &&
+        covers(inf.pcrHash, inf.teeType) &&
+        inf.committedBlock <= e.pos.block
+      ) {
         this.mutate(inf, () => {
           inf.pcrValidCheck = Check.FAIL;
         });
@@ -347,6 +403,10 @@ export class BatchMapper {
     if (!info) {
       fromChain = await this.teeInfo.read(e.teeId, e.pos.block);
       source = fromChain ? KeySource.GET_TEE : KeySource.NONE;
+    } else if (!info.pcrHash) {
+      // Decodable calldata whose attestation document is not the devnet's (on OpenGradient's chain, an AWS Nitro
+      // document with the PCRs inside): the PCR hash comes from getTEE.
+      fromChain = await this.teeInfo.read(e.teeId, e.pos.block);
     }
     const publicKey = (info?.signingPublicKey ?? fromChain?.publicKey)?.toLowerCase() ?? null;
     node.owner = e.owner;
@@ -356,7 +416,9 @@ export class BatchMapper {
     node.publicKey = publicKey;
     node.pcrHash = (info?.pcrHash ?? fromChain?.pcrHash)?.toLowerCase() ?? null;
     node.keySource = source;
-    node.keyStatus = publicKey ? keyStatusOf(parseTeeKey(publicKey as Hex, e.teeId as Hex).status) : KeyStatus.UNKNOWN;
+    node.keyStatus = publicKey
+      ? keyStatusOf(parseTeeKey(publicKey as Hex, e.teeId as Hex).status)
+      : KeyStatus.UNKNOWN;
     if (!node.enabled) this.network.enabledNodes++;
     node.enabled = true;
     node.registeredBlock = e.pos.block;
@@ -365,7 +427,9 @@ export class BatchMapper {
     node.registeredTx = e.pos.tx;
     node.registeredLogIndex = e.pos.logIndex;
     this.dirty.nodes.add(node);
-    this.inserts.teeStatus.push(new TeeStatusChange({ id: rowId(e.pos), node, enabled: true, ...blockFields(e.pos) }));
+    this.inserts.teeStatus.push(
+      new TeeStatusChange({ id: rowId(e.pos), node, enabled: true, ...blockFields(e.pos) }),
+    );
     if (wasRegistered) return;
     // Settlements this TEE made before it registered: attach them and check their signatures now (teeEnabled and
     // pcrValid stay as judged at their blocks).
@@ -373,7 +437,13 @@ export class BatchMapper {
     for (const s of [...this.settlements.values()].sort(byPosition)) {
       if (s.teeId !== e.teeId || s.node) continue;
       s.node = node;
-      s.signatureCheck = signatureCheck(key, s.inputHash as Hex, s.outputHash as Hex, s.timestampSeconds, s.signature as Hex) as Check;
+      s.signatureCheck = signatureCheck(
+        key,
+        s.inputHash as Hex,
+        s.outputHash as Hex,
+        s.timestampSeconds,
+        s.signature as Hex,
+      ) as Check;
       this.dirty.settlements.add(s);
       node.settlements++;
       if (s.signatureCheck === Check.FAIL) {
@@ -397,7 +467,11 @@ export class BatchMapper {
   private onHeartbeat(e: Ev<"HeartbeatReceived">): void {
     const node = this.node(e.teeId, e.pos);
     const call = e.pos.txInput ? decodeHeartbeat(e.pos.txInput as Hex) : undefined;
-    const check = heartbeatSignatureCheck({ key: this.keyOf(node), event: { teeId: e.teeId as Hex, timestamp: e.timestamp }, call }) as Check;
+    const check = heartbeatSignatureCheck({
+      key: this.keyOf(node),
+      event: { teeId: e.teeId as Hex, timestamp: e.timestamp },
+      call,
+    }) as Check;
     const counts = heartbeatCounts(check);
     if (counts) {
       node.lastHeartbeatAt = e.pos.at;
@@ -460,7 +534,11 @@ export class BatchMapper {
     }
     // A revealed TEE inference waiting for its settlement links to the earliest one.
     for (const inf of this.inferencesByLink.get(s.linkKey) ?? []) {
-      if (!inf.settlement) this.mutate(inf, () => (inf.settlement = s));
+      if (!inf.settlement) {
+        this.mutate(inf, () => {
+          inf.settlement = s;
+        });
+      }
     }
   }
 
@@ -483,9 +561,24 @@ export class BatchMapper {
     node.stake = stake;
   }
 
-  private stakeChange(node: Node, kind: StakeChangeKind, amount: bigint, pos: Position, from: string | null = null): void {
+  private stakeChange(
+    node: Node,
+    kind: StakeChangeKind,
+    amount: bigint,
+    pos: Position,
+    from: string | null = null,
+  ): void {
     this.inserts.stakeChanges.push(
-      new StakeChange({ id: rowId(pos), node, kind, amount, from, stakeAfter: node.stake, pendingAfter: node.pendingWithdrawals, ...blockFields(pos) }),
+      new StakeChange({
+        id: rowId(pos),
+        node,
+        kind,
+        amount,
+        from,
+        stakeAfter: node.stake,
+        pendingAfter: node.pendingWithdrawals,
+        ...blockFields(pos),
+      }),
     );
     this.dirty.nodes.add(node);
   }
@@ -580,7 +673,10 @@ export class BatchMapper {
   // ---- inference lifecycle
 
   private onCommitted(e: Ev<"InferenceCommitted">): void {
-    if (this.inferences.has(e.requestId)) return this.unusable(e, `request ${e.requestId} was already committed`);
+    if (this.inferences.has(e.requestId)) {
+      this.unusable(e, `request ${e.requestId} was already committed`);
+      return;
+    }
     const node = this.node(e.nodeId, e.pos);
     const mode = VerificationMode[e.mode];
     const model = this.model(e.modelId, mode, e.pos);
@@ -642,7 +738,10 @@ export class BatchMapper {
 
   private onRevealed(e: Ev<"InferenceRevealed">): void {
     const inf = this.inferences.get(e.requestId);
-    if (!inf) return this.unusable(e, `reveal of request ${e.requestId}, which was never committed`);
+    if (!inf) {
+      this.unusable(e, `reveal of request ${e.requestId}, which was never committed`);
+      return;
+    }
     this.mutate(inf, () => {
       inf.outputHash = e.outputHash;
       inf.salt = e.salt;
@@ -658,7 +757,9 @@ export class BatchMapper {
       if (inf.mode === VerificationMode.TEE) {
         inf.linkKey = linkKey(inf.node.id as Hex, inf.inputHash as Hex, e.outputHash as Hex);
         this.push(this.inferencesByLink, inf.linkKey, inf);
-        const candidates = (this.settlementsByLink.get(inf.linkKey) ?? []).filter((s) => s.teeId === inf.node.id);
+        const candidates = (this.settlementsByLink.get(inf.linkKey) ?? []).filter(
+          (s) => s.teeId === inf.node.id,
+        );
         inf.settlement = candidates.sort(byPosition)[0] ?? null;
       }
     });
@@ -668,9 +769,20 @@ export class BatchMapper {
 
   private onVerified(e: Ev<"InferenceVerified">): void {
     const inf = this.inferences.get(e.requestId);
-    if (!inf) return this.unusable(e, `verdict on request ${e.requestId}, which was never committed`);
+    if (!inf) {
+      this.unusable(e, `verdict on request ${e.requestId}, which was never committed`);
+      return;
+    }
     const outcome = Outcome[e.outcome];
-    this.inserts.verdicts.push(new InferenceVerdict({ id: rowId(e.pos), inference: inf, outcome, verifier: e.verifier, ...blockFields(e.pos) }));
+    this.inserts.verdicts.push(
+      new InferenceVerdict({
+        id: rowId(e.pos),
+        inference: inf,
+        outcome,
+        verifier: e.verifier,
+        ...blockFields(e.pos),
+      }),
+    );
     this.mutate(inf, () => {
       inf.status = OUTCOME_STATUS[outcome];
       inf.outcome = outcome;
@@ -687,7 +799,10 @@ export class BatchMapper {
 
   private onChallengeOpened(e: Ev<"ChallengeOpened">): void {
     const inf = this.inferences.get(e.requestId);
-    if (!inf) return this.unusable(e, `challenge of request ${e.requestId}, which was never committed`);
+    if (!inf) {
+      this.unusable(e, `challenge of request ${e.requestId}, which was never committed`);
+      return;
+    }
     const c = new Challenge({
       id: e.challengeId.toString(),
       inference: inf,
@@ -718,7 +833,10 @@ export class BatchMapper {
   private onChallengeResolved(e: Ev<"ChallengeResolved">): void {
     const c = this.challenges.get(e.challengeId.toString());
     const inf = this.inferences.get(e.requestId);
-    if (!c || !inf) return this.unusable(e, `resolution of challenge ${e.challengeId}, which was never opened`);
+    if (!c || !inf) {
+      this.unusable(e, `resolution of challenge ${e.challengeId}, which was never opened`);
+      return;
+    }
     c.resolvedBlock = e.pos.block;
     c.resolvedBlockHash = e.pos.blockHash;
     c.resolvedAt = e.pos.at;
@@ -748,15 +866,25 @@ export class BatchMapper {
   private refreshChecks(inf: Inference): void {
     if (inf.mode === VerificationMode.TEE) {
       inf.teeSignatureCheck =
-        inf.revealedBlock == null ? Check.NOT_APPLICABLE : inf.settlement ? inf.settlement.signatureCheck : Check.UNKNOWN;
+        inf.revealedBlock == null
+          ? Check.NOT_APPLICABLE
+          : inf.settlement
+            ? inf.settlement.signatureCheck
+            : Check.UNKNOWN;
     }
     if (inf.revealedBlock != null && inf.outputHash && inf.salt) {
       inf.commitmentCheck = commitmentPasses(inf) ? Check.PASS : Check.FAIL;
     }
-    const checks: CheckName[] = [inf.commitmentCheck, inf.revealOnTimeCheck, inf.teeSignatureCheck, inf.pcrValidCheck];
+    const checks: CheckName[] = [
+      inf.commitmentCheck,
+      inf.revealOnTimeCheck,
+      inf.teeSignatureCheck,
+      inf.pcrValidCheck,
+    ];
     inf.discrepancy = inf.status === InferenceStatus.VERIFIED && checks.includes("FAIL");
     if (inf.status === InferenceStatus.VERIFIED) inf.repKind = inf.discrepancy ? "failure" : "success";
-    else if (inf.status === InferenceStatus.FAILED || inf.status === InferenceStatus.EXPIRED) inf.repKind = "failure";
+    else if (inf.status === InferenceStatus.FAILED || inf.status === InferenceStatus.EXPIRED)
+      inf.repKind = "failure";
     else inf.repKind = null;
     inf.repTime = inf.repKind && inf.settledAt ? Math.floor(inf.settledAt.getTime() / 1000) : null;
   }
@@ -864,7 +992,14 @@ export class BatchMapper {
   /** Keeps logs that did not decode. */
   undecodable(log: RawLog, pos: Position, error: string): void {
     this.inserts.undecoded.push(
-      new UndecodedLog({ id: rowId(pos), address: log.address.toLowerCase(), topic0: log.topics[0] ?? null, data: log.data, error, ...blockFields(pos) }),
+      new UndecodedLog({
+        id: rowId(pos),
+        address: log.address.toLowerCase(),
+        topic0: log.topics[0] ?? null,
+        data: log.data,
+        error,
+        ...blockFields(pos),
+      }),
     );
   }
 

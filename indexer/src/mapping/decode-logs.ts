@@ -1,6 +1,6 @@
 import * as att from "../abi/AttestationRegistry";
-import * as legacy from "../abi/LegacyTEERegistry";
 import * as relay from "../abi/InferenceSettlementRelay";
+import * as legacy from "../abi/LegacyTEERegistry";
 import * as tee from "../abi/TEERegistry";
 
 /** Where an event sits on the chain: every row it creates copies this. */
@@ -19,7 +19,14 @@ export interface Position {
 
 const MODES = ["VANILLA", "ZKML", "TEE"] as const;
 const OUTCOMES = ["VERIFIED", "FAILED", "EXPIRED"] as const;
-const REASONS = ["INVALID_PROOF", "REVEAL_MISMATCH", "REVEAL_TIMEOUT", "LOST_DISPUTE", "PCR_REVOKED", "EQUIVOCATION"] as const;
+const REASONS = [
+  "INVALID_PROOF",
+  "REVEAL_MISMATCH",
+  "REVEAL_TIMEOUT",
+  "LOST_DISPUTE",
+  "PCR_REVOKED",
+  "EQUIVOCATION",
+] as const;
 export type ModeName = (typeof MODES)[number];
 export type OutcomeName = (typeof OUTCOMES)[number];
 export type ReasonName = (typeof REASONS)[number];
@@ -67,9 +74,30 @@ export type ChainEvent =
       commitment: string;
       revealDeadline: bigint;
     }
-  | { kind: "InferenceRevealed"; requestId: string; nodeId: string; outputHash: string; salt: string; proofRef: string }
-  | { kind: "InferenceVerified"; requestId: string; nodeId: string; modelId: string; outcome: OutcomeName; verifier: string }
-  | { kind: "ChallengeOpened"; challengeId: bigint; requestId: string; challenger: string; bond: bigint; deadline: bigint }
+  | {
+      kind: "InferenceRevealed";
+      requestId: string;
+      nodeId: string;
+      outputHash: string;
+      salt: string;
+      proofRef: string;
+    }
+  | {
+      kind: "InferenceVerified";
+      requestId: string;
+      nodeId: string;
+      modelId: string;
+      outcome: OutcomeName;
+      verifier: string;
+    }
+  | {
+      kind: "ChallengeOpened";
+      challengeId: bigint;
+      requestId: string;
+      challenger: string;
+      bond: bigint;
+      deadline: bigint;
+    }
   | {
       kind: "ChallengeResolved";
       challengeId: bigint;
@@ -78,7 +106,14 @@ export type ChainEvent =
       resolver: string;
       evidenceHash: string;
     }
-  | { kind: "NodeSlashed"; nodeId: string; requestId: string; reason: ReasonName; amount: bigint; remainingStake: bigint };
+  | {
+      kind: "NodeSlashed";
+      nodeId: string;
+      requestId: string;
+      reason: ReasonName;
+      amount: bigint;
+      remainingStake: bigint;
+    };
 
 export type PositionedEvent = ChainEvent & { pos: Position };
 
@@ -162,22 +197,44 @@ export function decodeLog(log: RawLog, addresses: Addresses): ChainEvent {
       }
       case relay.events.BatchSettlement.topic: {
         const e = relay.events.BatchSettlement.decode(log);
-        return { kind: "BatchSettlement", merkleRoot: lower(e.merkleRoot), batchSize: e.batchSize, walrusBlobId: lower(e.walrusBlobId) };
+        return {
+          kind: "BatchSettlement",
+          merkleRoot: lower(e.merkleRoot),
+          batchSize: e.batchSize,
+          walrusBlobId: lower(e.walrusBlobId),
+        };
       }
     }
   } else if (address === addresses.attestationRegistry) {
     switch (topic) {
       case att.events.StakeDeposited.topic: {
         const e = att.events.StakeDeposited.decode(log);
-        return { kind: "StakeDeposited", nodeId: lower(e.nodeId), from: lower(e.from), amount: e.amount, newTotal: e.newTotal };
+        return {
+          kind: "StakeDeposited",
+          nodeId: lower(e.nodeId),
+          from: lower(e.from),
+          amount: e.amount,
+          newTotal: e.newTotal,
+        };
       }
       case att.events.WithdrawalRequested.topic: {
         const e = att.events.WithdrawalRequested.decode(log);
-        return { kind: "WithdrawalRequested", nodeId: lower(e.nodeId), withdrawalId: e.withdrawalId, amount: e.amount, unlockAt: e.unlockAt };
+        return {
+          kind: "WithdrawalRequested",
+          nodeId: lower(e.nodeId),
+          withdrawalId: e.withdrawalId,
+          amount: e.amount,
+          unlockAt: e.unlockAt,
+        };
       }
       case att.events.WithdrawalCompleted.topic: {
         const e = att.events.WithdrawalCompleted.decode(log);
-        return { kind: "WithdrawalCompleted", nodeId: lower(e.nodeId), withdrawalId: e.withdrawalId, amount: e.amount };
+        return {
+          kind: "WithdrawalCompleted",
+          nodeId: lower(e.nodeId),
+          withdrawalId: e.withdrawalId,
+          amount: e.amount,
+        };
       }
       case att.events.ModelRegistered.topic: {
         const e = att.events.ModelRegistered.decode(log);

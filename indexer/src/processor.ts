@@ -1,0 +1,116 @@
+import {
+  type Log as _Log,
+  type Transaction as _Transaction,
+  type BlockHeader,
+  type DataHandlerContext,
+  EvmBatchProcessor,
+  type EvmBatchProcessorFields,
+} from "@subsquid/evm-processor";
+import * as attestationRegistry from "./abi/AttestationRegistry";
+import * as settlementRelay from "./abi/InferenceSettlementRelay";
+import * as legacyTeeRegistry from "./abi/LegacyTEERegistry";
+import * as teeRegistry from "./abi/TEERegistry";
+import type { ContractAddresses, IndexerConfig } from "./config.ts";
+
+// The squid's data source: which logs of which contracts, with which fields (squid-evm-template layout).
+
+/** What the processor fetches. Transactions come only with the logs that ask for them (transaction: true). */
+export const FIELDS = {
+  block: { timestamp: true, hash: true },
+  log: { transactionHash: true, logIndex: true, data: true, topics: true, address: true },
+  transaction: { input: true, hash: true, from: true, to: true },
+} as const;
+
+/** The events of each contract (spec/contracts.sol). Role events of the devnet's access control are not read. */
+export const TOPICS = {
+  teeRegistry: [
+    teeRegistry.events.TEETypeAdded.topic,
+    teeRegistry.events.PCRApproved.topic,
+    teeRegistry.events.PCRRevoked.topic,
+    // Older OpenGradient registries emit PCRRevoked(bytes32 indexed pcrHash): a different topic0.
+    legacyTeeRegistry.events.PCRRevoked.topic,
+    teeRegistry.events.TEEDisabled.topic,
+    teeRegistry.events.TEEEnabled.topic,
+  ],
+  /** The mapping decodes registerTEEWithAttestation and heartbeat calldata, so these come with their transaction. */
+  teeRegistryWithTransaction: [
+    teeRegistry.events.TEERegistered.topic,
+    teeRegistry.events.HeartbeatReceived.topic,
+  ],
+  settlementRelay: [
+    settlementRelay.events.IndividualSettlement.topic,
+    settlementRelay.events.BatchSettlement.topic,
+  ],
+  attestationRegistry: [
+    attestationRegistry.events.StakeDeposited.topic,
+    attestationRegistry.events.WithdrawalRequested.topic,
+    attestationRegistry.events.WithdrawalCompleted.topic,
+    attestationRegistry.events.ModelRegistered.topic,
+    attestationRegistry.events.ModelDeprecated.topic,
+    attestationRegistry.events.InferenceCommitted.topic,
+    attestationRegistry.events.InferenceRevealed.topic,
+    attestationRegistry.events.InferenceVerified.topic,
+    attestationRegistry.events.ChallengeOpened.topic,
+    attestationRegistry.events.ChallengeResolved.topic,
+    attestationRegistry.events.NodeSlashed.topic,
+  ],
+};
+
+/** The settings a processor was built with (addresses lowercased), for the mapping and the logs. */
+export interface ProcessorSettings {
+  rpcUrl: string;
+  rpcRateLimit: number | undefined;
+  gatewayUrl: string | undefined;
+  addresses: ContractAddresses;
+  startBlock: number;
+  finalityConfirmations: number;
+  headPollIntervalMs: number;
+  prometheusPort: number | undefined;
+}
+
+export function processorSettings(config: IndexerConfig): ProcessorSettings {
+  return {
+    rpcUrl: config.rpcUrl,
+    rpcRateLimit: config.rpcRateLimit,
+    gatewayUrl: config.gatewayUrl,
+    addresses: {
+      teeRegistry: config.addresses.teeRegistry.toLowerCase(),
+      settlementRelay: config.addresses.settlementRelay.toLowerCase(),
+      attestationRegistry: config.addresses.attestationRegistry.toLowerCase(),
+    },
+    startBlock: config.startBlock,
+    finalityConfirmations: config.finalityConfirmations,
+    headPollIntervalMs: config.headPollIntervalMs,
+    prometheusPort: config.prometheusPort,
+  };
+}
+
+/** The processor without its log requests: data source, finality, range and fields (shared with the bench). */
+export function baseProcessor(settings: ProcessorSettings) {
+  const processor = new EvmBatchProcessor()
+    .setRpcEndpoint({ url: settings.rpcUrl, rateLimit: settings.rpcRateLimit })
+    // Blocks closer than this to the head are hot: indexed at once, rolled back on a reorg.
+    .setFinalityConfirmation(settings.finalityConfirmations)
+    // The default head poll (5 s) would add seconds of latency on a devnet that mines every second.
+    .setRpcDataIngestionSettings({ headPollInterval: settings.headPollIntervalMs })
+    .setBlockRange({ from: settings.startBlock })
+    .setFields(FIELDS);
+  if (settings.gatewayUrl) processor.setGateway(settings.gatewayUrl);
+  if (settings.prometheusPort !== undefined) processor.setPrometheusPort(settings.prometheusPort);
+  return processor;
+}
+
+export function createProcessor(settings: ProcessorSettings) {
+  const { teeRegistry: tee, settlementRelay: relay, attestationRegistry: att } = settings.addresses;
+  return baseProcessor(settings)
+    .addLog({ address: [tee], topic0: TOPICS.teeRegistry })
+    .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction, transaction: true })
+    .addLog({ address: [relay], topic0: TOPICS.settlementRelay })
+    .addLog({ address: [att], topic0: TOPICS.attestationRegistry });
+}
+
+export type Fields = EvmBatchProcessorFields<ReturnType<typeof createProcessor>>;
+export type Block = BlockHeader<Fields>;
+export type Log = _Log<Fields>;
+export type Transaction = _Transaction<Fields>;
+export type ProcessorContext<Store> = DataHandlerContext<Store, Fields>;
