@@ -1,0 +1,77 @@
+import type { Db } from "../db/database.ts";
+import { pgCode } from "../db/database.ts";
+import type { IndexerStatusModel } from "./models.ts";
+
+export interface IndexerStateRow {
+  height: number;
+  hash: string | null;
+  timestamp: Date | null;
+  chain_height: number | null;
+  finalized_height: number | null;
+  reorged_blocks: number;
+  updated_at: Date;
+}
+
+/** The indexer's position (row 'indexer'); null before the indexer has written it or created its tables. */
+export async function readIndexerState(db: Db): Promise<IndexerStateRow | null> {
+  try {
+    const [row] = await db.query<IndexerStateRow>(
+      `SELECT height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at
+         FROM indexer_state WHERE id = 'indexer'`,
+    );
+    return row ?? null;
+  } catch (err) {
+    if (pgCode(err) === "42P01") return null; // undefined_table: the indexer has not migrated yet
+    throw err;
+  }
+}
+
+export function indexerStatusFromRow(row: IndexerStateRow | null): IndexerStatusModel {
+  if (!row) {
+    return {
+      height: 0,
+      hash: null,
+      timestamp: null,
+      finalizedHeight: null,
+      chainHeight: null,
+      lagBlocks: null,
+      reorgedBlocks: 0,
+      updatedAt: null,
+    };
+  }
+  return {
+    height: row.height,
+    hash: row.hash,
+    timestamp: row.timestamp,
+    finalizedHeight: row.finalized_height,
+    chainHeight: row.chain_height,
+    lagBlocks: row.chain_height === null ? null : Math.max(0, row.chain_height - row.height),
+    reorgedBlocks: row.reorged_blocks,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** asOf's default: the latest indexed block's time in unix seconds (0 before anything is indexed). */
+export function latestBlockTime(row: IndexerStateRow | null): number {
+  return row?.timestamp ? row.timestamp.getTime() / 1000 : 0;
+}
+
+export interface ReorgModel {
+  detectedAt: Date;
+  fromBlock: number;
+  toBlock: number;
+  depth: number;
+}
+
+export async function listReorgs(db: Db, first: number): Promise<ReorgModel[]> {
+  const rows = await db.query<{ detected_at: Date; from_block: number; to_block: number; depth: number }>(
+    "SELECT detected_at, from_block, to_block, depth FROM reorg ORDER BY detected_at DESC, id DESC LIMIT $1",
+    [first],
+  );
+  return rows.map((r) => ({
+    detectedAt: r.detected_at,
+    fromBlock: r.from_block,
+    toBlock: r.to_block,
+    depth: r.depth,
+  }));
+}

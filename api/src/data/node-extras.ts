@@ -1,0 +1,39 @@
+import { uptime7d } from "../../../indexer/src/reputation/index.ts";
+import type { Db } from "../db/database.ts";
+
+/** Whether each (pcrHash, teeType) is approved now; key `${pcrHash}|${teeType}`. */
+export async function pcrApproval(db: Db, keys: readonly string[]): Promise<Map<string, boolean>> {
+  const pairs = keys.map((k) => k.split("|"));
+  const rows = await db.query<{ pcr_hash: string; tee_type: number; approved: boolean }>(
+    `SELECT p.pcr_hash, p.tee_type, p.approved
+       FROM pcr p JOIN unnest($1::text[], $2::int[]) AS k(pcr_hash, tee_type)
+         ON p.pcr_hash = k.pcr_hash AND p.tee_type = k.tee_type`,
+    [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
+  );
+  return new Map(rows.map((r) => [`${r.pcr_hash}|${r.tee_type}`, r.approved]));
+}
+
+/**
+ * uptime7d of each node at asOf (spec/reputation.md) with the rep-v1 library: SQL reduces the counting
+ * heartbeats in (asOf - 7 d, asOf] to one per half-hour window (ceil((t - (asOf - 7 d)) / 1800) is the window's
+ * k + 1, as in indexer/src/reputation/uptime.ts), and uptime7d counts the windows.
+ */
+export async function uptimes(
+  db: Db,
+  nodeIds: readonly string[],
+  asOf: number,
+): Promise<Map<string, number>> {
+  const rows = await db.query<{ node_id: string; ts: number[] }>(
+    `SELECT node_id, array_agg(t ORDER BY t) AS ts FROM (
+       SELECT node_id, max(extract(epoch FROM at))::float8 AS t
+         FROM heartbeat
+        WHERE node_id = ANY($1) AND counts
+          AND at > to_timestamp($2::float8 - 604800) AND at <= to_timestamp($2::float8)
+        GROUP BY node_id, ceil((extract(epoch FROM at) - ($2::numeric - 604800)) / 1800)
+     ) w GROUP BY node_id`,
+    [nodeIds, asOf],
+  );
+  const out = new Map<string, number>(nodeIds.map((id) => [id, 0]));
+  for (const r of rows) out.set(r.node_id, uptime7d(r.ts, asOf));
+  return out;
+}

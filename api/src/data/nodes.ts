@@ -1,0 +1,116 @@
+import type { Db } from "../db/database.ts";
+import { SqlParams } from "../db/sql.ts";
+import {
+  afterCursorSql,
+  type Connection,
+  type Ordering,
+  orderBySql,
+  toConnection,
+} from "../pagination/connection.ts";
+import { scoreLateral } from "../reputation/score-sql.ts";
+import type { NodeModel } from "./models.ts";
+import { type NodeRow, nodeFromRow } from "./rows.ts";
+
+export type NodeOrderBy =
+  | "SCORE_DESC"
+  | "SCORE_ASC"
+  | "STAKE_DESC"
+  | "SLASHED_DESC"
+  | "INFERENCES_DESC"
+  | "REGISTERED_DESC";
+
+export interface NodeFilter {
+  enabled?: boolean;
+  teeType?: number;
+  owner?: string;
+  minScore?: number;
+  provisional?: boolean;
+}
+
+type ScoredNodeRow = NodeRow & { score: number };
+
+const id = { sql: "n.id", dir: "ASC", cast: "text", value: (r: ScoredNodeRow) => r.id } as const;
+
+// Every ordering ends in the unique id, so pages never overlap or skip rows that tie.
+const ORDERINGS: Record<NodeOrderBy, Ordering<ScoredNodeRow>> = {
+  SCORE_DESC: {
+    list: "nodes:SCORE_DESC",
+    keys: [{ sql: "r.score", dir: "DESC", cast: "int", value: (r) => r.score }, id],
+  },
+  SCORE_ASC: {
+    list: "nodes:SCORE_ASC",
+    keys: [{ sql: "r.score", dir: "ASC", cast: "int", value: (r) => r.score }, id],
+  },
+  STAKE_DESC: {
+    list: "nodes:STAKE_DESC",
+    keys: [{ sql: "n.stake", dir: "DESC", cast: "numeric", value: (r) => r.stake }, id],
+  },
+  SLASHED_DESC: {
+    list: "nodes:SLASHED_DESC",
+    keys: [{ sql: "n.total_slashed", dir: "DESC", cast: "numeric", value: (r) => r.total_slashed }, id],
+  },
+  INFERENCES_DESC: {
+    list: "nodes:INFERENCES_DESC",
+    keys: [{ sql: "n.committed", dir: "DESC", cast: "int", value: (r) => r.committed }, id],
+  },
+  REGISTERED_DESC: {
+    list: "nodes:REGISTERED_DESC",
+    keys: [
+      {
+        sql: "COALESCE(n.registered_block, -1)",
+        dir: "DESC",
+        cast: "int",
+        value: (r) => r.registered_block ?? -1,
+      },
+      {
+        sql: "COALESCE(n.registered_log_index, -1)",
+        dir: "DESC",
+        cast: "int",
+        value: (r) => r.registered_log_index ?? -1,
+      },
+      id,
+    ],
+  },
+};
+
+export interface ListNodesArgs {
+  first: number;
+  after?: string | null;
+  orderBy: NodeOrderBy;
+  where: NodeFilter;
+  /** Time (unix seconds) at which scores are evaluated: the latest indexed block's. */
+  asOf: number;
+}
+
+export async function listNodes(db: Db, args: ListNodesArgs): Promise<Connection<NodeModel>> {
+  const ordering = ORDERINGS[args.orderBy];
+  const params = new SqlParams();
+  const t = `${params.add(args.asOf)}::float8`;
+  const conditions: string[] = [];
+  const w = args.where;
+  if (w.enabled !== undefined) conditions.push(`n.enabled = ${params.add(w.enabled)}`);
+  if (w.teeType !== undefined) conditions.push(`n.tee_type = ${params.add(w.teeType)}`);
+  if (w.owner !== undefined) conditions.push(`n.owner = ${params.add(w.owner)}`);
+  if (w.minScore !== undefined) conditions.push(`r.score >= ${params.add(w.minScore)}`);
+  if (w.provisional !== undefined) conditions.push(`r.provisional = ${params.add(w.provisional)}`);
+  const from = `FROM node n ${scoreLateral({ refTime: "n.rep_ref_time", s: "n.rep_s", n: "n.rep_n", d: "n.rep_d" }, t, "r")}`;
+  const filterParams = params.values.length;
+  const countSql = `SELECT count(*)::int AS count ${from}${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
+  const countValues = params.values.slice(0, filterParams);
+  const after = afterCursorSql(ordering, args.after, params);
+  const where = after ? [...conditions, after] : conditions;
+  const rows = await db.query<ScoredNodeRow>(
+    `SELECT n.*, r.score ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY ${orderBySql(ordering)} LIMIT ${args.first + 1}`,
+    params.values,
+  );
+  return toConnection(rows, args.first, ordering, nodeFromRow, async () => {
+    const [row] = await db.query<{ count: number }>(countSql, countValues);
+    return row.count;
+  });
+}
+
+export async function nodesByIds(db: Db, ids: readonly string[]): Promise<NodeModel[]> {
+  const rows = await db.query<NodeRow>("SELECT * FROM node WHERE id = ANY($1)", [ids]);
+  return rows.map(nodeFromRow);
+}

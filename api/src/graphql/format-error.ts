@@ -1,0 +1,24 @@
+import type { GraphQLFormattedError } from "graphql";
+import { PUBLIC_ERROR_CODES } from "./errors.ts";
+
+/** An error a client caused (shown as is), as opposed to an internal one (a bug, masked in production). */
+export function isPublicError(formatted: GraphQLFormattedError): boolean {
+  const code = formatted.extensions?.code;
+  return typeof code === "string" && PUBLIC_ERROR_CODES.has(code);
+}
+
+/** Masks internal errors in production: the message and stack stay in the server log. */
+export function formatError(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  if (isPublicError(formatted)) {
+    if (!production) return formatted;
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  if (!production) return formatted;
+  return {
+    message: "Internal server error",
+    ...(formatted.path ? { path: formatted.path } : {}),
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  };
+}

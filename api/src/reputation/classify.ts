@@ -1,0 +1,175 @@
+import {
+  addEvent,
+  type DecayedState,
+  type EventKind,
+  emptyState,
+  evaluate,
+  type Reputation,
+  type ReputationEvent,
+  removeEvent,
+  reputationAsOf,
+  type Subject,
+} from "../../../indexer/src/reputation/index.ts";
+import type { CheckValue, ModeValue } from "../data/models.ts";
+
+// rep-v1 "as of" an earlier time A (spec/README.md, spec/reputation.md): only events in blocks with timestamp
+// <= A count, including which settlement an inference links to, while revocations are judged with today's
+// knowledge (the stored pcrValid check). Pure: the rows come from reputation/events-sql.ts.
+//
+// An inference counts by its latest verdict at or before A:
+// - FAILED / EXPIRED: a failure at that verdict's time;
+// - VERIFIED: a success, unless it is a discrepancy as of A (then a failure at the same time). As of A:
+//   commitment and revealOnTime are the stored checks once revealed by A (NOT_APPLICABLE before);
+//   teeSignature (TEE mode) is the linked settlement's signature check if that settlement's block is at or
+//   before A (the linked one is the earliest match, so no other match can be earlier), UNKNOWN otherwise;
+//   pcrValid (TEE mode) is the stored check.
+// A lost dispute adds a dispute_lost event at its resolution; a slash a slash event (nodes only).
+
+export type Outcome = "VERIFIED" | "FAILED" | "EXPIRED";
+
+export interface VerdictEvent {
+  kind: "verdict";
+  inferenceId: string;
+  /** Block timestamp, unix seconds. */
+  t: number;
+  block: number;
+  logIndex: number;
+  outcome: Outcome;
+  mode: ModeValue;
+  revealedT: number | null;
+  commitmentCheck: CheckValue;
+  revealOnTimeCheck: CheckValue;
+  pcrValidCheck: CheckValue;
+  settlementT: number | null;
+  settlementSignatureCheck: CheckValue | null;
+}
+
+export interface PlainEvent {
+  kind: "dispute_lost" | "slash";
+  t: number;
+}
+
+export type SubjectEvent = VerdictEvent | PlainEvent;
+
+/** Verdicts of one inference, oldest first (block, log index). */
+type Verdicts = VerdictEvent[];
+
+function isDiscrepancyAsOf(v: VerdictEvent, asOf: number): boolean {
+  const revealed = v.revealedT !== null && v.revealedT <= asOf;
+  if (revealed && (v.commitmentCheck === "FAIL" || v.revealOnTimeCheck === "FAIL")) return true;
+  if (v.mode !== "TEE") return false;
+  if (v.pcrValidCheck === "FAIL") return true;
+  if (!revealed) return false;
+  const linked = v.settlementT !== null && v.settlementT <= asOf;
+  return linked && v.settlementSignatureCheck === "FAIL";
+}
+
+/** What one inference adds as of A: its latest verdict at or before A, classified; null if none. */
+export function classifyAsOf(verdicts: Verdicts, asOf: number): ReputationEvent | null {
+  let latest: VerdictEvent | undefined;
+  for (const v of verdicts) {
+    if (v.t <= asOf) latest = v;
+    else break;
+  }
+  if (!latest) return null;
+  if (latest.outcome !== "VERIFIED") return { kind: "failure", t: latest.t };
+  return { kind: isDiscrepancyAsOf(latest, asOf) ? "failure" : "success", t: latest.t };
+}
+
+function groupVerdicts(events: readonly SubjectEvent[]): Map<string, Verdicts> {
+  const byInference = new Map<string, Verdicts>();
+  for (const e of events) {
+    if (e.kind !== "verdict") continue;
+    const list = byInference.get(e.inferenceId) ?? [];
+    list.push(e);
+    byInference.set(e.inferenceId, list);
+  }
+  for (const list of byInference.values()) list.sort((a, b) => a.block - b.block || a.logIndex - b.logIndex);
+  return byInference;
+}
+
+/** The subject's classified reputation events as of A. */
+export function eventsAsOf(events: readonly SubjectEvent[], asOf: number): ReputationEvent[] {
+  const out: ReputationEvent[] = [];
+  for (const verdicts of groupVerdicts(events).values()) {
+    const e = classifyAsOf(verdicts, asOf);
+    if (e) out.push(e);
+  }
+  for (const e of events) {
+    if (e.kind !== "verdict" && e.t <= asOf) out.push({ kind: e.kind, t: e.t });
+  }
+  return out;
+}
+
+/** rep-v1 as of A by replay (the reference computation of indexer/src/reputation/as-of.ts). */
+export function replayAsOf(events: readonly SubjectEvent[], asOf: number, subject: Subject): Reputation {
+  return reputationAsOf(eventsAsOf(events, asOf), asOf, subject);
+}
+
+interface Change {
+  /** When the classification changes (unix seconds). */
+  at: number;
+  remove: ReputationEvent | null;
+  add: ReputationEvent | null;
+}
+
+const sameEvent = (a: ReputationEvent | null, b: ReputationEvent | null) =>
+  a === b || (a !== null && b !== null && a.kind === b.kind && a.t === b.t);
+
+/** When an inference's classification as of A changes with A: at its verdicts, its reveal and its settlement. */
+function changesOf(verdicts: Verdicts): Change[] {
+  const times = new Set<number>();
+  for (const v of verdicts) {
+    times.add(v.t);
+    if (v.revealedT !== null) times.add(v.revealedT);
+    if (v.settlementT !== null) times.add(v.settlementT);
+  }
+  const changes: Change[] = [];
+  let current: ReputationEvent | null = null;
+  for (const at of [...times].sort((a, b) => a - b)) {
+    const next = classifyAsOf(verdicts, at);
+    if (!sameEvent(current, next)) {
+      changes.push({ at, remove: current, add: next });
+      current = next;
+    }
+  }
+  return changes;
+}
+
+function apply(state: DecayedState, kind: EventKind, t: number, sign: 1 | -1): DecayedState {
+  return sign === 1 ? addEvent(state, kind, t) : removeEvent(state, kind, t);
+}
+
+/**
+ * rep-v1 at each of `times` (any order; results in the same order) in one sweep: every inference's
+ * classification is a step function of A, so its changes are folded in time order into a decayed state
+ * (remove the old classification, add the new one) that is evaluated as each time is passed. Agrees with
+ * replayAsOf to float noise (see indexer/src/reputation/decayed-state.ts), in O((events + times) log).
+ */
+export function replaySeries(
+  events: readonly SubjectEvent[],
+  times: readonly number[],
+  subject: Subject,
+): Reputation[] {
+  const changes: Change[] = [];
+  for (const verdicts of groupVerdicts(events).values()) changes.push(...changesOf(verdicts));
+  for (const e of events) {
+    if (e.kind !== "verdict") changes.push({ at: e.t, remove: null, add: { kind: e.kind, t: e.t } });
+  }
+  // Stable sort: an inference's own changes keep their order, so each removal follows the addition it undoes.
+  changes.sort((a, b) => a.at - b.at);
+  const order = times.map((_, i) => i).sort((a, b) => times[a] - times[b]);
+  const out: Reputation[] = new Array(times.length);
+  let state = emptyState();
+  let next = 0;
+  for (const i of order) {
+    const T = times[i];
+    while (next < changes.length && changes[next].at <= T) {
+      const c = changes[next++];
+      if (c.remove) state = apply(state, c.remove.kind, c.remove.t, -1);
+      if (c.add) state = apply(state, c.add.kind, c.add.t, 1);
+    }
+    out[i] = evaluate(state.refTime > T ? emptyState(T) : state, T, subject);
+  }
+  return out;
+}

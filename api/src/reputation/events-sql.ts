@@ -1,0 +1,84 @@
+import type { CheckValue, ModeValue } from "../data/models.ts";
+import type { Db } from "../db/database.ts";
+import type { Outcome, SubjectEvent } from "./classify.ts";
+
+// One query for everything that makes up the reputation of some nodes or models up to a time: every verdict
+// of their inferences (with what the as-of checks need), lost disputes, and (nodes) slashes.
+
+interface EventRow {
+  subject: string;
+  kind: "verdict" | "dispute_lost" | "slash";
+  inference_id: string | null;
+  t: number;
+  block: number;
+  log_index: number;
+  outcome: Outcome | null;
+  mode: ModeValue | null;
+  revealed_t: number | null;
+  commitment_check: CheckValue | null;
+  reveal_on_time_check: CheckValue | null;
+  pcr_valid_check: CheckValue | null;
+  settlement_t: number | null;
+  settlement_signature_check: CheckValue | null;
+}
+
+const epoch = (column: string) => `extract(epoch FROM ${column})::float8`;
+
+/** Events of each subject with block time <= until (unix seconds). */
+export async function loadReputationEvents(
+  db: Db,
+  subject: "node" | "model",
+  ids: readonly string[],
+  until: number,
+): Promise<Map<string, SubjectEvent[]>> {
+  const key = subject === "node" ? "node_id" : "model_id";
+  const slashes =
+    subject === "node"
+      ? `UNION ALL
+         SELECT sl.node_id, 'slash', sl.inference_id, ${epoch("sl.at")}, sl.block, sl.log_index,
+                NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+           FROM slash sl WHERE sl.node_id = ANY($1) AND sl.at <= to_timestamp($2::float8)`
+      : "";
+  const rows = await db.query<EventRow>(
+    `SELECT i.${key} AS subject, 'verdict' AS kind, i.id AS inference_id, ${epoch("v.at")} AS t, v.block, v.log_index,
+            v.outcome, i.mode, ${epoch("i.revealed_at")} AS revealed_t, i.commitment_check, i.reveal_on_time_check,
+            i.pcr_valid_check, ${epoch("s.at")} AS settlement_t, s.signature_check AS settlement_signature_check
+       FROM inference_verdict v
+       JOIN inference i ON i.id = v.inference_id
+       LEFT JOIN settlement s ON s.id = i.settlement_id
+      WHERE i.${key} = ANY($1) AND v.at <= to_timestamp($2::float8)
+     UNION ALL
+     SELECT i.${key}, 'dispute_lost', c.inference_id, ${epoch("c.resolved_at")}, c.resolved_block, c.resolved_log_index,
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM challenge c
+       JOIN inference i ON i.id = c.inference_id
+      WHERE i.${key} = ANY($1) AND c.node_at_fault AND c.resolved_at <= to_timestamp($2::float8)
+     ${slashes}`,
+    [ids, until],
+  );
+  const out = new Map<string, SubjectEvent[]>(ids.map((id) => [id, []]));
+  for (const r of rows) {
+    const list = out.get(r.subject);
+    if (!list) continue;
+    if (r.kind === "verdict") {
+      list.push({
+        kind: "verdict",
+        inferenceId: r.inference_id as string,
+        t: r.t,
+        block: r.block,
+        logIndex: r.log_index,
+        outcome: r.outcome as Outcome,
+        mode: r.mode as ModeValue,
+        revealedT: r.revealed_t,
+        commitmentCheck: r.commitment_check as CheckValue,
+        revealOnTimeCheck: r.reveal_on_time_check as CheckValue,
+        pcrValidCheck: r.pcr_valid_check as CheckValue,
+        settlementT: r.settlement_t,
+        settlementSignatureCheck: r.settlement_signature_check,
+      });
+    } else {
+      list.push({ kind: r.kind, t: r.t });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,243 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { ApiConfig } from "../config.ts";
+import type { Db } from "../db/database.ts";
+import { type Context, createContext } from "../graphql/context.ts";
+import { formatError } from "../graphql/format-error.ts";
+import { buildSchema } from "../graphql/schema.ts";
+import { Hub } from "../subscriptions/hub.ts";
+import { IndexerListener } from "../subscriptions/indexer-listener.ts";
+import { ASSET_PREFIX, sendAsset, sendGraphiQL, wantsGraphiQL } from "./graphiql.ts";
+import { aliasLimitRule, depthLimitRule } from "./guards.ts";
+import { checkHealth } from "./health.ts";
+import {
+  applyCors,
+  BodyTooLarge,
+  clientAddress,
+  preflight,
+  readBody,
+  sendError,
+  sendJson,
+} from "./http-util.ts";
+import { Metrics } from "./metrics.ts";
+import { errorLogPlugin, listCostPlugin, metricsPlugin } from "./plugins.ts";
+import { RateLimiter } from "./rate-limit.ts";
+import { attachWebSocket, type WebSocketEndpoint } from "./websocket.ts";
+
+// The API's HTTP server: /graphql (POST and GET queries, GraphiQL for browsers, WebSocket subscriptions),
+// /healthz and /metrics, on Node's http module with Apollo Server's executeHTTPGraphQLRequest, so body limits,
+// malformed JSON (400), CORS and rate limiting are decided here before GraphQL runs.
+
+export interface ApiServerOptions {
+  config: ApiConfig;
+  db: Db;
+  /** How the LISTEN connection reaches the database (the pool's connection string and role). */
+  listen: { connectionString: string; role?: string };
+  log?: (message: string) => void;
+}
+
+export interface ApiServer {
+  readonly httpServer: Server;
+  readonly hub: Hub;
+  readonly listener: IndexerListener;
+  readonly metrics: Metrics;
+  /** Starts listening; resolves with the /graphql URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, ends subscriptions, finishes in-flight requests (up to 5 s), stops LISTEN. */
+  close(): Promise<void>;
+}
+
+export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { config, db } = options;
+  const log = options.log ?? ((m: string) => console.error(m));
+  const schema = buildSchema();
+  const hub = new Hub();
+  const listener = new IndexerListener({ db, hub, ...options.listen, log });
+  let ws: WebSocketEndpoint | undefined;
+  const metrics = new Metrics({ db, subscriptions: () => hub.size, notifications: () => listener.batches });
+  const rateLimiter = new RateLimiter(config.rateLimitPerMinute, new Set(config.rateLimitExempt));
+  const rules = [depthLimitRule(config.maxDepth), aliasLimitRule(config.maxAliases)];
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: true,
+    nodeEnv: config.nodeEnv,
+    includeStacktraceInErrorResponses: !config.production,
+    parseOptions: { maxTokens: config.maxTokens },
+    validationRules: rules,
+    formatError: (formatted) => formatError(formatted, config.production),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      listCostPlugin(config.maxListCost),
+      metricsPlugin(metrics),
+      errorLogPlugin(log),
+    ],
+  });
+  await apollo.start();
+
+  const count = (route: string, res: ServerResponse) =>
+    res.once("finish", () => metrics.httpResponses.inc({ route, status: String(res.statusCode) }));
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (req.method === "OPTIONS") return preflight(res);
+    const rate = rateLimiter.take(clientAddress(req, config.trustProxy));
+    if (rateLimiter.enabled) {
+      res.setHeader("RateLimit-Limit", String(rate.limit));
+      res.setHeader("RateLimit-Remaining", String(rate.remaining));
+    }
+    if (!rate.allowed) {
+      return sendError(
+        res,
+        429,
+        "RATE_LIMITED",
+        `Got more than ${rate.limit} requests in a minute from this address, expected at most ${rate.limit}; retry in ${rate.resetSeconds} s`,
+        { "Retry-After": String(rate.resetSeconds) },
+      );
+    }
+    if (wantsGraphiQL(req, url)) return sendGraphiQL(res);
+    if (req.method !== "GET" && req.method !== "POST") {
+      return sendError(res, 405, "BAD_REQUEST", `Got method ${req.method}, expected GET or POST`, {
+        Allow: "GET, POST, OPTIONS",
+      });
+    }
+
+    let body: unknown;
+    if (req.method === "POST") {
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, config.maxBodyBytes);
+      } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          res.setHeader("Connection", "close");
+          return sendError(
+            res,
+            413,
+            "PAYLOAD_TOO_LARGE",
+            `Got a request body over ${config.maxBodyBytes} bytes, expected at most ${config.maxBodyBytes}`,
+          );
+        }
+        throw err;
+      }
+      const type = req.headers["content-type"] ?? "";
+      if (
+        /^application\/(graphql-response\+)?json\b/i.test(type) ||
+        type.toLowerCase().startsWith("application/json")
+      ) {
+        try {
+          body = raw.length === 0 ? undefined : JSON.parse(raw.toString("utf8"));
+        } catch (err) {
+          return sendError(
+            res,
+            400,
+            "BAD_REQUEST",
+            `Got a body that is not valid JSON (${(err as Error).message}), expected a JSON object such as {"query": "{ indexerStatus { height } }"}`,
+          );
+        }
+      } else {
+        body = raw.toString("utf8");
+      }
+    }
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: async () => createContext(db),
+    });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (!applyCors(req, res, config.corsOrigins)) {
+      count("cors", res);
+      return sendError(
+        res,
+        403,
+        "BAD_REQUEST",
+        `Got Origin ${req.headers.origin}, which is not allowed to use this API`,
+      );
+    }
+    if (url.pathname === "/graphql") {
+      count("graphql", res);
+      return graphql(req, res, url);
+    }
+    if (url.pathname === "/healthz") {
+      count("healthz", res);
+      const health = await checkHealth(db, config.healthStallSeconds);
+      return sendJson(res, health.status, health.body, { "Cache-Control": "no-store" });
+    }
+    if (url.pathname === "/metrics") {
+      count("metrics", res);
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "Content-Type": metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    if (url.pathname.startsWith(ASSET_PREFIX) && req.method === "GET") {
+      count("graphiql", res);
+      if (sendAsset(res, url.pathname.slice(ASSET_PREFIX.length))) return;
+    }
+    count("other", res);
+    return sendError(
+      res,
+      404,
+      "NOT_FOUND",
+      `Got path ${url.pathname}, expected /graphql, /healthz or /metrics`,
+    );
+  }
+
+  const httpServer = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      log(`api: request ${req.method} ${req.url} failed: ${err.stack ?? err.message}`);
+      if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
+      else res.destroy(err);
+    });
+  });
+  ws = attachWebSocket({ httpServer, schema, db, hub, config, rules, rateLimiter, log });
+  await listener.start();
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpServer,
+    hub,
+    listener,
+    metrics,
+    listen(port = config.port, host = config.host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off("error", reject);
+          const address = httpServer.address() as AddressInfo;
+          const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+          resolve(`http://${shownHost}:${address.port}/graphql`);
+        });
+      });
+    },
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        hub.close();
+        await ws?.close();
+        await listener.stop();
+        const timer = setTimeout(() => httpServer.closeAllConnections(), 5_000);
+        await apollo.stop();
+        await stopped;
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import type { GraphQLError } from "graphql";
+import type { Context } from "../graphql/context.ts";
+import { PUBLIC_ERROR_CODES } from "../graphql/errors.ts";
+import { listCost, listCostError } from "./guards.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** Rejects operations whose lists could multiply past `max` values (needs the variables, so not a rule). */
+export function listCostPlugin(max: number): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
+          const value = listCost(document, operation, request.variables ?? {});
+          if (value > max) throw listCostError(value, max);
+        },
+      };
+    },
+  };
+}
+
+/** Request counts and latency by operation. */
+export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ operation, operationName, errors }) {
+          const labels = {
+            operation: metrics.operationLabel(operationName),
+            type: operation?.operation ?? "unknown",
+          };
+          metrics.graphqlRequests.inc({ ...labels, outcome: errors?.length ? "error" : "ok" });
+          metrics.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+        },
+      };
+    },
+  };
+}
+
+/** Logs each unexpected error once, with its operation and stack (clients see it masked in production). */
+export function errorLogPlugin(log: (message: string) => void): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, operationName }) {
+          for (const error of errors as readonly GraphQLError[]) {
+            const code = error.extensions?.code;
+            if (typeof code === "string" && PUBLIC_ERROR_CODES.has(code)) continue;
+            const cause = error.originalError ?? error;
+            log(
+              `api: error in operation ${operationName ?? "(anonymous)"} at ${error.path?.join(".") ?? "-"}: ${cause.stack ?? cause.message}`,
+            );
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { ApiConfig } from "../config.ts";
+import type { Db } from "../db/database.ts";
+import { type ApiServer, createApiServer } from "../server/app.ts";
+
+// Starts the API on a free port for a test and sends it GraphQL over HTTP.
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: Data | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } & Record<string, unknown> }[];
+  };
+}
+
+export interface TestApi {
+  server: ApiServer;
+  url: string;
+  base: string;
+  gql<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(config: ApiConfig, db: Db, listen: { connectionString: string }): Promise<TestApi> {
+  const logs: string[] = [];
+  const server = await createApiServer({ config, db, listen, log: (m) => logs.push(m) });
+  const url = await server.listen(0, "127.0.0.1");
+  return {
+    server,
+    url,
+    base: url.replace(/\/graphql$/, ""),
+    async gql(query, variables) {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: (await res.json()) as GraphQLResponse["body"] } as never;
+    },
+    close: () => server.close(),
+  };
+}
