@@ -1,6 +1,7 @@
 // `npm run bench [-- name ...]`: runs the named benchmarks (all by default) and prints their figures.
 const BENCHES: Record<string, () => Promise<void>> = {
   simulator: async () => (await import("./simulator.bench.ts")).run(),
+  indexer: async () => (await import("./indexer.bench.ts")).run(),
   checks: async () => {
     await import("./checks.bench.ts");
   },

@@ -89,7 +89,33 @@ async function main(): Promise<void> {
     chainHead: () => poller.head,
     log,
   });
-  database.onCommit((head) => progress.indexed(head.height));
+  // --exit-at-head (benchmarks): stop once the chain head seen at the first commit is indexed, printing a JSON
+  // summary measured like the bare squid's (first batch received to last commit).
+  const exitAtHead = process.argv.includes("--exit-at-head");
+  let first: { at: number; height: number } | undefined;
+  let events = 0;
+  let target: number | undefined;
+  database.onCommit((head) => {
+    progress.indexed(head.height);
+    if (!exitAtHead || !first || stopping) return;
+    target ??= poller.head;
+    if (target === undefined || head.height < target) return;
+    const seconds = Math.max(0.001, (Date.now() - first.at) / 1000);
+    const rss = process.resourceUsage().maxRSS * 1024;
+    console.log(
+      JSON.stringify({
+        bench: "indexer",
+        fromBlock: first.height,
+        toBlock: head.height,
+        events,
+        seconds,
+        eventsPerSecond: events / seconds,
+        blocksPerSecond: (head.height - first.height + 1) / seconds,
+        peakRssBytes: rss,
+      }),
+    );
+    void shutdown("exit-at-head");
+  });
   stopIndexing = async () => {
     poller.stop();
     progress.stop();
@@ -104,6 +130,8 @@ async function main(): Promise<void> {
     database,
     database.wrapHandler(async (ctx) => {
       progress.countEvents(ctx.blocks);
+      first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0 };
+      for (const b of ctx.blocks) events += b.logs.length;
       await handleBatch(ctx);
     }),
   );

@@ -11,6 +11,7 @@ import {
   NodeBucket,
   VerificationMode,
 } from "../model";
+import { bulkWrite } from "./bulk-write";
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -164,7 +165,7 @@ export class Aggregates {
         );
       }
     }
-    await store.upsert(out);
+    await bulkWrite(store, out, "upsert");
   }
 
   private async saveBuckets(store: Store): Promise<void> {
@@ -278,9 +279,9 @@ export class Aggregates {
         networkOut.push(row);
       }
     }
-    if (nodeOut.length) await store.upsert(nodeOut);
-    if (modelOut.length) await store.upsert(modelOut);
-    if (networkOut.length) await store.upsert(networkOut);
-    if (newMarkers.length) await store.insert(newMarkers);
+    await bulkWrite(store, nodeOut, "upsert");
+    await bulkWrite(store, modelOut, "upsert");
+    await bulkWrite(store, networkOut, "upsert");
+    await bulkWrite(store, newMarkers, "insert");
   }
 }

@@ -45,6 +45,7 @@ import {
 } from "../model";
 import { addEvent, type DecayedState, type EventKind, removeEvent } from "../reputation/index.ts";
 import { Aggregates } from "./aggregates";
+import { bulkWrite } from "./bulk-write";
 import type { ChainEvent, Position, PositionedEvent, RawLog } from "./decode-logs";
 import { newModel, newNetworkStats, newNode } from "./entity-factory";
 import type { TeeInfoReader } from "./tee-info";
@@ -1006,12 +1007,19 @@ export class BatchMapper {
   /** One upsert or insert per entity type, parents before children (foreign keys). */
   async save(): Promise<void> {
     const s = this.store;
+    const timings: string[] = [];
     const up = async <T extends { id: string }>(rows: Iterable<T>) => {
       const list = [...rows];
-      if (list.length) await s.upsert(list);
+      const t = performance.now();
+      await bulkWrite(s, list, "upsert");
+      if (process.env.INDEXER_PROFILE === "1" && list.length)
+        timings.push(`${list[0].constructor.name}:${list.length}:${(performance.now() - t).toFixed(0)}`);
     };
     const ins = async <T extends { id: string }>(rows: T[]) => {
-      if (rows.length) await s.insert(rows);
+      const t = performance.now();
+      await bulkWrite(s, rows, "insert");
+      if (process.env.INDEXER_PROFILE === "1" && rows.length)
+        timings.push(`${rows[0].constructor.name}:${rows.length}:${(performance.now() - t).toFixed(0)}`);
     };
     await up(this.dirty.teeTypes);
     await up(this.dirty.pcrs);
@@ -1029,8 +1037,11 @@ export class BatchMapper {
     await ins(this.inserts.heartbeats);
     await ins(this.inserts.batchSettlements);
     await ins(this.inserts.undecoded);
+    const t = performance.now();
     await this.agg.save(s);
-    await s.upsert(this.network);
+    timings.push(`aggregates:${(performance.now() - t).toFixed(0)}`);
+    await bulkWrite(s, [this.network], "upsert");
+    if (timings.length && process.env.INDEXER_PROFILE === "1") console.log(`  save ${timings.join(" ")}`);
   }
 }
 
