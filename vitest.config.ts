@@ -31,6 +31,20 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        // graphql 16 ships CommonJS (index.js) and ESM (index.mjs) copies; Node and Apollo Server load the
+        // CommonJS one, so the API's sources must too, or schema objects come from two realms of graphql-js.
+        resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
+        test: {
+          name: "api",
+          root: "./api",
+          include: ["src/**/*.test.ts", "e2e/**/*.test.ts"],
+          // One Postgres (the indexer's embedded server, its migrations applied) for every file of the project.
+          globalSetup: ["./src/testing/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

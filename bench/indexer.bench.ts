@@ -75,10 +75,15 @@ function runToHead(
 
 export async function run(): Promise<void> {
   const inferences = Number(process.env.BENCH_INFERENCES ?? 100_000);
-  const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 40 });
   const dataDir = resolve(ROOT, ".data/bench/postgres");
   mkdirSync(dataDir, { recursive: true });
   const pgHandle = await ensureEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} });
+  const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 40 }).catch(
+    async (err) => {
+      await pgHandle.stop();
+      throw err;
+    },
+  );
   try {
     const rpc = new JsonRpc(anvil.rpcUrl);
     const [deployer] = await rpc.call<Address[]>("eth_accounts");

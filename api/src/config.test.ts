@@ -54,10 +54,14 @@ describe("configuration", () => {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems;
       expect(problems).toHaveLength(5);
-      expect(problems.join("\n")).toContain('DATABASE_URL: got "mysql://x", expected a postgres:// or postgresql:// URL');
+      expect(problems.join("\n")).toContain(
+        'DATABASE_URL: got "mysql://x", expected a postgres:// or postgresql:// URL',
+      );
       expect(problems.join("\n")).toContain('API_PORT: got "70000", expected at most 65535');
       expect(problems.join("\n")).toContain('RATE_LIMIT: got "-1", expected a whole number');
-      expect(problems.join("\n")).toContain('NODE_ENV: got "staging", expected development, production or test');
+      expect(problems.join("\n")).toContain(
+        'NODE_ENV: got "staging", expected development, production or test',
+      );
       expect(problems.join("\n")).toMatch(/CORS_ORIGINS: got "localhost:3000", expected/);
     }
   });

@@ -28,17 +28,21 @@ console.log(
   `api: GraphQL at ${url} (GraphiQL in a browser, subscriptions over WebSocket); also /healthz and /metrics`,
 );
 
-let stopping = false;
+let stoppingSince: number | undefined;
 async function stop(signal: string): Promise<void> {
-  if (stopping) {
+  if (stoppingSince !== undefined) {
+    // The same signal can arrive twice at once (a terminal signals the whole process group); a later one means
+    // "now".
+    if (Date.now() - stoppingSince < 1000) return;
     console.error(`api: ${signal} again, exiting now`);
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = Date.now();
   console.log(`api: ${signal}, closing`);
   try {
     await server.close();
     await db.pool.end();
+    console.log("api: closed");
     process.exit(0);
   } catch (err) {
     console.error(`api: error while closing: ${(err as Error).stack ?? err}`);

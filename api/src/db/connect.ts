@@ -86,7 +86,7 @@ export async function chooseDatabase(
         return {
           connectionString: url,
           role: READER_ROLE,
-          description: `${redact(url)} with SET ROLE ${READER_ROLE}, read-only sessions`,
+          description: `${redact(url)} acting as the read-only role ${READER_ROLE} (set for each session), read-only sessions`,
         };
       }
     } catch (err) {

@@ -13,33 +13,33 @@ export interface DatabaseOptions {
   connectionString: string;
   poolSize: number;
   statementTimeoutMs: number;
-  /** SET ROLE to this role on every session (a superuser or member connecting for a read-only role). */
+  /** Act as this role on every session (a superuser or member connecting for the read-only role). */
   role?: string;
   applicationName?: string;
 }
 
-/** Startup parameters every API session gets: read-only transactions, a statement timeout, UTC. */
-export function sessionOptions(statementTimeoutMs: number): string {
-  return `-c default_transaction_read_only=on -c statement_timeout=${statementTimeoutMs} -c TimeZone=UTC`;
+/**
+ * Startup parameters every API session gets: read-only transactions, a statement timeout, UTC, and the role to
+ * act as (set at connection start, so no query can run before it).
+ */
+export function sessionOptions(statementTimeoutMs: number, role?: string): string {
+  if (role !== undefined && !/^[a-z_][a-z0-9_]*$/.test(role))
+    throw new Error(`unsupported role name ${role}`);
+  const options = `-c default_transaction_read_only=on -c statement_timeout=${statementTimeoutMs} -c TimeZone=UTC`;
+  return role ? `${options} -c role=${role}` : options;
 }
 
 export function createDb(options: DatabaseOptions): Db {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize,
-    options: sessionOptions(options.statementTimeoutMs),
+    options: sessionOptions(options.statementTimeoutMs, options.role),
     application_name: options.applicationName ?? "explorer-api",
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on("error", (err) => console.error(`api: idle database connection failed: ${err.message}`));
-  if (options.role) {
-    const setRole = `SET ROLE ${pg.escapeIdentifier(options.role)}`;
-    pool.on("connect", (client) => {
-      client.query(setRole).catch((err: Error) => console.error(`api: ${setRole} failed: ${err.message}`));
-    });
-  }
   return {
     pool,
     async query<Row>(sql: string, params: readonly unknown[] = []) {

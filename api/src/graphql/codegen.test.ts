@@ -9,8 +9,13 @@ import config from "../../codegen.ts";
 
 test("the generated resolver types are current (run npm run codegen -w api when this fails)", async () => {
   const root = fileURLToPath(new URL("../../", import.meta.url));
-  const generates = Object.fromEntries(Object.entries(config.generates).map(([file, spec]) => [`${root}${file}`, spec]));
-  const outputs = await generate({ ...config, schema: `${root}${config.schema}`, generates, cwd: root, silent: true }, false);
+  const generates = Object.fromEntries(
+    Object.entries(config.generates).map(([file, spec]) => [`${root}${file}`, spec]),
+  );
+  const outputs = await generate(
+    { ...config, schema: `${root}${config.schema}`, generates, cwd: root, silent: true },
+    false,
+  );
   expect(outputs.length).toBe(Object.keys(generates).length);
   for (const output of outputs) {
     expect(readFileSync(output.filename, "utf8"), `${output.filename} is stale`).toBe(output.content);

@@ -26,7 +26,13 @@ describe("Bytes", () => {
   });
 
   test("non-hex, a missing 0x, an odd length and the wrong length are all rejected", () => {
-    for (const bad of [`0x${"zz".repeat(32)}`, "ab".repeat(32), `0x${"a".repeat(63)}`, `0x${"ab".repeat(20)}`, ""]) {
+    for (const bad of [
+      `0x${"zz".repeat(32)}`,
+      "ab".repeat(32),
+      `0x${"a".repeat(63)}`,
+      `0x${"ab".repeat(20)}`,
+      "",
+    ]) {
       expect(() => parseBytes("id", bad, 32)).toThrowError(/^Got id=/);
     }
     expect(parseBytes("owner", `0x${"AB".repeat(20)}`, 20)).toBe(`0x${"ab".repeat(20)}`);
@@ -45,7 +51,9 @@ describe("Bytes", () => {
 
   test("a literal or variable that is not a string is rejected by the scalar", () => {
     expect(() => BytesScalar.parseValue(12)).toThrowError(/Expected a 0x-prefixed hex string, got 12/);
-    expect(() => BytesScalar.parseLiteral({ kind: Kind.INT, value: "12" })).toThrowError(/Expected a 0x-prefixed hex/);
+    expect(() => BytesScalar.parseLiteral({ kind: Kind.INT, value: "12" })).toThrowError(
+      /Expected a 0x-prefixed hex/,
+    );
   });
 });
 
@@ -58,7 +66,9 @@ describe("BigInt", () => {
 
   test("inputs must be base-10 integer strings", () => {
     expect(BigIntScalar.parseValue("1000")).toBe("1000");
-    expect(() => BigIntScalar.parseValue("1e3")).toThrowError(/Expected a base-10 integer string such as "1000", got "1e3"/);
+    expect(() => BigIntScalar.parseValue("1e3")).toThrowError(
+      /Expected a base-10 integer string such as "1000", got "1e3"/,
+    );
     expect(() => BigIntScalar.parseValue(-1)).toThrow();
   });
 });
@@ -69,13 +79,23 @@ describe("DateTime", () => {
   });
 
   test("accepts ISO dates and date-times with a zone", () => {
-    expect(DateTimeScalar.parseValue("2026-11-26T04:00:00.000Z")).toEqual(new Date("2026-11-26T04:00:00.000Z"));
-    expect(DateTimeScalar.parseValue("2026-11-26T05:00:00+01:00")).toEqual(new Date("2026-11-26T04:00:00.000Z"));
+    expect(DateTimeScalar.parseValue("2026-11-26T04:00:00.000Z")).toEqual(
+      new Date("2026-11-26T04:00:00.000Z"),
+    );
+    expect(DateTimeScalar.parseValue("2026-11-26T05:00:00+01:00")).toEqual(
+      new Date("2026-11-26T04:00:00.000Z"),
+    );
     expect(DateTimeScalar.parseValue("2026-11-26")).toEqual(new Date("2026-11-26T00:00:00.000Z"));
   });
 
   test("rejects local times, non-dates and dates that do not exist, saying what is expected", () => {
-    for (const bad of ["2026-11-26T04:00:00", "yesterday", "2026-02-30", "1764129600", "2026-13-01T00:00:00Z"]) {
+    for (const bad of [
+      "2026-11-26T04:00:00",
+      "yesterday",
+      "2026-02-30",
+      "1764129600",
+      "2026-13-01T00:00:00Z",
+    ]) {
       expect(parseIsoDateTime(bad)).toBeUndefined();
     }
     expect(() => DateTimeScalar.parseValue("yesterday")).toThrowError(

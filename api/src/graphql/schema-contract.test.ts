@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
+  astFromValue,
   buildASTSchema,
   type GraphQLArgument,
   type GraphQLField,
@@ -17,7 +18,6 @@ import {
   print,
 } from "graphql";
 import { describe, expect, test } from "vitest";
-import { astFromValue } from "graphql";
 import { buildSchema, readTypeDefs } from "./schema.ts";
 
 // The contract (shared/spec/api.graphql) may be added to, never changed: every type, field, argument, default
@@ -57,22 +57,28 @@ function differences(spec: GraphQLSchema, api: GraphQLSchema): string[] {
     }
     if (isEnumType(type) && isEnumType(mine)) {
       const values = new Set(mine.getValues().map((v) => v.name));
-      for (const v of type.getValues()) if (!values.has(v.name)) problems.push(`enum value ${type.name}.${v.name} is missing`);
+      for (const v of type.getValues())
+        if (!values.has(v.name)) problems.push(`enum value ${type.name}.${v.name} is missing`);
     }
     if (isUnionType(type) && isUnionType(mine)) {
       const members = new Set(mine.getTypes().map((t) => t.name));
-      for (const t of type.getTypes()) if (!members.has(t.name)) problems.push(`union ${type.name} lacks ${t.name}`);
+      for (const t of type.getTypes())
+        if (!members.has(t.name)) problems.push(`union ${type.name} lacks ${t.name}`);
     }
     if ((isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) && "getFields" in mine) {
       const fields = mine.getFields() as Record<string, GraphQLField<unknown, unknown> | GraphQLInputField>;
-      for (const field of Object.values(type.getFields()) as (GraphQLField<unknown, unknown> | GraphQLInputField)[]) {
+      for (const field of Object.values(type.getFields()) as (
+        | GraphQLField<unknown, unknown>
+        | GraphQLInputField
+      )[]) {
         const at = `${type.name}.${field.name}`;
         const other = fields[field.name];
         if (!other) {
           problems.push(`field ${at} is missing`);
           continue;
         }
-        if (String(other.type) !== String(field.type)) problems.push(`field ${at} is ${other.type}, the spec says ${field.type}`);
+        if (String(other.type) !== String(field.type))
+          problems.push(`field ${at} is ${other.type}, the spec says ${field.type}`);
         if ("args" in field && "args" in other) {
           for (const arg of field.args) {
             const mineArg = other.args.find((a) => a.name === arg.name);
@@ -80,16 +86,25 @@ function differences(spec: GraphQLSchema, api: GraphQLSchema): string[] {
             else if (String(mineArg.type) !== String(arg.type)) {
               problems.push(`argument ${at}(${arg.name}) is ${mineArg.type}, the spec says ${arg.type}`);
             } else if (defaultOf(mineArg) !== defaultOf(arg)) {
-              problems.push(`argument ${at}(${arg.name}) defaults to ${defaultOf(mineArg)}, the spec says ${defaultOf(arg)}`);
+              problems.push(
+                `argument ${at}(${arg.name}) defaults to ${defaultOf(mineArg)}, the spec says ${defaultOf(arg)}`,
+              );
             }
           }
           // An added argument must be optional, or existing queries would break.
           for (const arg of other.args) {
-            if (!field.args.some((a) => a.name === arg.name) && String(arg.type).endsWith("!") && arg.defaultValue === undefined) {
+            if (
+              !field.args.some((a) => a.name === arg.name) &&
+              String(arg.type).endsWith("!") &&
+              arg.defaultValue === undefined
+            ) {
               problems.push(`added argument ${at}(${arg.name}) is required`);
             }
           }
-        } else if (isInputObjectType(type) && defaultOf(other as GraphQLInputField) !== defaultOf(field as GraphQLInputField)) {
+        } else if (
+          isInputObjectType(type) &&
+          defaultOf(other as GraphQLInputField) !== defaultOf(field as GraphQLInputField)
+        ) {
           problems.push(`input field ${at} changed its default`);
         }
       }

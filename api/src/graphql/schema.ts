@@ -48,9 +48,12 @@ export function buildSchema(): GraphQLSchema {
     });
   }
   // Every resolver must name a field of the schema: a typo fails at start-up, not at the first query.
-  for (const [typeName, fieldResolvers] of Object.entries(resolvers as Record<string, Record<string, FieldConfig>>)) {
+  for (const [typeName, fieldResolvers] of Object.entries(
+    resolvers as Record<string, Record<string, FieldConfig>>,
+  )) {
     const type = schema.getType(typeName);
-    if (!(type instanceof GraphQLObjectType)) throw new Error(`resolvers for ${typeName}, which is not an object type`);
+    if (!(type instanceof GraphQLObjectType))
+      throw new Error(`resolvers for ${typeName}, which is not an object type`);
     const fields = type.getFields();
     for (const [fieldName, config] of Object.entries(fieldResolvers)) {
       const field = fields[fieldName];

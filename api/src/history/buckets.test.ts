@@ -38,14 +38,21 @@ describe("buckets", () => {
   test("dense buckets fill gaps with zeros; without from they start at the first bucket with data", () => {
     const asOf = t("2026-11-26T04:00:00Z");
     const rows = new Map([[t("2026-11-24T00:00:00Z"), 5]]);
-    const implicit = denseBuckets(bucketRange("DAY", undefined, undefined, asOf), rows, (s, r) => [s, r ?? 0]);
+    const implicit = denseBuckets(bucketRange("DAY", undefined, undefined, asOf), rows, (s, r) => [
+      s,
+      r ?? 0,
+    ]);
     expect(implicit).toEqual([
       [t("2026-11-24T00:00:00Z"), 5],
       [t("2026-11-25T00:00:00Z"), 0],
       [t("2026-11-26T00:00:00Z"), 0],
     ]);
     expect(denseBuckets(bucketRange("DAY", undefined, undefined, asOf), new Map(), (s) => s)).toEqual([]);
-    const explicit = denseBuckets(bucketRange("DAY", new Date("2026-11-23T00:00:00Z"), undefined, asOf), rows, (s, r) => r ?? 0);
+    const explicit = denseBuckets(
+      bucketRange("DAY", new Date("2026-11-23T00:00:00Z"), undefined, asOf),
+      rows,
+      (_s, r) => r ?? 0,
+    );
     expect(explicit).toEqual([0, 5, 0, 0]);
   });
 

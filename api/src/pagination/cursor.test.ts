@@ -7,7 +7,10 @@ describe("cursors", () => {
   test("round-trip the sort key of their list", () => {
     const cursor = encodeCursor("nodes:STAKE_DESC", ["1000000000000000000000", "0xab"]);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor("nodes:STAKE_DESC", cursor, ["string", "string"])).toEqual(["1000000000000000000000", "0xab"]);
+    expect(decodeCursor("nodes:STAKE_DESC", cursor, ["string", "string"])).toEqual([
+      "1000000000000000000000",
+      "0xab",
+    ]);
   });
 
   test("a cursor of another list or ordering is BAD_USER_INPUT", () => {
@@ -19,7 +22,13 @@ describe("cursors", () => {
 
   test("malformed cursors are BAD_USER_INPUT, never an exception of another kind", () => {
     const fields = ["int", "string"] as const;
-    for (const bad of ["", "not a cursor!", "e30", Buffer.from("[1,2,3]").toString("base64url"), "x".repeat(5000)]) {
+    for (const bad of [
+      "",
+      "not a cursor!",
+      "e30",
+      Buffer.from("[1,2,3]").toString("base64url"),
+      "x".repeat(5000),
+    ]) {
       try {
         decodeCursor("l", bad, fields);
         expect.unreachable();
@@ -88,13 +97,33 @@ describe("keyset pagination", () => {
       { score: 8, id: "b" },
       { score: 8, id: "c" },
     ];
-    const page = toConnection(rows, 2, mixed, (r) => r.id, async () => 3);
+    const page = toConnection(
+      rows,
+      2,
+      mixed,
+      (r) => r.id,
+      async () => 3,
+    );
     expect(page.edges.map((e) => e.node)).toEqual(["a", "b"]);
     expect(page.pageInfo.hasNextPage).toBe(true);
     expect(decodeCursor("t", page.pageInfo.endCursor as string, ["int", "string"])).toEqual([8, "b"]);
     expect(await page.totalCount()).toBe(3);
-    const last = toConnection(rows.slice(2), 2, mixed, (r) => r.id, async () => 3);
+    const last = toConnection(
+      rows.slice(2),
+      2,
+      mixed,
+      (r) => r.id,
+      async () => 3,
+    );
     expect(last.pageInfo).toEqual({ hasNextPage: false, endCursor: last.edges[0].cursor });
-    expect(toConnection([], 2, mixed, (r) => r.id, async () => 0).pageInfo).toEqual({ hasNextPage: false, endCursor: null });
+    expect(
+      toConnection(
+        [],
+        2,
+        mixed,
+        (r) => r.id,
+        async () => 0,
+      ).pageInfo,
+    ).toEqual({ hasNextPage: false, endCursor: null });
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { reputationAsOf } from "../../../indexer/src/reputation/index.ts";
-import { classifyAsOf, eventsAsOf, replayAsOf, replaySeries, type SubjectEvent, type VerdictEvent } from "./classify.ts";
+import {
+  classifyAsOf,
+  eventsAsOf,
+  replayAsOf,
+  replaySeries,
+  type SubjectEvent,
+  type VerdictEvent,
+} from "./classify.ts";
 
 function verdict(overrides: Partial<VerdictEvent>): VerdictEvent {
   return {
@@ -31,12 +38,18 @@ describe("an inference as of A", () => {
   });
 
   test("EXPIRED is a failure", () => {
-    expect(classifyAsOf([verdict({ outcome: "EXPIRED", revealedT: null })], 5000)).toEqual({ kind: "failure", t: 1000 });
+    expect(classifyAsOf([verdict({ outcome: "EXPIRED", revealedT: null })], 5000)).toEqual({
+      kind: "failure",
+      t: 1000,
+    });
   });
 
   test("VERIFIED with a failed commitment or late reveal is a discrepancy: a failure at the verdict's time", () => {
     expect(classifyAsOf([verdict({ commitmentCheck: "FAIL" })], 5000)).toEqual({ kind: "failure", t: 1000 });
-    expect(classifyAsOf([verdict({ revealOnTimeCheck: "FAIL" })], 5000)).toEqual({ kind: "failure", t: 1000 });
+    expect(classifyAsOf([verdict({ revealOnTimeCheck: "FAIL" })], 5000)).toEqual({
+      kind: "failure",
+      t: 1000,
+    });
   });
 
   test("a forged settlement signature counts only from the settlement's block on", () => {
@@ -48,12 +61,16 @@ describe("an inference as of A", () => {
   });
 
   test("a PCR revocation is judged with today's knowledge: a failure even as of before the revocation", () => {
-    const vs = [verdict({ mode: "TEE", pcrValidCheck: "FAIL", settlementT: 1100, settlementSignatureCheck: "PASS" })];
+    const vs = [
+      verdict({ mode: "TEE", pcrValidCheck: "FAIL", settlementT: 1100, settlementSignatureCheck: "PASS" }),
+    ];
     expect(classifyAsOf(vs, 1000)).toEqual({ kind: "failure", t: 1000 });
   });
 
   test("TEE checks do not apply to VANILLA and ZKML inferences", () => {
-    const vs = [verdict({ mode: "ZKML", pcrValidCheck: "FAIL", settlementT: 1100, settlementSignatureCheck: "FAIL" })];
+    const vs = [
+      verdict({ mode: "ZKML", pcrValidCheck: "FAIL", settlementT: 1100, settlementSignatureCheck: "FAIL" }),
+    ];
     expect(classifyAsOf(vs, 5000)).toEqual({ kind: "success", t: 1000 });
   });
 });
@@ -121,6 +138,10 @@ describe("replay", () => {
     });
     // Times in any order come back in that order.
     const shuffled = [times[5], times[1], times[60]];
-    expect(replaySeries(events, shuffled, "node").map((r) => r.score)).toEqual([series[5].score, series[1].score, series[60].score]);
+    expect(replaySeries(events, shuffled, "node").map((r) => r.score)).toEqual([
+      series[5].score,
+      series[1].score,
+      series[60].score,
+    ]);
   });
 });

@@ -39,7 +39,12 @@ describe("rep-v1 score in SQL", () => {
     };
     for (let i = 0; i < 500; i++) {
       const n = rand() < 0.1 ? rand() * 2 : rand() * 2000;
-      states.push({ ref_time: T - Math.floor(rand() * 10 * H), s: n * rand() ** 0.2, n, d: rand() < 0.5 ? 0 : rand() * 5 });
+      states.push({
+        ref_time: T - Math.floor(rand() * 10 * H),
+        s: n * rand() ** 0.2,
+        n,
+        d: rand() < 0.5 ? 0 : rand() * 5,
+      });
     }
     const lateral = scoreLateral({ refTime: "x.ref_time", s: "x.s", n: "x.n", d: "x.d" }, "$2::float8", "r");
     const rows = await tdb.db.query<{ i: number; score: number; samples: number; provisional: boolean }>(

@@ -26,7 +26,9 @@ describe("depth limit", () => {
   });
 
   test("introspection does not count (IDEs send deep introspection queries)", () => {
-    expect(errorsOf("{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }")).toEqual([]);
+    expect(
+      errorsOf("{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }"),
+    ).toEqual([]);
   });
 });
 

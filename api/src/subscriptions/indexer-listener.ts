@@ -29,10 +29,16 @@ export class IndexerListener {
   private client: pg.Client | undefined;
   private lastHeight: number | undefined;
   private lastReorged = 0;
+  /** Newest reorg record already accounted for. */
+  private lastReorgAt: Date | null = null;
+  /** Lowest first replaced block named by notifications not yet handled. */
+  private pendingReorgFrom = Number.POSITIVE_INFINITY;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private retry: NodeJS.Timeout | undefined;
+  /** Failed connection attempts in a row (logged once per outage, then every 30th). */
+  private failures = 0;
   private readonly log: (m: string) => void;
   /** Notifications handled (for tests and /metrics). */
   batches = 0;
@@ -50,26 +56,35 @@ export class IndexerListener {
     if (this.stopped) return;
     const client = new pg.Client({
       connectionString: this.options.connectionString,
-      options: sessionOptions(0),
+      options: sessionOptions(0, this.options.role),
       application_name: "explorer-api-listen",
     });
     client.on("error", (err) => this.lost(client, err));
     client.on("end", () => this.lost(client, new Error("connection ended")));
     client.on("notification", (msg) => {
-      if (msg.channel === CHANNEL) this.schedule();
+      if (msg.channel !== CHANNEL) return;
+      this.notePayload(msg.payload);
+      this.schedule();
     });
     try {
       await client.connect();
-      if (this.options.role) await client.query(`SET ROLE ${pg.escapeIdentifier(this.options.role)}`);
       await client.query(`LISTEN ${CHANNEL}`);
       this.client = client;
+      if (this.failures > 0) this.log(`api: LISTEN ${CHANNEL} restored`);
+      this.failures = 0;
       // Catch up on what happened while not listening (first start: only remember where the indexer is).
       this.schedule();
     } catch (err) {
       client.removeAllListeners("end");
       await client.end().catch(() => {});
-      this.log(`api: LISTEN ${CHANNEL} failed (${(err as Error).message}); retrying in 2 s`);
-      this.retry = setTimeout(() => void this.connect(), 2_000);
+      const delay = Math.min(10_000, 1_000 * 2 ** Math.min(this.failures, 4));
+      if (this.failures % 30 === 0) {
+        this.log(
+          `api: LISTEN ${CHANNEL} failed (${(err as Error).message}); retrying in ${delay / 1000} s, then backing off up to 10 s`,
+        );
+      }
+      this.failures++;
+      this.retry = setTimeout(() => void this.connect(), delay);
     }
   }
 
@@ -79,6 +94,18 @@ export class IndexerListener {
     this.log(`api: lost the LISTEN connection (${err.message}); reconnecting`);
     client.end().catch(() => {});
     this.retry = setTimeout(() => void this.connect(), 1_000);
+  }
+
+  /** The indexer's payload: {height, hash, chainHeight, finalizedHeight, reorg?: {fromBlock, toBlock, depth}}. */
+  private notePayload(payload: string | undefined): void {
+    try {
+      const fromBlock = (JSON.parse(payload ?? "{}") as { reorg?: { fromBlock?: unknown } }).reorg?.fromBlock;
+      if (typeof fromBlock === "number" && Number.isSafeInteger(fromBlock)) {
+        this.pendingReorgFrom = Math.min(this.pendingReorgFrom, fromBlock);
+      }
+    } catch {
+      // Not JSON: the position is read from indexer_state anyway.
+    }
   }
 
   /** Runs one update at a time; notifications arriving meanwhile coalesce into one more run. */
@@ -112,14 +139,21 @@ export class IndexerListener {
     if (this.lastHeight === undefined) {
       this.lastHeight = state.height;
       this.lastReorged = state.reorged_blocks;
+      const [r] = await db.query<{ at: Date | null }>("SELECT max(detected_at) AS at FROM reorg");
+      this.lastReorgAt = r?.at ?? null;
+      this.pendingReorgFrom = Number.POSITIVE_INFINITY;
       return;
     }
-    let lower = Math.min(this.lastHeight, state.height);
+    let lower = Math.min(this.lastHeight, state.height, this.pendingReorgFrom - 1);
+    this.pendingReorgFrom = Number.POSITIVE_INFINITY;
     if (state.reorged_blocks !== this.lastReorged) {
-      const [r] = await db.query<{ from_block: number | null }>(
-        "SELECT min(from_block) AS from_block FROM (SELECT from_block FROM reorg ORDER BY detected_at DESC LIMIT 100) r",
+      // Reorgs recorded since the last update (also those whose notification was coalesced or missed).
+      const [r] = await db.query<{ from_block: number | null; at: Date | null }>(
+        "SELECT min(from_block) AS from_block, max(detected_at) AS at FROM reorg WHERE $1::timestamptz IS NULL OR detected_at > $1",
+        [this.lastReorgAt],
       );
       if (r?.from_block !== null && r?.from_block !== undefined) lower = Math.min(lower, r.from_block - 1);
+      if (r?.at) this.lastReorgAt = r.at;
     }
     this.batches++;
     await this.publish(hub, db, state, lower);

@@ -8,7 +8,11 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
   status: number;
   body: {
     data?: Data | null;
-    errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string } & Record<string, unknown> }[];
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: { code?: string } & Record<string, unknown>;
+    }[];
   };
 }
 
@@ -16,11 +20,19 @@ export interface TestApi {
   server: ApiServer;
   url: string;
   base: string;
-  gql<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+  // biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON unless the caller says otherwise
+  gql<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<Data>>;
   close(): Promise<void>;
 }
 
-export async function startTestApi(config: ApiConfig, db: Db, listen: { connectionString: string }): Promise<TestApi> {
+export async function startTestApi(
+  config: ApiConfig,
+  db: Db,
+  listen: { connectionString: string },
+): Promise<TestApi> {
   const logs: string[] = [];
   const server = await createApiServer({ config, db, listen, log: (m) => logs.push(m) });
   const url = await server.listen(0, "127.0.0.1");

@@ -41,7 +41,12 @@ export interface InferenceFixture {
   committedBlock: number;
   revealedBlock: number | null;
   verdicts: { block: number; outcome: "VERIFIED" | "FAILED" | "EXPIRED" }[];
-  checks: { commitment: CheckValue; revealOnTime: CheckValue; teeSignature: CheckValue; pcrValid: CheckValue };
+  checks: {
+    commitment: CheckValue;
+    revealOnTime: CheckValue;
+    teeSignature: CheckValue;
+    pcrValid: CheckValue;
+  };
   discrepancy: boolean;
   settlementId: string | null;
   settlementBlock: number | null;
@@ -49,9 +54,30 @@ export interface InferenceFixture {
 
 export interface Fixture {
   inferences: InferenceFixture[];
-  slashes: { id: string; node: number; inference: string | null; reason: SlashReasonValue; block: number; amount: bigint }[];
-  challenges: { id: string; inference: string; node: number; openedBlock: number; resolvedBlock: number | null; atFault: boolean | null }[];
-  settlements: { id: string; teeId: string; node: number | null; block: number; signature: CheckValue; timestampSeconds: string }[];
+  slashes: {
+    id: string;
+    node: number;
+    inference: string | null;
+    reason: SlashReasonValue;
+    block: number;
+    amount: bigint;
+  }[];
+  challenges: {
+    id: string;
+    inference: string;
+    node: number;
+    openedBlock: number;
+    resolvedBlock: number | null;
+    atFault: boolean | null;
+  }[];
+  settlements: {
+    id: string;
+    teeId: string;
+    node: number | null;
+    block: number;
+    signature: CheckValue;
+    timestampSeconds: string;
+  }[];
   /** Reputation events per node and model, as the API replays them. */
   nodeEvents: Map<string, SubjectEvent[]>;
   modelEvents: Map<string, SubjectEvent[]>;
@@ -82,14 +108,15 @@ export async function insertRows(db: pg.Pool | pg.Client, table: string, rows: R
   }
 }
 
-const MODELS: { name: string; version: string; mode: ModeValue; registered: boolean; deprecated: boolean }[] = [
-  { name: "Llama-3 8B", version: "1.0", mode: "VANILLA", registered: true, deprecated: false },
-  { name: "llama guard", version: "2", mode: "ZKML", registered: true, deprecated: false },
-  { name: "Mistral 7B", version: "0.3", mode: "TEE", registered: true, deprecated: false },
-  { name: "<script>alert(1)</script>", version: "x", mode: "TEE", registered: true, deprecated: true },
-  // Seen in a commit but never registered.
-  { name: "", version: "", mode: "TEE", registered: false, deprecated: false },
-];
+const MODELS: { name: string; version: string; mode: ModeValue; registered: boolean; deprecated: boolean }[] =
+  [
+    { name: "Llama-3 8B", version: "1.0", mode: "VANILLA", registered: true, deprecated: false },
+    { name: "llama guard", version: "2", mode: "ZKML", registered: true, deprecated: false },
+    { name: "Mistral 7B", version: "0.3", mode: "TEE", registered: true, deprecated: false },
+    { name: "<script>alert(1)</script>", version: "x", mode: "TEE", registered: true, deprecated: true },
+    // Seen in a commit but never registered.
+    { name: "", version: "", mode: "TEE", registered: false, deprecated: false },
+  ];
 export const MODEL_COUNT = MODELS.length;
 
 function blockColumns(prefix: string, block: number, tx: number, logIndex: number): Row {
@@ -110,8 +137,26 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
 
   // PCRs: one approved (type 1), one revoked (type 2).
   await insertRows(db, "pcr", [
-    { id: `${PCR_OK}-1`, pcr_hash: PCR_OK, tee_type: 1, version: "v1", approved: true, ever_revoked: false, last_approved_block: 2, last_revoked_block: null },
-    { id: `${PCR_REVOKED}-2`, pcr_hash: PCR_REVOKED, tee_type: 2, version: "v0", approved: false, ever_revoked: true, last_approved_block: 1, last_revoked_block: 900 },
+    {
+      id: `${PCR_OK}-1`,
+      pcr_hash: PCR_OK,
+      tee_type: 1,
+      version: "v1",
+      approved: true,
+      ever_revoked: false,
+      last_approved_block: 2,
+      last_revoked_block: null,
+    },
+    {
+      id: `${PCR_REVOKED}-2`,
+      pcr_hash: PCR_REVOKED,
+      tee_type: 2,
+      version: "v0",
+      approved: false,
+      ever_revoked: true,
+      last_approved_block: 1,
+      last_revoked_block: 900,
+    },
   ]);
 
   // Models.
@@ -217,19 +262,35 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
       } else if (kind === 3) verdicts.push({ block: committedBlock + 4, outcome: "FAILED" });
       else if (kind === 4) verdicts.push({ block: committedBlock + 6, outcome: "EXPIRED" });
       const status: StatusValue =
-        kind <= 2 ? "VERIFIED" : kind === 3 ? "FAILED" : kind === 4 ? "EXPIRED" : kind === 5 ? "REVEALED" : "COMMITTED";
+        kind <= 2
+          ? "VERIFIED"
+          : kind === 3
+            ? "FAILED"
+            : kind === 4
+              ? "EXPIRED"
+              : kind === 5
+                ? "REVEALED"
+                : "COMMITTED";
       const nodePcrRevoked = node % 4 === 3;
       // TEE mode: a settlement links once revealed; every third one has a forged signature.
       let settlementId: string | null = null;
       let settlementBlock: number | null = null;
-      let teeSignature: CheckValue = mode === "TEE" ? (revealed ? "UNKNOWN" : "NOT_APPLICABLE") : "NOT_APPLICABLE";
+      let teeSignature: CheckValue =
+        mode === "TEE" ? (revealed ? "UNKNOWN" : "NOT_APPLICABLE") : "NOT_APPLICABLE";
       if (mode === "TEE" && revealed) {
         settlementBlock = (revealedBlock as number) + (i % 3 === 0 ? 60 : 1);
         const t = nextTx();
         settlementId = `${txHash(t)}-1`;
         const signature: CheckValue = i % 3 === 1 ? "FAIL" : "PASS";
         teeSignature = signature;
-        settlements.push({ id: settlementId, teeId: nodeId(node), node, block: settlementBlock, signature, timestampSeconds: String(timeOf(settlementBlock)) });
+        settlements.push({
+          id: settlementId,
+          teeId: nodeId(node),
+          node,
+          block: settlementBlock,
+          signature,
+          timestampSeconds: String(timeOf(settlementBlock)),
+        });
         settlementRows.push({
           id: settlementId,
           tee_id: nodeId(node),
@@ -261,7 +322,20 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
       const id = inferenceId(i);
       const lastVerdict = verdicts[verdicts.length - 1];
       const lastEventBlock = lastVerdict?.block ?? revealedBlock ?? committedBlock;
-      inferences.push({ id, node, model, mode, status, committedBlock, revealedBlock, verdicts, checks, discrepancy, settlementId, settlementBlock });
+      inferences.push({
+        id,
+        node,
+        model,
+        mode,
+        status,
+        committedBlock,
+        revealedBlock,
+        verdicts,
+        checks,
+        discrepancy,
+        settlementId,
+        settlementBlock,
+      });
       const commitTx = nextTx();
       const revealTx = revealed ? nextTx() : 0;
       inferenceRows.push({
@@ -280,10 +354,22 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
         ...blockColumns("committed", committedBlock, commitTx, 0),
         ...(revealed
           ? blockColumns("revealed", revealedBlock as number, revealTx, 0)
-          : { revealed_block: null, revealed_block_hash: null, revealed_at: null, revealed_tx: null, revealed_log_index: null }),
+          : {
+              revealed_block: null,
+              revealed_block_hash: null,
+              revealed_at: null,
+              revealed_tx: null,
+              revealed_log_index: null,
+            }),
         ...(lastVerdict
           ? blockColumns("settled", lastVerdict.block, nextTx(), 0)
-          : { settled_block: null, settled_block_hash: null, settled_at: null, settled_tx: null, settled_log_index: null }),
+          : {
+              settled_block: null,
+              settled_block_hash: null,
+              settled_at: null,
+              settled_tx: null,
+              settled_log_index: null,
+            }),
         verifier: lastVerdict ? address(400) : null,
         last_event_block: lastEventBlock,
         pcr_hash: mode === "TEE" ? (nodePcrRevoked ? PCR_REVOKED : PCR_OK) : null,
@@ -300,7 +386,13 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
       });
       verdicts.forEach((v, j) => {
         const t = nextTx();
-        verdictRows.push({ id: `${txHash(t)}-${j}`, inference_id: id, outcome: v.outcome, verifier: address(400), ...blockColumns("", v.block, t, j) });
+        verdictRows.push({
+          id: `${txHash(t)}-${j}`,
+          inference_id: id,
+          outcome: v.outcome,
+          verifier: address(400),
+          ...blockColumns("", v.block, t, j),
+        });
       });
     }
   }
@@ -309,7 +401,14 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
     const t = nextTx();
     const id = `${txHash(t)}-0`;
     const block = 950 + j;
-    settlements.push({ id, teeId: hex("99", j), node: null, block, signature: "UNKNOWN", timestampSeconds: ts });
+    settlements.push({
+      id,
+      teeId: hex("99", j),
+      node: null,
+      block,
+      signature: "UNKNOWN",
+      timestampSeconds: ts,
+    });
     settlementRows.push({
       id,
       tee_id: hex("99", j),
@@ -340,17 +439,51 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
     "batch_settlement",
     [0, 1, 2].map((j) => {
       const t = nextTx();
-      return { id: `${txHash(t)}-0`, merkle_root: hex("ba", j), batch_size: String(10 + j), walrus_blob_id: hex("bb", j), ...blockColumns("", 100 + j * 300, t, 0) };
+      return {
+        id: `${txHash(t)}-0`,
+        merkle_root: hex("ba", j),
+        batch_size: String(10 + j),
+        walrus_blob_id: hex("bb", j),
+        ...blockColumns("", 100 + j * 300, t, 0),
+      };
     }),
   );
 
   // Challenges: two on the same inference (the later one is the inference's challenge), one at fault, one open.
   const challenged = inferences.filter((x) => x.status === "VERIFIED").slice(0, 3);
   const challenges: Fixture["challenges"] = [
-    { id: "1", inference: challenged[0].id, node: challenged[0].node, openedBlock: challenged[0].committedBlock + 5, resolvedBlock: challenged[0].committedBlock + 8, atFault: false },
-    { id: "2", inference: challenged[0].id, node: challenged[0].node, openedBlock: challenged[0].committedBlock + 9, resolvedBlock: challenged[0].committedBlock + 12, atFault: true },
-    { id: "3", inference: challenged[1].id, node: challenged[1].node, openedBlock: challenged[1].committedBlock + 5, resolvedBlock: null, atFault: null },
-    { id: "4", inference: challenged[2].id, node: challenged[2].node, openedBlock: challenged[2].committedBlock + 5, resolvedBlock: challenged[2].committedBlock + 7, atFault: true },
+    {
+      id: "1",
+      inference: challenged[0].id,
+      node: challenged[0].node,
+      openedBlock: challenged[0].committedBlock + 5,
+      resolvedBlock: challenged[0].committedBlock + 8,
+      atFault: false,
+    },
+    {
+      id: "2",
+      inference: challenged[0].id,
+      node: challenged[0].node,
+      openedBlock: challenged[0].committedBlock + 9,
+      resolvedBlock: challenged[0].committedBlock + 12,
+      atFault: true,
+    },
+    {
+      id: "3",
+      inference: challenged[1].id,
+      node: challenged[1].node,
+      openedBlock: challenged[1].committedBlock + 5,
+      resolvedBlock: null,
+      atFault: null,
+    },
+    {
+      id: "4",
+      inference: challenged[2].id,
+      node: challenged[2].node,
+      openedBlock: challenged[2].committedBlock + 5,
+      resolvedBlock: challenged[2].committedBlock + 7,
+      atFault: true,
+    },
   ];
   await insertRows(
     db,
@@ -364,7 +497,13 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
       deadline: dateOf(c.openedBlock + 10),
       ...blockColumns("opened", c.openedBlock, nextTx(), 0),
       ...(c.resolvedBlock === null
-        ? { resolved_block: null, resolved_block_hash: null, resolved_at: null, resolved_tx: null, resolved_log_index: null }
+        ? {
+            resolved_block: null,
+            resolved_block_hash: null,
+            resolved_at: null,
+            resolved_tx: null,
+            resolved_log_index: null,
+          }
         : blockColumns("resolved", c.resolvedBlock, nextTx(), 0)),
       node_at_fault: c.atFault,
       resolver: c.resolvedBlock === null ? null : address(501),
@@ -375,14 +514,43 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
   // Slashes: for lost disputes, failures, expiries, and one with no inference (request id 0).
   const slashes: Fixture["slashes"] = [];
   const lost = challenges.filter((c) => c.atFault);
-  for (const c of lost) slashes.push({ id: "", node: c.node, inference: c.inference, reason: "LOST_DISPUTE", block: (c.resolvedBlock as number), amount: 10n ** 17n });
+  for (const c of lost)
+    slashes.push({
+      id: "",
+      node: c.node,
+      inference: c.inference,
+      reason: "LOST_DISPUTE",
+      block: c.resolvedBlock as number,
+      amount: 10n ** 17n,
+    });
   for (const x of inferences.filter((y) => y.status === "FAILED").slice(0, 2)) {
-    slashes.push({ id: "", node: x.node, inference: x.id, reason: "REVEAL_MISMATCH", block: x.verdicts[0].block + 1, amount: 5n * 10n ** 16n });
+    slashes.push({
+      id: "",
+      node: x.node,
+      inference: x.id,
+      reason: "REVEAL_MISMATCH",
+      block: x.verdicts[0].block + 1,
+      amount: 5n * 10n ** 16n,
+    });
   }
   for (const x of inferences.filter((y) => y.status === "EXPIRED").slice(0, 1)) {
-    slashes.push({ id: "", node: x.node, inference: x.id, reason: "REVEAL_TIMEOUT", block: x.verdicts[0].block + 1, amount: 10n ** 16n });
+    slashes.push({
+      id: "",
+      node: x.node,
+      inference: x.id,
+      reason: "REVEAL_TIMEOUT",
+      block: x.verdicts[0].block + 1,
+      amount: 10n ** 16n,
+    });
   }
-  slashes.push({ id: "", node: 3, inference: null, reason: "PCR_REVOKED", block: 901, amount: 2n * 10n ** 17n });
+  slashes.push({
+    id: "",
+    node: 3,
+    inference: null,
+    reason: "PCR_REVOKED",
+    block: 901,
+    amount: 2n * 10n ** 17n,
+  });
   const slashRows = slashes.map((s) => {
     const t = nextTx();
     s.id = `${txHash(t)}-2`;
@@ -402,7 +570,8 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
   // Heartbeats: node 0 in every half hour of the last 7 days, node 1 in every other hour of the last day,
   // node 2 only with forged signatures (they do not count).
   const heartbeats: Fixture["heartbeats"] = [];
-  for (let k = 0; k < 336; k++) heartbeats.push({ node: 0, block: HEIGHT, at: T0 - k * 1800 - 60, counts: true });
+  for (let k = 0; k < 336; k++)
+    heartbeats.push({ node: 0, block: HEIGHT, at: T0 - k * 1800 - 60, counts: true });
   for (let k = 0; k < 12; k++) heartbeats.push({ node: 1, block: HEIGHT, at: T0 - k * 7200, counts: true });
   for (let k = 0; k < 5; k++) heartbeats.push({ node: 2, block: HEIGHT, at: T0 - k * 1800, counts: false });
   await insertRows(
@@ -529,7 +698,10 @@ export async function loadFixture(db: pg.Pool): Promise<Fixture> {
     INSERT INTO model_node (id, model_id, node_id, inferences, first_commit_at, last_commit_at)
     SELECT model_id || '-' || node_id, model_id, node_id, count(*), min(committed_at), max(committed_at)
       FROM inference GROUP BY model_id, node_id`);
-  for (const [interval, size] of [["HOUR", 3600], ["DAY", 86400]] as const) {
+  for (const [interval, size] of [
+    ["HOUR", 3600],
+    ["DAY", 86400],
+  ] as const) {
     const start = (col: string) => `to_timestamp(floor(extract(epoch FROM ${col}) / ${size}) * ${size})`;
     await db.query(`
       INSERT INTO node_bucket (id, node_id, interval, start, committed, verified, failed, expired, slashes, slashed_amount)

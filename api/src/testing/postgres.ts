@@ -66,7 +66,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   let handle: PostgresHandle;
   try {
-    handle = await ensureEmbeddedPostgres({ dataDir: join(root, "pg"), port, database: TEMPLATE_DATABASE, log: () => {} });
+    handle = await ensureEmbeddedPostgres({
+      dataDir: join(root, "pg"),
+      port,
+      database: TEMPLATE_DATABASE,
+      log: () => {},
+    });
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
     throw err;
@@ -101,7 +106,9 @@ export async function createDatabaseFromTemplate(adminUrl: string, name: string)
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(TEMPLATE_DATABASE)}`);
+    await client.query(
+      `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(TEMPLATE_DATABASE)}`,
+    );
   } finally {
     await client.end();
   }

@@ -85,6 +85,8 @@ export class Simulator {
   private blocksSinceReorg = 0;
   /** The abandoned branch's head: the run may not end before the new branch is longer. */
   private mustExceed = 0;
+  /** Wall-clock time of the current live tick. */
+  private lastTickAt = Date.now();
   private stopping = false;
   /** Nodes whose challenge is resolved in the block being built: their withdrawals wait one more block. */
   private resolvingNodes = new Set<number>();
@@ -137,8 +139,11 @@ export class Simulator {
       : Math.max(headBlock.timestamp + 1, Math.floor(Date.now() / 1000));
     this.state = this.initialState(startTime - this.timing.interval, headBlock.number);
 
-    if (this.options.resume && (await this.alreadySetUp())) await this.loadFromChain();
-    else await this.setUp();
+    if (this.options.resume && (await this.alreadySetUp())) {
+      await this.loadFromChain();
+      this.setParameters();
+      await this.mineSetupBlock();
+    } else await this.setUp();
 
     const commitSteps = this.bulk
       ? Math.ceil((this.options.inferences as number) / this.options.perBlock)
@@ -240,17 +245,7 @@ export class Simulator {
         kind: "grantRole",
         account: o,
       });
-    this.send(
-      this.calls.registry(d, "setParameters", [
-        this.timing.revealWindow,
-        this.timing.challengeWindow,
-        this.timing.withdrawalDelay,
-        CHALLENGE_BOND,
-        SLASH_AMOUNT.REVEAL_TIMEOUT,
-        SLASH_AMOUNT.LOST_DISPUTE,
-      ]),
-      { kind: "setParameters" },
-    );
+    this.setParameters();
     await this.mineSetupBlock();
 
     for (const n of nodes) {
@@ -276,6 +271,21 @@ export class Simulator {
       );
     }
     await this.mineSetupBlock();
+  }
+
+  /** The registry's windows follow this run's timing (a resumed devnet may have been set up by a bulk run). */
+  private setParameters(): void {
+    this.send(
+      this.calls.registry(this.world.roles.deployer, "setParameters", [
+        this.timing.revealWindow,
+        this.timing.challengeWindow,
+        this.timing.withdrawalDelay,
+        CHALLENGE_BOND,
+        SLASH_AMOUNT.REVEAL_TIMEOUT,
+        SLASH_AMOUNT.LOST_DISPUTE,
+      ]),
+      { kind: "setParameters" },
+    );
   }
 
   private async mineSetupBlock(): Promise<void> {
@@ -940,9 +950,18 @@ export class Simulator {
     return k - 1;
   }
 
+  /**
+   * Live pacing follows the wall clock, not block time: a chain that a bulk run left with timestamps in the future
+   * keeps getting one block per interval (its timestamps then advance by one second per block until now catches up).
+   */
   private async waitForNextTick(): Promise<void> {
-    const next = (this.state.lastTimestamp + this.timing.interval) * 1000;
+    const interval = this.timing.interval * 1000;
+    const byBlockTime = (this.state.lastTimestamp + this.timing.interval) * 1000;
+    // Normally the next block waits for its own timestamp, so block times track the clock; only a chain far ahead
+    // of the clock is paced by the clock alone.
+    const next = byBlockTime - Date.now() <= 60_000 ? byBlockTime : this.lastTickAt + interval;
     const wait = next - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.lastTickAt = Math.max(next, Date.now() - interval);
   }
 }

@@ -34,9 +34,15 @@ function planFor(em: EntityManager, entityClass: unknown): Plan {
   const list = columns.map((c) => q(c.name)).join(", ");
   const unnest = columns.map((c, i) => `$${i + 1}::${c.sqlType}[]`).join(", ");
   const insertSql = `INSERT INTO ${q(meta.tableName)} (${list}) SELECT * FROM unnest(${unnest})`;
+  // A relation that was not loaded with its row reads as undefined (written as NULL): keep the stored key then.
+  // Foreign keys here only ever go from NULL to a value (a rollback of hot blocks goes through the change log).
   const updates = columns
     .filter((c) => c.name !== "id")
-    .map((c) => `${q(c.name)} = EXCLUDED.${q(c.name)}`)
+    .map((c) =>
+      c.meta.relationMetadata
+        ? `${q(c.name)} = COALESCE(EXCLUDED.${q(c.name)}, ${q(meta.tableName)}.${q(c.name)})`
+        : `${q(c.name)} = EXCLUDED.${q(c.name)}`,
+    )
     .join(", ");
   plan = {
     table: meta.tableName,

@@ -1,0 +1,72 @@
+/**
+ * One embedded Postgres per test file (its own data directory under /tmp and its own port), one fresh database per
+ * indexer run. Uses the indexer's own embedded-Postgres starter (indexer/src/db/embedded-postgres.ts), which runs
+ * the server as the `postgres` user when the tests run as root.
+ */
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../../devnet/e2e/support.ts";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "../../src/db/embedded-postgres.ts";
+
+/** The subset of node-postgres the tests use (the package ships no types here). */
+export interface PgClient {
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  query<R = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+  on(event: "error", listener: (err: Error) => void): void;
+}
+
+const require = createRequire(import.meta.url);
+const pg = require("pg") as { Client: new (config: { connectionString: string }) => PgClient };
+
+export async function connect(url: string): Promise<PgClient> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  await client.connect();
+  return client;
+}
+
+export interface TestPostgres {
+  port: number;
+  /** A new empty database; returns its URL. */
+  createDatabase(prefix?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const root = mkdtempSync(join(tmpdir(), "indexer-e2e-pg-"));
+  // As root, the server runs as `postgres`, which must reach and own its data directory's parent.
+  chmodSync(root, 0o777);
+  const port = await freePort();
+  const handle: PostgresHandle = await ensureEmbeddedPostgres({
+    dataDir: join(root, "data"),
+    port,
+    database: "postgres",
+    log: () => {},
+  });
+  const adminUrl = handle.url;
+  return {
+    port,
+    async createDatabase(prefix = "run") {
+      const name = `${prefix}_${process.pid}_${++counter}`;
+      const c = await connect(adminUrl);
+      try {
+        await c.query(`CREATE DATABASE "${name}"`);
+      } finally {
+        await c.end();
+      }
+      return adminUrl.replace(/\/postgres$/, `/${name}`);
+    },
+    async stop() {
+      await handle.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
