@@ -79,7 +79,7 @@ describe("reorg injection", () => {
         params: [`0x${n.toString(16)}`, false],
       })),
     );
-    [...abandoned.values()].forEach((hash, i) => expect(blocks[i].hash).not.toBe(hash));
+    for (const [i, hash] of [...abandoned.values()].entries()) expect(blocks[i].hash).not.toBe(hash);
     const maxAbandoned = Math.max(...summary.reorgs.map((r) => r.toBlock));
     expect(summary.lastBlock).toBeGreaterThan(maxAbandoned);
   });
