@@ -4,6 +4,7 @@ import { ApolloServer, HeaderMap } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { ApiConfig } from "../config.ts";
 import type { Db } from "../db/database.ts";
+import { EXPORT_PREFIX, handleExport } from "../exports/handler.ts";
 import { type Context, createContext } from "../graphql/context.ts";
 import { formatError } from "../graphql/format-error.ts";
 import { buildSchema } from "../graphql/schema.ts";
@@ -184,6 +185,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       res.writeHead(200, { "Content-Type": metrics.registry.contentType });
       res.end(text);
       return;
+    }
+    if (url.pathname.startsWith(EXPORT_PREFIX)) {
+      count("export", res);
+      return handleExport(req, res, url, db, log);
     }
     if (url.pathname.startsWith(ASSET_PREFIX) && req.method === "GET") {
       count("graphiql", res);

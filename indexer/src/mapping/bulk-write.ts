@@ -32,8 +32,9 @@ function planFor(em: EntityManager, entityClass: unknown): Plan {
   }));
   const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
   const list = columns.map((c) => q(c.name)).join(", ");
-  const unnest = columns.map((c, i) => `$${i + 1}::${c.sqlType}[]`).join(", ");
-  const insertSql = `INSERT INTO ${q(meta.tableName)} (${list}) SELECT * FROM unnest(${unnest})`;
+  // One JSON parameter per chunk: JSON.stringify is native and Postgres parses JSON in C, where pg's per-value
+  // array escaping in JavaScript was a third of the write time.
+  const insertSql = `INSERT INTO ${q(meta.tableName)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${q(meta.tableName)}, $1::json)`;
   // A relation that was not loaded with its row reads as undefined (written as NULL): keep the stored key then.
   // Foreign keys here only ever go from NULL to a value (a rollback of hot blocks goes through the change log).
   const updates = columns
@@ -57,8 +58,8 @@ function planFor(em: EntityManager, entityClass: unknown): Plan {
 const CHUNK = 5000;
 
 /**
- * Writes many rows of one entity type with one `INSERT … SELECT * FROM unnest(…)` per chunk: one parameter per
- * column instead of one per value, and none of TypeORM's per-row query building, which dominated the indexer's
+ * Writes many rows of one entity type with one `INSERT … SELECT … FROM json_populate_recordset(…)` per chunk: one
+ * parameter instead of one per value, and none of TypeORM's per-row query building, which dominated the indexer's
  * time. Hot blocks stay reversible: the rows are first recorded in typeorm-store's change log exactly as its own
  * insert/upsert would (trackInsert / trackUpsert), so a rollback restores them.
  */
@@ -76,12 +77,14 @@ export async function bulkWrite<T extends { id: string }>(
   const plan = planFor(em, entityClass);
   for (let from = 0; from < rows.length; from += CHUNK) {
     const chunk = rows.slice(from, from + CHUNK);
-    const params = plan.columns.map((c) =>
-      chunk.map((row) => {
+    const records = chunk.map((row) => {
+      const record: Record<string, unknown> = {};
+      for (const c of plan.columns) {
         const value = c.meta.getEntityValue(row as never, true);
-        return value === undefined ? null : value;
-      }),
-    );
-    await em.query(mode === "upsert" ? plan.upsertSql : plan.insertSql, params);
+        record[c.name] = value === undefined ? null : value;
+      }
+      return record;
+    });
+    await em.query(mode === "upsert" ? plan.upsertSql : plan.insertSql, [JSON.stringify(records)]);
   }
 }

@@ -1,0 +1,150 @@
+// Cell and line encoding of the exports (spec/exports.md "Formats" and "Safety"): one column list per export,
+// each column with a kind that decides how a value is written in CSV and in NDJSON.
+
+/**
+ * hex: Bytes and ids as lowercase text; wei: base-10 amount (a JSON string); int: count or block number (a JSON
+ * number); float: String(x) (a JSON number); time: ISO-8601 UTC; bool; enum: by name; text: chain-supplied
+ * text (CSV-injection guarded); const: our own text (formula version).
+ */
+export type Kind = "hex" | "wei" | "int" | "float" | "time" | "bool" | "enum" | "text" | "const";
+
+export interface Column {
+  name: string;
+  kind: Kind;
+}
+
+export type Row = Record<string, unknown>;
+
+const cols = (spec: string): Column[] =>
+  spec
+    .trim()
+    .split(/\s+/)
+    .map((entry) => {
+      const [name, kind] = entry.split(":");
+      return { name, kind: kind as Kind };
+    });
+
+const REP_NODE =
+  "uptime_7d:float success_rate:float effective_samples:float lower_bound:float upper_bound:float slash_factor:float score:int provisional:bool";
+const REP_MODEL =
+  "success_rate:float effective_samples:float lower_bound:float upper_bound:float score:int provisional:bool";
+const AS_OF = "as_of:time as_of_block:int formula_version:const";
+
+export const COLUMNS = {
+  nodes: cols(`
+    id:hex owner:hex operator:hex tee_type:int enabled:bool pcr_approved:bool stake_wei:wei
+    pending_withdrawals_wei:wei total_slashed_wei:wei committed:int verified:int failed:int expired:int
+    disputes_lost:int slashes:int settlements:int signature_failures:int discrepancies:int ${REP_NODE} ${AS_OF}`),
+  models: cols(`
+    id:hex owner:hex name:text version:text mode:enum content_hash:hex blob_id:text deprecated:bool
+    inferences:int verified:int failed:int expired:int discrepancies:int distinct_nodes_30d:int ${REP_MODEL} ${AS_OF}`),
+  inferences: cols(`
+    id:hex node:hex model:hex mode:enum status:enum input_hash:hex commitment:hex output_hash:hex
+    committed_block:int committed_at:time committed_tx:hex revealed_block:int revealed_at:time settled_block:int
+    settled_at:time verifier:hex commitment_check:enum reveal_on_time_check:enum tee_signature_check:enum
+    pcr_valid_check:enum discrepancy:bool finalized:bool`),
+  slashes: cols(`
+    id:hex node:hex inference:hex reason:enum amount_wei:wei remaining_stake_wei:wei block:int timestamp:time
+    tx_hash:hex finalized:bool`),
+} as const satisfies Record<string, Column[]>;
+
+export type ExportName = keyof typeof COLUMNS;
+
+const INJECTION_START = /^[=+\-@\t\r]/;
+
+function isoTime(value: unknown): string {
+  return (value instanceof Date ? value : new Date(value as string)).toISOString();
+}
+
+/** A value's text in a CSV cell, before RFC 4180 quoting; null for an empty cell. */
+function csvText(kind: Kind, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case "hex":
+      return String(value).toLowerCase();
+    case "float":
+      return Number.isFinite(value as number) ? String(value) : null;
+    case "time":
+      return isoTime(value);
+    case "bool":
+      return value ? "true" : "false";
+    case "text": {
+      const text = String(value);
+      return INJECTION_START.test(text) ? `'${text}` : text;
+    }
+    default:
+      return String(value);
+  }
+}
+
+/** RFC 4180: a cell with a comma, a double quote, CR or LF is quoted, its quotes doubled. */
+export function csvCell(kind: Kind, value: unknown): string {
+  const text = csvText(kind, value);
+  if (text === null) return "";
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const CSV_EOL = "\r\n";
+
+export function csvHeader(columns: readonly Column[]): string {
+  return columns.map((c) => c.name).join(",") + CSV_EOL;
+}
+
+export function csvLine(columns: readonly Column[], row: Row): string {
+  return columns.map((c) => csvCell(c.kind, row[c.name])).join(",") + CSV_EOL;
+}
+
+function jsonValue(kind: Kind, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case "hex":
+      return String(value).toLowerCase();
+    case "int":
+      return Number(value);
+    case "float":
+      return Number.isFinite(value as number) ? value : null;
+    case "time":
+      return isoTime(value);
+    case "bool":
+      return Boolean(value);
+    default:
+      return String(value);
+  }
+}
+
+export function ndjsonLine(columns: readonly Column[], row: Row): string {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) out[c.name] = jsonValue(c.kind, row[c.name]);
+  return `${JSON.stringify(out)}\n`;
+}
+
+export interface Provenance {
+  asOfBlock: number;
+  asOf: Date;
+  finalizedBlock: number;
+  formula: string;
+}
+
+export function provenanceHeaders(p: Provenance): Record<string, string> {
+  return {
+    "X-As-Of-Block": String(p.asOfBlock),
+    "X-As-Of": p.asOf.toISOString(),
+    "X-Finalized-Block": String(p.finalizedBlock),
+    "X-Formula-Version": p.formula,
+  };
+}
+
+export function provenanceComment(p: Provenance): string {
+  return `# as_of_block=${p.asOfBlock}, as_of=${p.asOf.toISOString()}, finalized_block=${p.finalizedBlock}, formula=${p.formula}${CSV_EOL}`;
+}
+
+export function provenanceLine(p: Provenance): string {
+  return `${JSON.stringify({
+    _provenance: {
+      as_of_block: p.asOfBlock,
+      as_of: p.asOf.toISOString(),
+      finalized_block: p.finalizedBlock,
+      formula: p.formula,
+    },
+  })}\n`;
+}

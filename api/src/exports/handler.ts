@@ -1,0 +1,281 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type pg from "pg";
+import {
+  evaluate,
+  FORMULA_VERSION,
+  type Reputation,
+  stateFromRow,
+} from "../../../indexer/src/reputation/index.ts";
+import { uptimes } from "../data/node-extras.ts";
+import type { Db } from "../db/database.ts";
+import { replayAsOf } from "../reputation/classify.ts";
+import { loadReputationEvents } from "../reputation/events-sql.ts";
+import {
+  COLUMNS,
+  type Column,
+  csvHeader,
+  csvLine,
+  type ExportName,
+  ndjsonLine,
+  type Provenance,
+  provenanceComment,
+  provenanceHeaders,
+  provenanceLine,
+  type Row,
+} from "./format.ts";
+import { type AsOf, BadParameter, type ExportRequest, parseExportRequest } from "./params.ts";
+import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
+
+// GET /export/{nodes,models,inferences,slashes}.{csv,ndjson} (spec/exports.md). Everything is checked before the
+// first byte: the query's syntax, then (in the export's own REPEATABLE READ snapshot, so the indexer writing
+// meanwhile cannot tear it) asOf against the latest indexed block. Rows are read through a server-side cursor
+// (DECLARE ... CURSOR / FETCH n) in chunks and written with backpressure (a full socket buffer waits for
+// 'drain'), so memory stays constant whatever the row count. A client that goes away cancels the running
+// statement (pg_cancel_backend) and the connection is discarded.
+
+export const EXPORT_PREFIX = "/export/";
+const PATH = /^\/export\/(nodes|models|inferences|slashes)\.(csv|ndjson)$/;
+/** Rows per FETCH; nodes and models also run two queries per chunk (uptime, reputation replay). */
+const CHUNK: Record<ExportName, number> = { nodes: 500, models: 500, inferences: 2000, slashes: 2000 };
+
+function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** Resolves once the response can take more (or is gone). */
+function write(res: ServerResponse, chunk: string): Promise<void> | undefined {
+  if (res.write(chunk)) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
+const clientDb = (client: pg.PoolClient, pool: pg.Pool): Db => ({
+  pool,
+  async query<R>(sql: string, params: readonly unknown[] = []) {
+    return (await client.query(sql, params as unknown[])).rows as R[];
+  },
+});
+
+interface IndexerPosition {
+  height: number;
+  t: number;
+  finalized: number;
+}
+
+async function readPosition(client: pg.PoolClient): Promise<IndexerPosition> {
+  const { rows } = await client.query<{ height: number; t: number | null; finalized: number | null }>(
+    `SELECT height, extract(epoch FROM timestamp)::float8 AS t, finalized_height AS finalized
+       FROM indexer_state WHERE id = 'indexer'`,
+  );
+  const row = rows[0];
+  return { height: row?.height ?? 0, t: row?.t ?? 0, finalized: row?.finalized ?? 0 };
+}
+
+/** asOf → (block, time); a block after the latest indexed one is a bad parameter. */
+async function resolveAsOf(client: pg.PoolClient, asOf: AsOf, pos: IndexerPosition): Promise<Resolved> {
+  const latest: Resolved = { block: pos.height, t: pos.t, finalized: pos.finalized, latest: true };
+  if (asOf.kind === "latest") return latest;
+  if (asOf.kind === "block") {
+    if (asOf.block > pos.height) {
+      throw new BadParameter(
+        "asOf",
+        `got block ${asOf.block}, after the latest indexed block ${pos.height}; expected at most ${pos.height}`,
+      );
+    }
+    if (asOf.block === pos.height) return latest;
+    const { rows } = await client.query<{ t: number | null }>(BLOCK_TIME_SQL, [asOf.block]);
+    return { block: asOf.block, t: rows[0]?.t ?? 0, finalized: pos.finalized, latest: false };
+  }
+  const t = asOf.time.getTime() / 1000;
+  if (t >= pos.t) return { ...latest, t };
+  const { rows } = await client.query<{ block: number | null }>(TIME_BLOCK_SQL, [asOf.time]);
+  return { block: rows[0]?.block ?? 0, t, finalized: pos.finalized, latest: false };
+}
+
+function reputationColumns(rep: Reputation): Row {
+  return {
+    success_rate: rep.successRate,
+    effective_samples: rep.effectiveSamples,
+    lower_bound: rep.lowerBound,
+    upper_bound: rep.upperBound,
+    slash_factor: rep.slashFactor,
+    score: rep.score,
+    provisional: rep.provisional,
+  };
+}
+
+/**
+ * Adds what SQL does not compute to one chunk of node or model rows: uptime_7d (nodes) and rep-v1 as of T,
+ * from the stored decayed state at the latest block, else by replaying the chunk's events (bounded by the chunk).
+ */
+async function enrich(name: ExportName, db: Db, rows: Row[], r: Resolved): Promise<Row[]> {
+  if (name !== "nodes" && name !== "models") return rows;
+  const subject = name === "nodes" ? "node" : "model";
+  const ids = rows.map((row) => row.id as string);
+  const uptime = subject === "node" ? await uptimes(db, ids, r.t) : undefined;
+  const replayIds = r.latest ? ids.filter((_, i) => Number(rows[i].rep_ref_time) > r.t) : ids;
+  const events = replayIds.length ? await loadReputationEvents(db, subject, replayIds, r.t) : undefined;
+  const asOf = new Date(r.t * 1000);
+  return rows.map((row) => {
+    const id = row.id as string;
+    const replayed = events?.get(id);
+    const rep = replayed
+      ? replayAsOf(replayed, r.t, subject)
+      : evaluate(
+          stateFromRow({
+            ref_time: row.rep_ref_time as number,
+            s: row.rep_s as string,
+            n: row.rep_n as string,
+            d: subject === "node" ? (row.rep_d as string) : 0,
+          }),
+          r.t,
+          subject,
+        );
+    return {
+      ...row,
+      uptime_7d: uptime?.get(id) ?? 0,
+      ...reputationColumns(rep),
+      as_of: asOf,
+      as_of_block: r.block,
+      formula_version: FORMULA_VERSION,
+    };
+  });
+}
+
+export async function handleExport(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  db: Db,
+  log: (message: string) => void,
+): Promise<void> {
+  const match = PATH.exec(url.pathname);
+  if (!match) {
+    return sendText(
+      res,
+      404,
+      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes}.{csv,ndjson}`,
+    );
+  }
+  if (req.method !== "GET") {
+    return sendText(res, 405, `Got method ${req.method}, expected GET`, { Allow: "GET" });
+  }
+  const name = match[1] as ExportName;
+  const format = match[2] as "csv" | "ndjson";
+  let request: ExportRequest;
+  try {
+    request = parseExportRequest(name, format, url.searchParams);
+  } catch (err) {
+    if (err instanceof BadParameter) return sendText(res, 400, err.message);
+    throw err;
+  }
+
+  const client = await db.pool.connect();
+  let released = false;
+  const release = (discard: boolean) => {
+    if (released) return;
+    released = true;
+    client.release(discard ? true : undefined);
+  };
+  let aborted = false;
+  let busy = false;
+  let pid: number | undefined;
+  const cancel = () => {
+    if (pid !== undefined) db.pool.query("SELECT pg_cancel_backend($1)", [pid]).catch(() => {});
+  };
+  const onClose = () => {
+    if (res.writableFinished) return;
+    aborted = true;
+    if (busy) cancel();
+  };
+  res.on("close", onClose);
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+    }
+  };
+
+  try {
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+    const position = await readPosition(client);
+    let resolved: Resolved;
+    try {
+      resolved = await resolveAsOf(client, request.asOf, position);
+    } catch (err) {
+      if (!(err instanceof BadParameter)) throw err;
+      await client.query("ROLLBACK");
+      release(false);
+      return sendText(res, 400, err.message);
+    }
+    const query = exportQuery(name, resolved, request);
+    await client.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${query.sql}`, query.values);
+
+    const provenance: Provenance = {
+      asOfBlock: resolved.block,
+      asOf: new Date(resolved.t * 1000),
+      finalizedBlock: resolved.finalized,
+      formula: FORMULA_VERSION,
+    };
+    const columns: readonly Column[] = COLUMNS[name];
+    res.writeHead(200, {
+      "Content-Type":
+        format === "csv" ? "text/csv; charset=utf-8; header=present" : "application/x-ndjson; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}.${format}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+      ...provenanceHeaders(provenance),
+    });
+    if (format === "csv") {
+      await write(res, (request.provenance ? provenanceComment(provenance) : "") + csvHeader(columns));
+    }
+    const line = format === "csv" ? csvLine : ndjsonLine;
+    const scoped = clientDb(client, db.pool);
+    const size = CHUNK[name];
+    for (;;) {
+      if (aborted) break;
+      const rows = await run(async () => {
+        const fetched = (await client.query<Row>(`FETCH ${size} FROM export_rows`)).rows;
+        return fetched.length ? enrich(name, scoped, fetched, resolved) : fetched;
+      });
+      if (rows.length === 0 || aborted) break;
+      let text = "";
+      for (const row of rows) text += line(columns, row);
+      await write(res, text);
+      if (rows.length < size) break;
+    }
+    if (aborted) {
+      release(true);
+      return;
+    }
+    if (format === "ndjson" && request.provenance) await write(res, provenanceLine(provenance));
+    await client.query("COMMIT");
+    release(false);
+    res.end();
+  } catch (err) {
+    release(true);
+    if (aborted) return;
+    if (!res.headersSent) throw err;
+    log(`api: export ${url.pathname}${url.search} failed mid-stream: ${(err as Error).message}`);
+    res.destroy(err as Error);
+  } finally {
+    res.off("close", onClose);
+  }
+}
