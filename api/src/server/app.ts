@@ -11,7 +11,7 @@ import { buildSchema } from "../graphql/schema.ts";
 import { Hub } from "../subscriptions/hub.ts";
 import { IndexerListener } from "../subscriptions/indexer-listener.ts";
 import { ASSET_PREFIX, sendAsset, sendGraphiQL, wantsGraphiQL } from "./graphiql.ts";
-import { aliasLimitRule, depthLimitRule } from "./guards.ts";
+import { aliasLimitRule, depthLimitRule, httpOperationTypeRule, nulCharacterRule } from "./guards.ts";
 import { checkHealth } from "./health.ts";
 import {
   applyCors,
@@ -59,7 +59,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   let ws: WebSocketEndpoint | undefined;
   const metrics = new Metrics({ db, subscriptions: () => hub.size, notifications: () => listener.batches });
   const rateLimiter = new RateLimiter(config.rateLimitPerMinute, new Set(config.rateLimitExempt));
-  const rules = [depthLimitRule(config.maxDepth), aliasLimitRule(config.maxAliases)];
+  const rules = [depthLimitRule(config.maxDepth), aliasLimitRule(config.maxAliases), nulCharacterRule];
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -67,7 +67,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     nodeEnv: config.nodeEnv,
     includeStacktraceInErrorResponses: !config.production,
     parseOptions: { maxTokens: config.maxTokens },
-    validationRules: rules,
+    // HTTP serves queries only; the WebSocket endpoint validates with `rules` and allows subscriptions.
+    validationRules: [...rules, httpOperationTypeRule],
+    // No automatic persisted queries: a request that asks for one gets PERSISTED_QUERY_NOT_SUPPORTED (400).
+    persistedQueries: false,
     formatError: (formatted) => formatError(formatted, config.production),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

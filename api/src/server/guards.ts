@@ -172,3 +172,60 @@ export function listCostError(value: number, max: number): GraphQLError {
     { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } },
   );
 }
+
+/**
+ * Over HTTP only queries run: the schema has no mutations, and subscriptions are served over WebSocket
+ * (graphql-transport-ws). graphql 16 has no rule for an operation type the schema lacks, so without this the
+ * request would fail inside execution as an internal error.
+ */
+export function httpOperationTypeRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation === "query") return;
+      const hint =
+        node.operation === "subscription"
+          ? "subscriptions are served over WebSocket at /graphql (protocol graphql-transport-ws)"
+          : "this API is read-only and has no mutations";
+      context.reportError(
+        new GraphQLError(`Got a ${node.operation} operation over HTTP, expected a query: ${hint}`, {
+          nodes: [node],
+        }),
+      );
+    },
+  };
+}
+
+/** Postgres text cannot hold U+0000: a string argument containing it is bad input, not a database error. */
+export function nulCharacterRule(context: ValidationContext): ASTVisitor {
+  return {
+    StringValue(node) {
+      if (node.value.includes("\u0000")) {
+        context.reportError(
+          new GraphQLError(
+            "Got a string argument containing U+0000 (NUL), expected text without NUL characters",
+            {
+              nodes: [node],
+            },
+          ),
+        );
+      }
+    },
+  };
+}
+
+/** The same check for variables, which validation rules do not see. */
+export function findNulCharacter(value: unknown, path = "variables"): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = findNulCharacter(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findNulCharacter(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

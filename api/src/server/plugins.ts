@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLError } from "graphql";
+import { GraphQLError } from "graphql";
 import type { Context } from "../graphql/context.ts";
 import { PUBLIC_ERROR_CODES } from "../graphql/errors.ts";
-import { listCost, listCostError } from "./guards.ts";
+import { findNulCharacter, listCost, listCostError } from "./guards.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Rejects operations whose lists could multiply past `max` values (needs the variables, so not a rule). */
@@ -11,6 +11,15 @@ export function listCostPlugin(max: number): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
+          const nul = findNulCharacter(request.variables ?? {});
+          if (nul) {
+            throw new GraphQLError(
+              `Got ${nul} containing U+0000 (NUL), expected text without NUL characters`,
+              {
+                extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+              },
+            );
+          }
           if (!operation) return;
           const value = listCost(document, operation, request.variables ?? {});
           if (value > max) throw listCostError(value, max);

@@ -131,13 +131,14 @@ export class BatchMapper {
       if (e.kind === "ChallengeResolved") challengeIds.add(e.challengeId.toString());
       if (e.kind === "WithdrawalCompleted") withdrawalIds.add(e.withdrawalId.toString());
     }
-    const relations = { node: true, model: true, settlement: true } as const;
+    // Relations come as ids (no joins, no entity copies); they are pointed at the loaded objects below.
+    const relations = { loadRelationIds: true } as const;
     const where: object[] = [];
     if (requestIds.size) where.push({ id: In([...requestIds]) });
     if (settlementKeys.size) where.push({ linkKey: In([...settlementKeys]) });
     if (revokedHashes.size) where.push({ pcrHash: In([...revokedHashes]), pcrValidCheck: Check.PASS });
     if (where.length)
-      for (const inf of await this.store.find(Inference, { where, relations })) this.adoptInference(inf);
+      for (const inf of await this.store.find(Inference, { where, ...relations })) this.adoptInference(inf);
 
     // Settlements: the link candidates of this batch's reveals, earlier ones of TEEs registering now, and those a
     // revocation may taint.
@@ -165,7 +166,7 @@ export class BatchMapper {
     if (recheck.length) {
       for (const inf of await this.store.find(Inference, {
         where: { settlement: { id: In(recheck) } },
-        relations,
+        ...relations,
       })) {
         this.adoptInference(inf);
       }
@@ -178,20 +179,24 @@ export class BatchMapper {
       for (const w of await this.store.findBy(Withdrawal, { id: In([...withdrawalIds]) }))
         this.withdrawals.set(w.id, w);
 
+    const linked = new Set<string>();
     for (const inf of this.inferences.values()) {
-      nodeIds.add(inf.node.id);
-      modelIds.add(inf.model.id);
+      nodeIds.add(relationId(inf.node) as string);
+      modelIds.add(relationId(inf.model) as string);
+      const sid = relationId(inf.settlement);
+      if (sid && !this.settlements.has(sid)) linked.add(sid);
     }
+    if (linked.size) for (const st of await this.store.findBy(Settlement, { id: In([...linked]) })) this.adoptSettlement(st);
     if (nodeIds.size)
       for (const n of await this.store.findBy(Node, { id: In([...nodeIds]) })) this.nodes.set(n.id, n);
     if (modelIds.size)
       for (const m of await this.store.findBy(Model, { id: In([...modelIds]) })) this.models.set(m.id, m);
-    // Relations loaded with an inference are copies: point them at the one object per id that gets updated.
+    // One object per id, the one that gets updated and saved.
     for (const inf of this.inferences.values()) {
-      inf.node = this.nodes.get(inf.node.id) as Node;
-      inf.model = this.models.get(inf.model.id) as Model;
-      if (inf.settlement)
-        inf.settlement = this.settlements.get(inf.settlement.id) ?? this.adoptSettlement(inf.settlement);
+      inf.node = this.nodes.get(relationId(inf.node) as string) as Node;
+      inf.model = this.models.get(relationId(inf.model) as string) as Model;
+      const sid = relationId(inf.settlement);
+      inf.settlement = sid ? (this.settlements.get(sid) as Settlement) : null;
     }
     // PCR approvals and TEE types are small tables: load them whole.
     for (const p of await this.store.find(Pcr, {})) this.pcrs.set(p.id, p);
@@ -203,7 +208,6 @@ export class BatchMapper {
     if (this.inferences.has(inf.id)) return;
     this.inferences.set(inf.id, inf);
     if (inf.linkKey) this.push(this.inferencesByLink, inf.linkKey, inf);
-    if (inf.settlement) this.adoptSettlement(inf.settlement);
   }
 
   private adoptSettlement(s: Settlement): Settlement {
@@ -1043,6 +1047,13 @@ export class BatchMapper {
     await bulkWrite(s, [this.network], "upsert");
     if (timings.length && process.env.INDEXER_PROFILE === "1") console.log(`  save ${timings.join(" ")}`);
   }
+}
+
+/** The id of a relation loaded with `loadRelationIds` (a string), or of an object. */
+function relationId(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && "id" in value) return (value as { id: string }).id;
+  return undefined;
 }
 
 function rowId(pos: Position): string {
