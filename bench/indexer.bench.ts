@@ -34,9 +34,10 @@ function runToHead(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
 ): Promise<Summary & { peakRss: number }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
       cwd: ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
@@ -118,10 +119,13 @@ export async function run(): Promise<void> {
       ...env,
       DATABASE_URL: pgHandle.url,
     });
-    const indexer = await runToHead("indexer/lib/main.js", ["--exit-at-head"], {
-      ...env,
-      DATABASE_URL: pgHandle.url.replace(/\/[^/]*$/, "/bench_indexer"),
-    });
+    // The same heap bound as `npm run indexer`.
+    const indexer = await runToHead(
+      "indexer/lib/main.js",
+      ["--exit-at-head"],
+      { ...env, DATABASE_URL: pgHandle.url.replace(/\/[^/]*$/, "/bench_indexer") },
+      ["--max-old-space-size=768"],
+    );
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
     console.log(
       `bare squid: ${bare.events} events in ${bare.seconds.toFixed(1)} s = ${bare.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(bare.peakRss)})`,
