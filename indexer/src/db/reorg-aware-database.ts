@@ -97,6 +97,10 @@ export class ReorgAwareDatabase extends TypeormDatabase {
     const submit = self.submit.bind(this) as Submit;
     self.submit = (tx) =>
       submit(async (em) => {
+        // Asynchronous commit: the batch and the squid's status commit together or not at all, so an OS crash can
+        // only lose the last few batches, which are indexed again from the status on restart; nothing is torn.
+        // It saves a WAL flush per batch and per hot block.
+        await em.query("SET LOCAL synchronous_commit = off");
         await this.beforeUpdates(em);
         const result = await tx(em);
         await this.afterUpdates(em);
