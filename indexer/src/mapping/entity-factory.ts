@@ -1,6 +1,4 @@
 import {
-  Check,
-  InferenceStatus,
   KeySource,
   KeyStatus,
   Model,
@@ -103,6 +101,3 @@ export function newNetworkStats(): NetworkStats {
     inferencesTee: 0,
   });
 }
-
-export const CHECK = Check;
-export const STATUS = InferenceStatus;
