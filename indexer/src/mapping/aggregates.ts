@@ -57,6 +57,30 @@ function emptyCounts(): BucketCounts {
   };
 }
 
+/** The counts each bucket table keeps (plus slashedAmount for node and network buckets). */
+const NODE_COUNTS = ["committed", "verified", "failed", "expired", "slashes"] as const;
+const NETWORK_COUNTS = [
+  ...NODE_COUNTS,
+  "settlements",
+  "committedVanilla",
+  "committedZkml",
+  "committedTee",
+] as const;
+
+function zeros<F extends CountField>(fields: readonly F[]): Record<F, number> & { slashedAmount: bigint } {
+  return { ...(Object.fromEntries(fields.map((f) => [f, 0])) as Record<F, number>), slashedAmount: 0n };
+}
+
+function addCounts<F extends CountField>(
+  row: Record<F, number> & { slashedAmount: bigint },
+  d: BucketCounts,
+  fields: readonly F[],
+): void {
+  const counts = row as Record<F, number>;
+  for (const f of fields) counts[f] += d[f];
+  row.slashedAmount += d.slashedAmount;
+}
+
 interface PendingBucket {
   subject: "node" | "model" | "network";
   subjectId: string;
@@ -206,19 +230,9 @@ export class Aggregates {
             node: { id: b.subjectId } as Node,
             interval: b.interval,
             start,
-            committed: 0,
-            verified: 0,
-            failed: 0,
-            expired: 0,
-            slashes: 0,
-            slashedAmount: 0n,
+            ...zeros(NODE_COUNTS),
           });
-        row.committed += d.committed;
-        row.verified += d.verified;
-        row.failed += d.failed;
-        row.expired += d.expired;
-        row.slashes += d.slashes;
-        row.slashedAmount += d.slashedAmount;
+        addCounts(row, d, NODE_COUNTS);
         nodeOut.push(row);
       } else if (b.subject === "model") {
         const id = `${b.subjectId}-${b.interval}-${b.start}`;
@@ -251,31 +265,8 @@ export class Aggregates {
         const id = `${b.interval}-${b.start}`;
         const row =
           networkMap.get(id) ??
-          new NetworkBucket({
-            id,
-            interval: b.interval,
-            start,
-            committed: 0,
-            verified: 0,
-            failed: 0,
-            expired: 0,
-            slashes: 0,
-            slashedAmount: 0n,
-            settlements: 0,
-            committedVanilla: 0,
-            committedZkml: 0,
-            committedTee: 0,
-          });
-        row.committed += d.committed;
-        row.verified += d.verified;
-        row.failed += d.failed;
-        row.expired += d.expired;
-        row.slashes += d.slashes;
-        row.slashedAmount += d.slashedAmount;
-        row.settlements += d.settlements;
-        row.committedVanilla += d.committedVanilla;
-        row.committedZkml += d.committedZkml;
-        row.committedTee += d.committedTee;
+          new NetworkBucket({ id, interval: b.interval, start, ...zeros(NETWORK_COUNTS) });
+        addCounts(row, d, NETWORK_COUNTS);
         networkOut.push(row);
       }
     }
