@@ -186,7 +186,8 @@ export class BatchMapper {
       const sid = relationId(inf.settlement);
       if (sid && !this.settlements.has(sid)) linked.add(sid);
     }
-    if (linked.size) for (const st of await this.store.findBy(Settlement, { id: In([...linked]) })) this.adoptSettlement(st);
+    if (linked.size)
+      for (const st of await this.store.findBy(Settlement, { id: In([...linked]) })) this.adoptSettlement(st);
     if (nodeIds.size)
       for (const n of await this.store.findBy(Node, { id: In([...nodeIds]) })) this.nodes.set(n.id, n);
     if (modelIds.size)

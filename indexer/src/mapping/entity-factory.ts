@@ -1,11 +1,4 @@
-import {
-  KeySource,
-  KeyStatus,
-  Model,
-  NetworkStats,
-  Node,
-  type VerificationMode,
-} from "../model";
+import { KeySource, KeyStatus, Model, NetworkStats, Node, type VerificationMode } from "../model";
 import type { Position } from "./decode-logs";
 
 /** A node first named by an event other than its registration: what the event says, nulls elsewhere. */
