@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 const ROOT = resolve(import.meta.dirname, "..");
 const DEVNET_FILE = resolve(ROOT, ".data/devnet.json");
 const apiPort = Number(process.env.API_PORT ?? 4000);
+const webPort = Number(process.env.WEB_PORT ?? 3000);
 const rpcUrl = process.env.RPC_URL ?? "http://127.0.0.1:8545";
 const onDevnet = !process.env.TEE_REGISTRY_ADDRESS;
 
@@ -21,10 +22,10 @@ interface Part {
 const parts: Part[] = [];
 let stopping = false;
 
-function run(name: string, args: string[]): Part {
+function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Part {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: process.env,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [child.stdout, child.stderr]) {
@@ -100,7 +101,8 @@ async function main(): Promise<void> {
   }
 
   // A bounded heap: V8 otherwise lets garbage grow far past what a batch needs (peak RSS target: under 1 GB).
-  run("indexer", ["--max-old-space-size=768", "indexer/lib/main.js"]);
+  // On the devnet, an index that got ahead of a restored chain (anvil killed between state saves) is rebuilt.
+  run("indexer", ["--max-old-space-size=768", "indexer/lib/main.js"], onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {});
   run("api", ["--import", "tsx", "api/src/main.ts"]);
   const health = `http://127.0.0.1:${apiPort}/healthz`;
   await waitFor("the indexer and the API", 180, async () => (await fetch(health)).ok);
@@ -110,7 +112,15 @@ async function main(): Promise<void> {
   console.log(
     `start: API       http://127.0.0.1:${apiPort}/graphql  (GraphiQL in a browser; exports at /export/…)`,
   );
-  console.log("start: explorer  not part of this build yet");
+  if (!existsSync(resolve(ROOT, "web/build/server/index.js"))) {
+    console.log("start: building the explorer");
+    const webBuild = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
+    if (webBuild.status !== 0) throw new Error("the explorer did not build");
+  }
+  run("web", ["web/server.mjs"]);
+  const explorer = `http://127.0.0.1:${webPort}/`;
+  await waitFor("the explorer", 60, async () => (await fetch(explorer)).ok);
+  console.log(`start: explorer  ${explorer}`);
   console.log("start: all parts healthy; Ctrl-C stops them");
 }
 

@@ -31,6 +31,8 @@ export interface IndexerConfig {
   prometheusPort: number | undefined;
   dataDir: string;
   embeddedPostgresPort: number;
+  /** Devnet only (npm start): rebuild the index when the chain no longer has its blocks (see db/chain-mismatch.ts). */
+  resetIndexOnChainMismatch: boolean;
 }
 
 /** Thrown by loadConfig; `problems` has one line per bad variable. */
@@ -80,6 +82,7 @@ const envSchema = z.object({
   PROMETHEUS_PORT: port.optional(),
   DATA_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: port.default("54329"),
+  RESET_INDEX_ON_CHAIN_MISMATCH: z.enum(["true", "false"]).default("false"),
 });
 
 type EnvKey = keyof typeof envSchema.shape;
@@ -169,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     prometheusPort: e.PROMETHEUS_PORT,
     dataDir,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
+    resetIndexOnChainMismatch: e.RESET_INDEX_ON_CHAIN_MISMATCH === "true",
   };
 }
 

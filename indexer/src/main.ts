@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
+import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
 import { makeBatchHandler } from "./mapping/handle-batch";
@@ -76,6 +77,16 @@ async function main(): Promise<void> {
   log(`database ${redactUrl(db.url)}${db.kind === "embedded" ? " (embedded)" : ""}`);
   if (stopping) return;
 
+  const mismatch = await indexChainMismatch(PROJECT_DIR, settings.rpcUrl);
+  if (mismatch) {
+    if (!config.resetIndexOnChainMismatch) {
+      throw new Error(
+        `the chain at ${settings.rpcUrl} cannot continue this index: ${mismatch}. Point RPC_URL at the chain it was built from, or empty the database`,
+      );
+    }
+    log(`the chain cannot continue this index (${mismatch}): the devnet was restored from an older state; rebuilding the index from scratch`);
+    await dropIndex(PROJECT_DIR);
+  }
   const applied = await applyMigrations(PROJECT_DIR);
   if (applied.length > 0) log(`applied migrations: ${applied.join(", ")}`);
   if (stopping) return;

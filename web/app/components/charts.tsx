@@ -1,0 +1,154 @@
+import { useId } from "react";
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
+import { useHydrated } from "./hydrated";
+
+export interface Series {
+  key: string;
+  label: string;
+  /** A CSS colour; the palette variables follow the theme. */
+  color: string;
+}
+
+export type ChartRow = Record<string, string | number | null>;
+
+/**
+ * A chart with its accessible name and a table of the same numbers under it (screen readers, printing, and anyone
+ * who wants the exact values). recharts draws in the browser after hydration; the server renders the table.
+ */
+export function ChartFigure({
+  title,
+  description,
+  data,
+  xKey,
+  xLabel,
+  series,
+  kind,
+  yDomain,
+}: {
+  title: string;
+  description: string;
+  data: ChartRow[];
+  xKey: string;
+  xLabel: string;
+  series: Series[];
+  kind: "stacked-bar" | "line" | "area";
+  yDomain?: [number, number];
+}) {
+  const id = useId();
+  const hydrated = useHydrated();
+  const empty = data.length === 0;
+  return (
+    <figure className="chart" aria-labelledby={`${id}-title`}>
+      <figcaption id={`${id}-title`}>
+        <strong>{title}</strong> <span className="muted">{description}</span>
+      </figcaption>
+      <div className="chart-canvas" role="img" aria-label={`${title}: ${description}`}>
+        {empty ? (
+          <p className="empty">No data in this range.</p>
+        ) : hydrated ? (
+          <ResponsiveContainer width="100%" height={260}>
+            {renderChart(kind, data, xKey, series, yDomain)}
+          </ResponsiveContainer>
+        ) : (
+          <p className="muted chart-loading">Drawing the chart…</p>
+        )}
+      </div>
+      <details className="chart-table">
+        <summary>Table of “{title}”</summary>
+        <div className="table-scroll">
+          <table>
+            <caption className="sr-only">{title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{xLabel}</th>
+                {series.map((s) => (
+                  <th key={s.key} scope="col" className="num">
+                    {s.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((row) => (
+                <tr key={String(row[xKey])}>
+                  <th scope="row">{row[xKey]}</th>
+                  {series.map((s) => (
+                    <td key={s.key} className="num">
+                      {row[s.key] ?? "—"}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </figure>
+  );
+}
+
+function renderChart(
+  kind: "stacked-bar" | "line" | "area",
+  data: ChartRow[],
+  xKey: string,
+  series: Series[],
+  yDomain?: [number, number],
+) {
+  const axes = [
+    <CartesianGrid key="grid" strokeDasharray="3 3" stroke="var(--grid)" />,
+    <XAxis key="x" dataKey={xKey} tick={{ fill: "var(--muted)", fontSize: 12 }} minTickGap={16} />,
+    <YAxis
+      key="y"
+      tick={{ fill: "var(--muted)", fontSize: 12 }}
+      allowDecimals={false}
+      domain={yDomain ?? [0, "auto"]}
+      width={48}
+    />,
+    <Tooltip
+      key="tip"
+      contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
+    />,
+    <Legend key="legend" />,
+  ];
+  if (kind === "line") {
+    return (
+      <LineChart data={data}>
+        {axes}
+        {series.map((s) => (
+          <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} isAnimationActive={false} />
+        ))}
+      </LineChart>
+    );
+  }
+  if (kind === "area") {
+    return (
+      <AreaChart data={data}>
+        {axes}
+        {series.map((s) => (
+          <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId="a" stroke={s.color} fill={s.color} fillOpacity={0.5} isAnimationActive={false} />
+        ))}
+      </AreaChart>
+    );
+  }
+  return (
+    <BarChart data={data}>
+      {axes}
+      {series.map((s) => (
+        <Bar key={s.key} dataKey={s.key} name={s.label} stackId="a" fill={s.color} isAnimationActive={false} />
+      ))}
+    </BarChart>
+  );
+}

@@ -1,0 +1,62 @@
+import { webConfig } from "./config.server";
+
+/** The API could not be reached or answered with something that is not GraphQL: the explorer shows its error page. */
+export class ApiUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ApiUnavailableError";
+  }
+}
+
+/** The API answered with GraphQL errors (e.g. a bad id in the URL). */
+export class ApiQueryError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = "ApiQueryError";
+  }
+}
+
+interface GraphQLResponse<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/**
+ * One GraphQL request to the public API (the explorer reads nothing else). Network failures, timeouts and non-JSON
+ * answers become ApiUnavailableError; GraphQL errors become ApiQueryError with the API's code.
+ */
+export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const { API_URL, API_TIMEOUT_MS } = webConfig();
+  let res: Response;
+  try {
+    res = await fetch(API_URL, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+    });
+  } catch (err) {
+    const reason = (err as Error).name === "TimeoutError" ? `no answer within ${API_TIMEOUT_MS} ms` : describe(err);
+    throw new ApiUnavailableError(`The API at ${API_URL} is not reachable: ${reason}`);
+  }
+  let body: GraphQLResponse<T>;
+  try {
+    body = (await res.json()) as GraphQLResponse<T>;
+  } catch {
+    throw new ApiUnavailableError(`The API at ${API_URL} answered HTTP ${res.status} without a GraphQL body`);
+  }
+  if (body.errors?.length) {
+    const first = body.errors[0];
+    throw new ApiQueryError(first.message, first.extensions?.code);
+  }
+  if (!body.data) throw new ApiUnavailableError(`The API at ${API_URL} answered HTTP ${res.status} without data`);
+  return body.data;
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}

@@ -1,0 +1,35 @@
+import { ApiQueryError, ApiUnavailableError } from "./graphql.server";
+import { BadParamError } from "./params";
+
+/** A 404 page for an id that does not exist (or is not an id at all). */
+export function notFound(message: string): Response {
+  return new Response(message, { status: 404, statusText: "Not Found" });
+}
+
+/**
+ * Runs a loader's API reads and turns what can go wrong into the right page: the API down → 503 with the reason;
+ * a query-string value or an argument the API rejected (e.g. a malformed id in the URL) → 400 with the API's message. Anything else is a
+ * bug and propagates to the error boundary.
+ */
+export async function fromApi<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof BadParamError) {
+      throw new Response(err.message, { status: 400, statusText: "Bad request" });
+    }
+    if (err instanceof ApiUnavailableError) {
+      throw new Response(err.message, { status: 503, statusText: "API unavailable" });
+    }
+    if (err instanceof ApiQueryError && (err.code === "BAD_USER_INPUT" || err.code === "GRAPHQL_VALIDATION_FAILED")) {
+      throw new Response(err.message, { status: 400, statusText: "Bad request" });
+    }
+    throw err;
+  }
+}
+
+/** A required route parameter or 404. */
+export function param(value: string | undefined, what: string): string {
+  if (!value) throw notFound(`No ${what} given`);
+  return value;
+}

@@ -1,0 +1,79 @@
+import { gql } from "~/lib/graphql.server";
+import { SLASH_ROW } from "./fragments";
+import type { IndexerStatus, Interval, Mode, SlashRow } from "./types";
+
+export interface NetworkStats {
+  nodes: number;
+  enabledNodes: number;
+  models: number;
+  inferences: number;
+  verified: number;
+  failed: number;
+  expired: number;
+  pending: number;
+  slashes: number;
+  totalStake: string;
+  totalSlashed: string;
+  settlements: number;
+  settlementSignatureFailures: number;
+  discrepancies: number;
+  verificationRate: number | null;
+  byMode: { mode: Mode; count: number }[];
+}
+
+export interface NetworkBucket {
+  start: string;
+  committed: number;
+  verified: number;
+  failed: number;
+  expired: number;
+  slashes: number;
+  slashedAmount: string;
+  settlements: number;
+  byMode: { mode: Mode; count: number }[];
+}
+
+const STATUS = "height hash timestamp finalizedHeight chainHeight lagBlocks reorgedBlocks";
+
+export async function indexerStatus(): Promise<IndexerStatus> {
+  const data = await gql<{ indexerStatus: IndexerStatus }>(`{ indexerStatus { ${STATUS} } }`);
+  return data.indexerStatus;
+}
+
+export async function networkOverview(): Promise<{
+  networkStats: NetworkStats;
+  indexerStatus: IndexerStatus;
+  slashes: { edges: { node: SlashRow }[] };
+}> {
+  return gql(`{
+    networkStats { nodes enabledNodes models inferences verified failed expired pending slashes totalStake
+      totalSlashed settlements settlementSignatureFailures discrepancies verificationRate byMode { mode count } }
+    indexerStatus { ${STATUS} }
+    slashes(first: 5) { edges { node { ${SLASH_ROW} } } }
+  }`);
+}
+
+export async function networkHistory(interval: Interval, from?: string, to?: string): Promise<NetworkBucket[]> {
+  const data = await gql<{ networkHistory: NetworkBucket[] }>(
+    `query History($interval: Interval!, $from: DateTime, $to: DateTime) {
+      networkHistory(interval: $interval, from: $from, to: $to) {
+        start committed verified failed expired slashes slashedAmount settlements byMode { mode count }
+      }
+    }`,
+    { interval, from, to },
+  );
+  return data.networkHistory;
+}
+
+export interface ReorgRow {
+  detectedAt: string;
+  fromBlock: number;
+  toBlock: number;
+  depth: number;
+}
+
+export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; indexerStatus: IndexerStatus }> {
+  return gql(`query Reorgs($first: Int!) { reorgs(first: $first) { detectedAt fromBlock toBlock depth }
+    indexerStatus { ${STATUS} } }`, { first });
+}
+
