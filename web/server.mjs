@@ -1,11 +1,12 @@
 // `npm run web` (production): serves the built explorer (web/build) with Express. Configuration is validated once
 // here (app/lib/config.server.ts holds the same rules for the app's own reads); a bad value stops the server with
 // a message naming it.
+
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import compression from "compression";
 import express from "express";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -17,7 +18,9 @@ const Env = z.object({
 const parsed = Env.safeParse(process.env);
 if (!parsed.success) {
   for (const issue of parsed.error.issues) {
-    console.error(`web: ${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(process.env[issue.path[0]])})`);
+    console.error(
+      `web: ${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(process.env[issue.path[0]])})`,
+    );
   }
   process.exit(2);
 }

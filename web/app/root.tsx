@@ -26,7 +26,14 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = ({ error }) => {
   if (!error) return [{ title: "Attestation Explorer" }];
   const status = isRouteErrorResponse(error) ? error.status : 500;
-  const what = status === 404 ? "Not found" : status === 503 ? "API unavailable" : status === 400 ? "Bad request" : "Error";
+  const what =
+    status === 404
+      ? "Not found"
+      : status === 503
+        ? "API unavailable"
+        : status === 400
+          ? "Bad request"
+          : "Error";
   return [{ title: `${what} · Attestation Explorer` }];
 };
 

@@ -128,7 +128,16 @@ function renderChart(
       <LineChart data={data}>
         {axes}
         {series.map((s) => (
-          <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} isAnimationActive={false} />
+          <Line
+            key={s.key}
+            type="monotone"
+            dataKey={s.key}
+            name={s.label}
+            stroke={s.color}
+            dot={false}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
         ))}
       </LineChart>
     );
@@ -138,7 +147,17 @@ function renderChart(
       <AreaChart data={data}>
         {axes}
         {series.map((s) => (
-          <Area key={s.key} type="monotone" dataKey={s.key} name={s.label} stackId="a" stroke={s.color} fill={s.color} fillOpacity={0.5} isAnimationActive={false} />
+          <Area
+            key={s.key}
+            type="monotone"
+            dataKey={s.key}
+            name={s.label}
+            stackId="a"
+            stroke={s.color}
+            fill={s.color}
+            fillOpacity={0.5}
+            isAnimationActive={false}
+          />
         ))}
       </AreaChart>
     );
@@ -147,7 +166,14 @@ function renderChart(
     <BarChart data={data}>
       {axes}
       {series.map((s) => (
-        <Bar key={s.key} dataKey={s.key} name={s.label} stackId="a" fill={s.color} isAnimationActive={false} />
+        <Bar
+          key={s.key}
+          dataKey={s.key}
+          name={s.label}
+          stackId="a"
+          fill={s.color}
+          isAnimationActive={false}
+        />
       ))}
     </BarChart>
   );

@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
-import { INTERVALS } from "~/lib/params";
 import type { HistoryRange } from "~/lib/history-range";
+import { INTERVALS } from "~/lib/params";
 
 /** Interval and date-range controls of a page's charts (a GET form: the URL holds the choice and can be shared). */
 export function HistoryControls({ range, label }: { range: HistoryRange; label: string }) {

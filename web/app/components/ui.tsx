@@ -90,7 +90,17 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
 }
 
 /** Next-page and first-page links that keep the current filters (keyset paging: cursors are opaque). */
-export function Pager({ pageInfo, totalCount, shown, label }: { pageInfo: PageInfo; totalCount: number; shown: number; label: string }) {
+export function Pager({
+  pageInfo,
+  totalCount,
+  shown,
+  label,
+}: {
+  pageInfo: PageInfo;
+  totalCount: number;
+  shown: number;
+  label: string;
+}) {
   const location = useLocation();
   const params = new URLSearchParams(location.search);
   const onFirstPage = !params.get("after");
@@ -134,8 +144,8 @@ export function EmptyRow({ colSpan, children }: { colSpan: number; children: Rea
 export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
-    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+    <section className="table-scroll" aria-label={label} tabIndex={0}>
       {children}
-    </div>
+    </section>
   );
 }

@@ -39,7 +39,8 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       signal: AbortSignal.timeout(API_TIMEOUT_MS),
     });
   } catch (err) {
-    const reason = (err as Error).name === "TimeoutError" ? `no answer within ${API_TIMEOUT_MS} ms` : describe(err);
+    const reason =
+      (err as Error).name === "TimeoutError" ? `no answer within ${API_TIMEOUT_MS} ms` : describe(err);
     throw new ApiUnavailableError(`The API at ${API_URL} is not reachable: ${reason}`);
   }
   let body: GraphQLResponse<T>;
@@ -52,7 +53,8 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
     const first = body.errors[0];
     throw new ApiQueryError(first.message, first.extensions?.code);
   }
-  if (!body.data) throw new ApiUnavailableError(`The API at ${API_URL} answered HTTP ${res.status} without data`);
+  if (!body.data)
+    throw new ApiUnavailableError(`The API at ${API_URL} answered HTTP ${res.status} without data`);
   return body.data;
 }
 

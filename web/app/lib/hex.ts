@@ -10,7 +10,7 @@ export function isAddress(text: string): boolean {
   return ADDRESS.test(text);
 }
 
-export function hexToBytes(hex: string): Uint8Array {
+export function hexToBytes(hex: string): Uint8Array<ArrayBuffer> {
   const clean = hex.startsWith("0x") || hex.startsWith("0X") ? hex.slice(2) : hex;
   if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
     throw new Error(`Got ${JSON.stringify(hex)}, expected 0x-prefixed hex with an even number of digits`);

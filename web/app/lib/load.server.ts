@@ -21,7 +21,10 @@ export async function fromApi<T>(read: () => Promise<T>): Promise<T> {
     if (err instanceof ApiUnavailableError) {
       throw new Response(err.message, { status: 503, statusText: "API unavailable" });
     }
-    if (err instanceof ApiQueryError && (err.code === "BAD_USER_INPUT" || err.code === "GRAPHQL_VALIDATION_FAILED")) {
+    if (
+      err instanceof ApiQueryError &&
+      (err.code === "BAD_USER_INPUT" || err.code === "GRAPHQL_VALIDATION_FAILED")
+    ) {
       throw new Response(err.message, { status: 400, statusText: "Bad request" });
     }
     throw err;

@@ -27,7 +27,12 @@ export function dateParam(params: URLSearchParams, name: string, endOfDay = fals
   return date.toISOString();
 }
 
-export function intParam(params: URLSearchParams, name: string, min: number, max: number): number | undefined {
+export function intParam(
+  params: URLSearchParams,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const raw = params.get(name);
   if (raw === null || raw === "") return undefined;
   const n = Number(raw);
@@ -46,7 +51,11 @@ export function boolParam(params: URLSearchParams, name: string): boolean | unde
   throw new BadParamError(`Got ${name}=${raw}, expected true or false`);
 }
 
-export function enumParam<T extends string>(params: URLSearchParams, name: string, values: readonly T[]): T | undefined {
+export function enumParam<T extends string>(
+  params: URLSearchParams,
+  name: string,
+  values: readonly T[],
+): T | undefined {
   const raw = params.get(name);
   if (raw === null || raw === "") return undefined;
   if ((values as readonly string[]).includes(raw)) return raw as T;

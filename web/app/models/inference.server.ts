@@ -2,9 +2,6 @@ import { gql } from "~/lib/graphql.server";
 import { BLOCK_REF, INFERENCE_ROW, PAGE_INFO, SLASH_ROW } from "./fragments";
 import type { BlockRef, Check, Connection, InferenceRow, InferenceStatus, Mode, SlashRow } from "./types";
 
-export const STATUSES: InferenceStatus[] = ["COMMITTED", "REVEALED", "VERIFIED", "FAILED", "EXPIRED"];
-export const MODES: Mode[] = ["VANILLA", "ZKML", "TEE"];
-
 export interface InferenceFilter {
   node?: string;
   model?: string;
@@ -47,7 +44,13 @@ export interface InferenceDetail {
   settled: BlockRef | null;
   verifier: string | null;
   discrepancy: boolean;
-  node: { id: string; teeType: number | null; pcrHash: string | null; pcrApproved: boolean; publicKey: string | null };
+  node: {
+    id: string;
+    teeType: number | null;
+    pcrHash: string | null;
+    pcrApproved: boolean;
+    publicKey: string | null;
+  };
   model: { id: string; name: string; version: string; mode: Mode };
   challenge: {
     id: string;

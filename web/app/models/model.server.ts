@@ -1,9 +1,7 @@
 import { gql } from "~/lib/graphql.server";
+import type { ModelOrderBy } from "./enums";
 import { BLOCK_REF, INFERENCE_ROW, PAGE_INFO, REPUTATION } from "./fragments";
 import type { BlockRef, Connection, InferenceRow, Interval, Mode, Reputation } from "./types";
-
-export const MODEL_ORDERS = ["INFERENCES_DESC", "SCORE_DESC", "REGISTERED_DESC", "NAME_ASC"] as const;
-export type ModelOrderBy = (typeof MODEL_ORDERS)[number];
 
 export interface ModelCounts {
   inferences: number;
@@ -50,11 +48,23 @@ export interface ModelDetail extends ModelRow {
   blobId: string;
   registered: BlockRef | null;
   reputation: Reputation;
-  history: { start: string; inferences: number; verified: number; failed: number; expired: number; distinctNodes: number }[];
+  history: {
+    start: string;
+    inferences: number;
+    verified: number;
+    failed: number;
+    expired: number;
+    distinctNodes: number;
+  }[];
   inferences: Connection<InferenceRow>;
 }
 
-export async function modelDetail(id: string, interval: Interval, from?: string, to?: string): Promise<ModelDetail | null> {
+export async function modelDetail(
+  id: string,
+  interval: Interval,
+  from?: string,
+  to?: string,
+): Promise<ModelDetail | null> {
   const data = await gql<{ model: ModelDetail | null }>(
     `query Model($id: Bytes!, $interval: Interval!, $from: DateTime, $to: DateTime) {
       model(id: $id) {

@@ -53,7 +53,11 @@ export async function networkOverview(): Promise<{
   }`);
 }
 
-export async function networkHistory(interval: Interval, from?: string, to?: string): Promise<NetworkBucket[]> {
+export async function networkHistory(
+  interval: Interval,
+  from?: string,
+  to?: string,
+): Promise<NetworkBucket[]> {
   const data = await gql<{ networkHistory: NetworkBucket[] }>(
     `query History($interval: Interval!, $from: DateTime, $to: DateTime) {
       networkHistory(interval: $interval, from: $from, to: $to) {
@@ -73,7 +77,9 @@ export interface ReorgRow {
 }
 
 export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; indexerStatus: IndexerStatus }> {
-  return gql(`query Reorgs($first: Int!) { reorgs(first: $first) { detectedAt fromBlock toBlock depth }
-    indexerStatus { ${STATUS} } }`, { first });
+  return gql(
+    `query Reorgs($first: Int!) { reorgs(first: $first) { detectedAt fromBlock toBlock depth }
+    indexerStatus { ${STATUS} } }`,
+    { first },
+  );
 }
-

@@ -1,5 +1,14 @@
 import { gql } from "~/lib/graphql.server";
-import { BLOCK_REF, INFERENCE_ROW, NODE_COUNTS, PAGE_INFO, REPUTATION, SETTLEMENT_ROW, SLASH_ROW } from "./fragments";
+import type { NodeOrderBy } from "./enums";
+import {
+  BLOCK_REF,
+  INFERENCE_ROW,
+  NODE_COUNTS,
+  PAGE_INFO,
+  REPUTATION,
+  SETTLEMENT_ROW,
+  SLASH_ROW,
+} from "./fragments";
 import type {
   BlockRef,
   Connection,
@@ -10,16 +19,6 @@ import type {
   SettlementRow,
   SlashRow,
 } from "./types";
-
-export const NODE_ORDERS = [
-  "SCORE_DESC",
-  "SCORE_ASC",
-  "STAKE_DESC",
-  "SLASHED_DESC",
-  "INFERENCES_DESC",
-  "REGISTERED_DESC",
-] as const;
-export type NodeOrderBy = (typeof NODE_ORDERS)[number];
 
 export interface NodeFilter {
   enabled?: boolean;
@@ -84,13 +83,27 @@ export interface NodeDetail {
   totalSlashed: string;
   counts: NodeCounts;
   reputation: Reputation;
-  history: { start: string; committed: number; verified: number; failed: number; expired: number; slashes: number; slashedAmount: string; score: number }[];
+  history: {
+    start: string;
+    committed: number;
+    verified: number;
+    failed: number;
+    expired: number;
+    slashes: number;
+    slashedAmount: string;
+    score: number;
+  }[];
   inferences: Connection<InferenceRow>;
   settlements: Connection<SettlementRow>;
   slashes: Connection<SlashRow>;
 }
 
-export async function nodeDetail(id: string, interval: Interval, from?: string, to?: string): Promise<NodeDetail | null> {
+export async function nodeDetail(
+  id: string,
+  interval: Interval,
+  from?: string,
+  to?: string,
+): Promise<NodeDetail | null> {
   const data = await gql<{ node: NodeDetail | null }>(
     `query Node($id: Bytes!, $interval: Interval!, $from: DateTime, $to: DateTime) {
       node(id: $id) {

@@ -1,41 +1,24 @@
 import { gql } from "~/lib/graphql.server";
+import type { SearchHit } from "./search-hit";
 
-export type SearchHit =
-  | { __typename: "Node"; id: string; owner: string | null; endpoint: string | null }
-  | { __typename: "Model"; id: string; name: string; version: string; mode: string }
-  | { __typename: "Inference"; id: string; status: string; model: { name: string } }
-  | { __typename: "Settlement"; id: string; teeId: string }
-  | { __typename: "Slash"; id: string; reason: string; node: { id: string } };
+export type { SearchHit };
 
 export async function search(query: string): Promise<SearchHit[]> {
-  const data = await gql<{ search: SearchHit[] }>(
+  // Settlement and Slash ids are ID!, the others Bytes!: one selection cannot name both "id" (GraphQL field merging).
+  const data = await gql<{ search: (SearchHit & { settlementId?: string; slashId?: string })[] }>(
     `query Search($query: String!) {
       search(query: $query) {
         __typename
         ... on Node { id owner endpoint }
         ... on Model { id name version mode }
         ... on Inference { id status model { name } }
-        ... on Settlement { id teeId }
-        ... on Slash { id reason node { id } }
+        ... on Settlement { settlementId: id teeId }
+        ... on Slash { slashId: id reason node { id } }
       }
     }`,
     { query },
   );
-  return data.search;
-}
-
-/** The page of one search hit. */
-export function hitPath(hit: SearchHit): string {
-  switch (hit.__typename) {
-    case "Node":
-      return `/nodes/${hit.id}`;
-    case "Model":
-      return `/models/${hit.id}`;
-    case "Inference":
-      return `/inferences/${hit.id}`;
-    case "Settlement":
-      return `/settlements/${encodeURIComponent(hit.id)}`;
-    case "Slash":
-      return `/slashes?node=${hit.node.id}#${encodeURIComponent(hit.id)}`;
-  }
+  return data.search.map(
+    ({ settlementId, slashId, ...hit }) => ({ ...hit, id: settlementId ?? slashId ?? hit.id }) as SearchHit,
+  );
 }

@@ -2,8 +2,6 @@ import { gql } from "~/lib/graphql.server";
 import { BLOCK_REF, PAGE_INFO, SETTLEMENT_ROW } from "./fragments";
 import type { BlockRef, Check, Connection, SettlementRow } from "./types";
 
-export const CHECKS: Check[] = ["PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE"];
-
 export async function settlementList(args: {
   first: number;
   after?: string;

@@ -1,16 +1,7 @@
 import { gql } from "~/lib/graphql.server";
+import type { SlashReason } from "./enums";
 import { PAGE_INFO, SLASH_ROW } from "./fragments";
 import type { Connection, SlashRow } from "./types";
-
-export const SLASH_REASONS = [
-  "INVALID_PROOF",
-  "REVEAL_MISMATCH",
-  "REVEAL_TIMEOUT",
-  "LOST_DISPUTE",
-  "PCR_REVOKED",
-  "EQUIVOCATION",
-] as const;
-export type SlashReason = (typeof SLASH_REASONS)[number];
 
 export async function slashList(args: {
   first: number;

@@ -37,7 +37,8 @@ export default function Dashboard() {
   }));
   const byMode = history.map((b) => {
     const row: Record<string, string | number> = { bucket: formatBucket(b.start, range.interval) };
-    for (const mode of ["VANILLA", "ZKML", "TEE"]) row[mode] = b.byMode.find((m) => m.mode === mode)?.count ?? 0;
+    for (const mode of ["VANILLA", "ZKML", "TEE"])
+      row[mode] = b.byMode.find((m) => m.mode === mode)?.count ?? 0;
     return row;
   });
   const slashRows = history.map((b) => ({
@@ -53,9 +54,15 @@ export default function Dashboard() {
         <dl className="stats" data-testid="indexer-status">
           <Stat label="Indexed height" value={formatInt(status.height)} hint={formatTime(status.timestamp)} />
           <Stat label="Chain head" value={formatInt(status.chainHeight)} />
-          <Stat label="Lag" value={status.lagBlocks === null ? "—" : `${formatInt(status.lagBlocks)} blocks`} />
+          <Stat
+            label="Lag"
+            value={status.lagBlocks === null ? "—" : `${formatInt(status.lagBlocks)} blocks`}
+          />
           <Stat label="Finalized height" value={formatInt(status.finalizedHeight)} />
-          <Stat label="Blocks rolled back by reorgs" value={<Link to="/reorgs">{formatInt(status.reorgedBlocks)}</Link>} />
+          <Stat
+            label="Blocks rolled back by reorgs"
+            value={<Link to="/reorgs">{formatInt(status.reorgedBlocks)}</Link>}
+          />
         </dl>
       </section>
       <section aria-labelledby="totals-title" className="panel">
@@ -70,7 +77,11 @@ export default function Dashboard() {
             hint={`${formatInt(s.verified)} verified · ${formatInt(s.failed)} failed · ${formatInt(s.expired)} expired`}
           />
           <Stat label="Total stake" value={formatWei(s.totalStake)} />
-          <Stat label="Total slashed" value={formatWei(s.totalSlashed)} hint={`${formatInt(s.slashes)} slashes`} />
+          <Stat
+            label="Total slashed"
+            value={formatWei(s.totalSlashed)}
+            hint={`${formatInt(s.slashes)} slashes`}
+          />
           <Stat
             label="Settlements"
             value={formatInt(s.settlements)}

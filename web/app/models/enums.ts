@@ -1,0 +1,30 @@
+// Enum values of the public API (spec/api.graphql) that pages offer as filters and orderings. Shared by the
+// server loaders and the browser, so kept out of the *.server.ts modules.
+import type { Check, InferenceStatus, Mode } from "./types";
+
+export const NODE_ORDERS = [
+  "SCORE_DESC",
+  "SCORE_ASC",
+  "STAKE_DESC",
+  "SLASHED_DESC",
+  "INFERENCES_DESC",
+  "REGISTERED_DESC",
+] as const;
+export type NodeOrderBy = (typeof NODE_ORDERS)[number];
+
+export const MODEL_ORDERS = ["INFERENCES_DESC", "SCORE_DESC", "REGISTERED_DESC", "NAME_ASC"] as const;
+export type ModelOrderBy = (typeof MODEL_ORDERS)[number];
+
+export const STATUSES: InferenceStatus[] = ["COMMITTED", "REVEALED", "VERIFIED", "FAILED", "EXPIRED"];
+export const MODES: Mode[] = ["VANILLA", "ZKML", "TEE"];
+export const CHECKS: Check[] = ["PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE"];
+
+export const SLASH_REASONS = [
+  "INVALID_PROOF",
+  "REVEAL_MISMATCH",
+  "REVEAL_TIMEOUT",
+  "LOST_DISPUTE",
+  "PCR_REVOKED",
+  "EQUIVOCATION",
+] as const;
+export type SlashReason = (typeof SLASH_REASONS)[number];

@@ -1,0 +1,24 @@
+// One result of Query.search and the explorer page that shows it (shared by the loader and the browser).
+
+export type SearchHit =
+  | { __typename: "Node"; id: string; owner: string | null; endpoint: string | null }
+  | { __typename: "Model"; id: string; name: string; version: string; mode: string }
+  | { __typename: "Inference"; id: string; status: string; model: { name: string } }
+  | { __typename: "Settlement"; id: string; teeId: string }
+  | { __typename: "Slash"; id: string; reason: string; node: { id: string } };
+
+/** The page of one search hit. */
+export function hitPath(hit: SearchHit): string {
+  switch (hit.__typename) {
+    case "Node":
+      return `/nodes/${hit.id}`;
+    case "Model":
+      return `/models/${hit.id}`;
+    case "Inference":
+      return `/inferences/${hit.id}`;
+    case "Settlement":
+      return `/settlements/${encodeURIComponent(hit.id)}`;
+    case "Slash":
+      return `/slashes?node=${hit.node.id}#${encodeURIComponent(hit.id)}`;
+  }
+}

@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { apiOrigin } from "~/lib/config.server";
+
+// /export/<name>: the API's streamed exports (spec/exports.md) through the explorer's own origin, so the CSV
+// buttons work when only the explorer is public. The body is piped through as it arrives (no buffering).
+
+const FILES = new Set(
+  ["nodes", "models", "inferences", "slashes"].flatMap((n) => [`${n}.csv`, `${n}.ndjson`]),
+);
+const PASS_HEADERS = [
+  "content-type",
+  "content-disposition",
+  "x-as-of-block",
+  "x-as-of",
+  "x-finalized-block",
+  "x-formula-version",
+];
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const file = params.file ?? "";
+  if (!FILES.has(file)) {
+    return new Response(`Got export ${JSON.stringify(file)}, expected one of ${[...FILES].join(", ")}\n`, {
+      status: 404,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  }
+  const search = new URL(request.url).search;
+  let upstream: Response;
+  try {
+    upstream = await fetch(`${apiOrigin()}/export/${file}${search}`, { signal: request.signal });
+  } catch (err) {
+    return new Response(`The API is unavailable: ${(err as Error).message}\n`, {
+      status: 503,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  }
+  const headers = new Headers();
+  for (const name of PASS_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  if (upstream.ok && !headers.has("content-disposition"))
+    headers.set("content-disposition", `attachment; filename="${file}"`);
+  return new Response(upstream.body, { status: upstream.status, headers });
+}

@@ -1,0 +1,184 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ChartFigure } from "~/components/charts";
+import { HistoryControls } from "~/components/history-controls";
+import { ScoreCell } from "~/components/score";
+import { InferenceTable } from "~/components/tables";
+import { BlockRefView, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
+import { formatBucket, formatFloat, formatInt, formatPercent, modelLabel } from "~/lib/format";
+import { isBytes32 } from "~/lib/hex";
+import { historyRange } from "~/lib/history-range";
+import { fromApi, notFound, param } from "~/lib/load.server";
+import { modelDetail } from "~/models/model.server";
+import { indexerStatus } from "~/models/network.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `Model ${modelLabel(data.model)} · Attestation Explorer` : "Model · Attestation Explorer" },
+];
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const id = param(params.id, "model id");
+  if (!isBytes32(id)) throw notFound(`${id} is not a model id (a model id is 0x followed by 64 hex digits)`);
+  const search = new URL(request.url).searchParams;
+  return fromApi(async () => {
+    const status = await indexerStatus();
+    const range = historyRange(search, status.timestamp);
+    const model = await modelDetail(id.toLowerCase(), range.interval, range.from, range.to);
+    if (!model) throw notFound(`No model with id ${id} has been indexed.`);
+    return { model, range };
+  });
+}
+
+/** Nodes serving the model, counted from its latest inferences (the API lists inferences per model). */
+function servingNodes(rows: { node: { id: string }; status: string }[]) {
+  const byNode = new Map<string, { id: string; inferences: number; verified: number }>();
+  for (const r of rows) {
+    const entry = byNode.get(r.node.id) ?? { id: r.node.id, inferences: 0, verified: 0 };
+    entry.inferences += 1;
+    if (r.status === "VERIFIED") entry.verified += 1;
+    byNode.set(r.node.id, entry);
+  }
+  return [...byNode.values()].sort((a, b) => b.inferences - a.inferences || a.id.localeCompare(b.id));
+}
+
+export default function ModelPage() {
+  const { model: m, range } = useLoaderData<typeof loader>();
+  const inferences = m.inferences.edges.map((e) => e.node);
+  const nodes = servingNodes(inferences);
+  const history = m.history.map((b) => {
+    const settled = b.verified + b.failed + b.expired;
+    return {
+      bucket: formatBucket(b.start, range.interval),
+      inferences: b.inferences,
+      verified: b.verified,
+      failed: b.failed,
+      expired: b.expired,
+      distinctNodes: b.distinctNodes,
+      rate: settled === 0 ? null : Math.round((1000 * b.verified) / settled) / 10,
+    };
+  });
+  return (
+    <>
+      <h1>
+        Model <span className="model-name">{modelLabel(m)}</span>
+      </h1>
+      <div className="grid-2">
+        <section aria-labelledby="model-identity" className="panel">
+          <h2 id="model-identity">Registration</h2>
+          <dl className="kv">
+            <dt>Id</dt>
+            <dd>
+              <FullHex value={m.id} />
+            </dd>
+            <dt>Name</dt>
+            <dd data-testid="model-name">{m.name || <span className="muted">(never registered)</span>}</dd>
+            <dt>Version</dt>
+            <dd>{m.version || "—"}</dd>
+            <dt>Verification mode</dt>
+            <dd>{m.mode}</dd>
+            <dt>Owner</dt>
+            <dd>
+              <FullHex value={m.owner} />
+            </dd>
+            <dt>Content hash</dt>
+            <dd>
+              <FullHex value={m.contentHash} />
+            </dd>
+            <dt>Blob id</dt>
+            <dd>{m.blobId || "—"}</dd>
+            <dt>Deprecated</dt>
+            <dd>{m.deprecated ? "yes" : "no"}</dd>
+            <dt>Registered</dt>
+            <dd>
+              <BlockRefView block={m.registered} />
+            </dd>
+          </dl>
+        </section>
+        <section aria-labelledby="model-stats" className="panel">
+          <h2 id="model-stats">Volume and reputation</h2>
+          <dl className="stats">
+            <Stat label="Inferences" value={formatInt(m.counts.inferences)} />
+            <Stat
+              label="Verified / failed / expired"
+              value={`${formatInt(m.counts.verified)} / ${formatInt(m.counts.failed)} / ${formatInt(m.counts.expired)}`}
+            />
+            <Stat label="Discrepancies" value={formatInt(m.counts.discrepancies)} />
+            <Stat label="Distinct nodes (30 days)" value={formatInt(m.distinctNodes30d)} />
+            <Stat label="Score" value={<ScoreCell reputation={m.reputation} />} />
+            <Stat
+              label="Success rate"
+              value={formatPercent(m.reputation.successRate, 2)}
+              hint={`${formatFloat(m.reputation.effectiveSamples, 2)} effective samples`}
+            />
+          </dl>
+        </section>
+      </div>
+      <section aria-labelledby="model-history" className="panel">
+        <h2 id="model-history">History</h2>
+        <HistoryControls range={range} label="History range" />
+        <ChartFigure
+          title="Volume"
+          description={`inferences committed and settled per ${range.interval.toLowerCase()}`}
+          data={history}
+          xKey="bucket"
+          xLabel="Period"
+          kind="stacked-bar"
+          series={[
+            { key: "verified", label: "Verified", color: "var(--ok)" },
+            { key: "failed", label: "Failed", color: "var(--bad)" },
+            { key: "expired", label: "Expired", color: "var(--warn)" },
+          ]}
+        />
+        <ChartFigure
+          title="Verification rate"
+          description={`percent of settled inferences verified per ${range.interval.toLowerCase()}`}
+          data={history}
+          xKey="bucket"
+          xLabel="Period"
+          kind="line"
+          yDomain={[0, 100]}
+          series={[{ key: "rate", label: "Verified (%)", color: "var(--c1)" }]}
+        />
+      </section>
+      <section aria-labelledby="model-nodes" className="panel">
+        <h2 id="model-nodes">Nodes serving it</h2>
+        <p className="muted">Among its {formatInt(inferences.length)} latest inferences.</p>
+        <TableScroll label="Nodes serving this model">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Node</th>
+                <th scope="col" className="num">
+                  Inferences
+                </th>
+                <th scope="col" className="num">
+                  Verified
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {nodes.map((n) => (
+                <tr key={n.id}>
+                  <td>
+                    <HexLink to={`/nodes/${n.id}`} value={n.id} />
+                  </td>
+                  <td className="num">{n.inferences}</td>
+                  <td className="num">{n.verified}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      </section>
+      <section aria-labelledby="model-inferences" className="panel">
+        <h2 id="model-inferences">Latest inferences</h2>
+        <InferenceTable rows={inferences} label="Latest inferences of this model" showModel={false} />
+        <p>
+          <Link to={`/inferences?model=${m.id}`}>
+            All {formatInt(m.inferences.totalCount)} inferences of this model
+          </Link>
+        </p>
+      </section>
+    </>
+  );
+}

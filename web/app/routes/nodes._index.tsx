@@ -1,0 +1,192 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { ScoreCell } from "~/components/score";
+import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
+import { formatInt, formatPercent, formatWei } from "~/lib/format";
+import { fromApi } from "~/lib/load.server";
+import { boolParam, cursorParam, enumParam, intParam } from "~/lib/params";
+import { NODE_ORDERS, type NodeOrderBy } from "~/models/enums";
+import { leaderboard } from "~/models/node.server";
+
+export const meta: MetaFunction = () => [
+  { title: "Node leaderboard · Attestation Explorer" },
+  { name: "description", content: "Inference nodes ranked by rep-v1 reputation" },
+];
+
+const PAGE_SIZE = 25;
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  return fromApi(async () => {
+    const orderBy = enumParam(params, "order", NODE_ORDERS) ?? "SCORE_DESC";
+    const where = {
+      enabled: boolParam(params, "enabled"),
+      teeType: intParam(params, "teeType", 0, 255),
+      minScore: intParam(params, "minScore", 0, 1000),
+      provisional: boolParam(params, "provisional"),
+    };
+    const nodes = await leaderboard({ first: PAGE_SIZE, after: cursorParam(params), orderBy, where });
+    return { nodes, orderBy, where };
+  });
+}
+
+/** Column headers that sort: clicking one orders by it (descending first, as the API offers). */
+const SORTABLE: Record<string, NodeOrderBy[]> = {
+  score: ["SCORE_DESC", "SCORE_ASC"],
+  stake: ["STAKE_DESC"],
+  slashed: ["SLASHED_DESC"],
+  inferences: ["INFERENCES_DESC"],
+  registered: ["REGISTERED_DESC"],
+};
+
+function SortHeader({ column, label, orderBy }: { column: string; label: string; orderBy: NodeOrderBy }) {
+  const location = useLocation();
+  const orders = SORTABLE[column];
+  const active = orders.includes(orderBy);
+  const next =
+    active && orders.length > 1 ? orders[(orders.indexOf(orderBy) + 1) % orders.length] : orders[0];
+  const params = new URLSearchParams(location.search);
+  params.set("order", next);
+  params.delete("after");
+  params.delete("page");
+  const sort = active ? (orderBy.endsWith("_ASC") ? "ascending" : "descending") : undefined;
+  return (
+    <th scope="col" className={column === "registered" ? "" : "num"} aria-sort={sort}>
+      <Link
+        to={`?${params.toString()}`}
+        aria-label={`Sort by ${label}${next.endsWith("_ASC") ? " ascending" : " descending"}`}
+      >
+        {label} {active ? (orderBy.endsWith("_ASC") ? "▲" : "▼") : ""}
+      </Link>
+    </th>
+  );
+}
+
+export default function Leaderboard() {
+  const { nodes, orderBy, where } = useLoaderData<typeof loader>();
+  const location = useLocation();
+  const rows = nodes.edges.map((e) => e.node);
+  const firstRank = (Number(new URLSearchParams(location.search).get("page") ?? "1") - 1) * PAGE_SIZE;
+  return (
+    <>
+      <h1>Node leaderboard</h1>
+      <Form method="get" className="controls" aria-label="Filter nodes">
+        <fieldset>
+          <legend className="sr-only">Filter nodes</legend>
+          <label>
+            Enabled
+            <select name="enabled" defaultValue={where.enabled === undefined ? "" : String(where.enabled)}>
+              <option value="">any</option>
+              <option value="true">enabled</option>
+              <option value="false">disabled</option>
+            </select>
+          </label>
+          <label>
+            TEE type
+            <input
+              type="number"
+              name="teeType"
+              min={0}
+              max={255}
+              defaultValue={where.teeType ?? ""}
+              inputMode="numeric"
+            />
+          </label>
+          <label>
+            Minimum score
+            <input
+              type="number"
+              name="minScore"
+              min={0}
+              max={1000}
+              defaultValue={where.minScore ?? ""}
+              inputMode="numeric"
+            />
+          </label>
+          <label>
+            Provisional
+            <select
+              name="provisional"
+              defaultValue={where.provisional === undefined ? "" : String(where.provisional)}
+            >
+              <option value="">any</option>
+              <option value="false">established only</option>
+              <option value="true">provisional only</option>
+            </select>
+          </label>
+          <label>
+            Order
+            <select name="order" defaultValue={orderBy} aria-label="Order">
+              {NODE_ORDERS.map((o) => (
+                <option key={o} value={o}>
+                  {o.toLowerCase().replace("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Apply</button>
+        </fieldset>
+      </Form>
+      <p>
+        <a href="/export/nodes.csv" download="nodes.csv">
+          Download all nodes as CSV
+        </a>{" "}
+        <span className="muted">(every node, with reputation, as of the latest indexed block)</span>
+      </p>
+      <TableScroll label="Nodes">
+        <table>
+          <caption className="sr-only">Nodes ordered by {orderBy.toLowerCase().replace("_", " ")}</caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                #
+              </th>
+              <th scope="col">Node</th>
+              <SortHeader column="score" label="Score" orderBy={orderBy} />
+              <th scope="col" className="num">
+                Uptime 7d
+              </th>
+              <SortHeader column="stake" label="Stake" orderBy={orderBy} />
+              <SortHeader column="slashed" label="Slashed" orderBy={orderBy} />
+              <SortHeader column="inferences" label="Inferences" orderBy={orderBy} />
+              <th scope="col" className="num">
+                Verified / failed / expired
+              </th>
+              <th scope="col">TEE</th>
+              <SortHeader column="registered" label="Registered" orderBy={orderBy} />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? <EmptyRow colSpan={10}>No node matches these filters.</EmptyRow> : null}
+            {rows.map((n, i) => (
+              <tr key={n.id} data-node-id={n.id}>
+                <td className="num">{firstRank + i + 1}</td>
+                <td>
+                  <HexLink to={`/nodes/${n.id}`} value={n.id} />{" "}
+                  {n.enabled ? null : <span className="badge">disabled</span>}
+                  {n.pcrApproved ? null : <span className="badge check-fail">PCR not approved</span>}
+                </td>
+                <td className="num">
+                  <ScoreCell reputation={n.reputation} />
+                </td>
+                <td className="num">{formatPercent(n.uptime7d)}</td>
+                <td className="num">{formatWei(n.stake)}</td>
+                <td className="num">
+                  {formatWei(n.totalSlashed)} ({formatInt(n.counts.slashes)})
+                </td>
+                <td className="num">{formatInt(n.counts.committed)}</td>
+                <td className="num">
+                  {formatInt(n.counts.verified)} / {formatInt(n.counts.failed)} /{" "}
+                  {formatInt(n.counts.expired)}
+                </td>
+                <td>{n.teeType ?? "—"}</td>
+                <td>{n.registered ? formatInt(n.registered.number) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+      <Pager pageInfo={nodes.pageInfo} totalCount={nodes.totalCount} shown={rows.length} label="nodes" />
+    </>
+  );
+}

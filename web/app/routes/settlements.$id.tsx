@@ -1,0 +1,154 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { CheckYourself } from "~/components/check-yourself";
+import { BlockRefView, CheckBadge, FullHex, HexLink } from "~/components/ui";
+import { formatTime, shortHex } from "~/lib/format";
+import { fromApi, notFound, param } from "~/lib/load.server";
+import { settlementMessage } from "~/lib/verify";
+import { settlementDetail } from "~/models/settlement.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  {
+    title: data
+      ? `Settlement ${shortHex(data.settlement.id, 8)} · Attestation Explorer`
+      : "Settlement · Attestation Explorer",
+  },
+];
+
+/** Settlement ids are `<transaction hash>-<log index>`. */
+const SETTLEMENT_ID = /^0x[0-9a-fA-F]{64}-\d{1,6}$/;
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const id = param(params.id, "settlement id");
+  if (!SETTLEMENT_ID.test(id))
+    throw notFound(`${id} is not a settlement id (a transaction hash, "-", a log index)`);
+  return fromApi(async () => {
+    const settlement = await settlementDetail(id.toLowerCase());
+    if (!settlement) throw notFound(`No settlement with id ${id} has been indexed.`);
+    const message = settlementMessage(
+      settlement.inputHash,
+      settlement.outputHash,
+      settlement.timestampSeconds,
+    );
+    return { settlement, message };
+  });
+}
+
+export default function SettlementPage() {
+  const { settlement: s, message } = useLoaderData<typeof loader>();
+  const blockTime = Date.parse(s.block.timestamp) / 1000;
+  return (
+    <>
+      <h1>
+        Settlement <code className="hex full">{s.id}</code>
+      </h1>
+      <section aria-labelledby="settlement-fields" className="panel">
+        <h2 id="settlement-fields">What the relay recorded</h2>
+        <dl className="kv">
+          <dt>TEE id</dt>
+          <dd>
+            {s.node ? (
+              <HexLink to={`/nodes/${s.node.id}`} value={s.teeId} keep={32} />
+            ) : (
+              <FullHex value={s.teeId} />
+            )}
+            {s.node ? null : <span className="muted"> (no TEE with this id is registered)</span>}
+          </dd>
+          <dt>Sender</dt>
+          <dd>
+            <FullHex value={s.ethAddress} />
+          </dd>
+          <dt>Input hash</dt>
+          <dd>
+            <FullHex value={s.inputHash} />
+          </dd>
+          <dt>Output hash</dt>
+          <dd>
+            <FullHex value={s.outputHash} />
+          </dd>
+          <dt>Signed timestamp</dt>
+          <dd>
+            {s.timestampSeconds} s ({s.timestamp ? formatTime(s.timestamp) : "beyond what a date can hold"})
+          </dd>
+          <dt>Walrus blob id</dt>
+          <dd>
+            <FullHex value={s.walrusBlobId} />
+          </dd>
+          <dt>Signature</dt>
+          <dd>
+            <FullHex value={s.signature} />
+          </dd>
+          <dt>Block</dt>
+          <dd>
+            <BlockRefView block={s.block} />
+          </dd>
+        </dl>
+      </section>
+      <section aria-labelledby="settlement-checks" className="panel">
+        <h2 id="settlement-checks">The indexer's own checks</h2>
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Check</th>
+                <th scope="col">Result</th>
+                <th scope="col">What it compared</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr data-check="Signature">
+                <th scope="row">Signature</th>
+                <td>
+                  <CheckBadge check={s.checks.signature} label="signature" />
+                </td>
+                <td className="text">
+                  RSA-PSS (SHA-256, salt 32) over keccak256(input hash ++ output hash ++ timestamp) ={" "}
+                  <code>{message}</code>, against the key registered for the TEE id
+                  {s.node?.publicKey ? "" : " (no key known: UNKNOWN)"}
+                </td>
+              </tr>
+              <tr data-check="Freshness">
+                <th scope="row">Freshness</th>
+                <td>
+                  <CheckBadge check={s.checks.freshness} label="freshness" />
+                </td>
+                <td className="text">
+                  signed at {s.timestampSeconds}, block time {blockTime}: allowed from {blockTime - 3600} to{" "}
+                  {blockTime + 300}
+                </td>
+              </tr>
+              <tr data-check="TEE enabled">
+                <th scope="row">TEE enabled</th>
+                <td>
+                  <CheckBadge check={s.checks.teeEnabled} label="TEE enabled" />
+                </td>
+                <td className="text">the TEE was registered and enabled at block {s.block.number}</td>
+              </tr>
+              <tr data-check="PCR valid">
+                <th scope="row">PCR valid</th>
+                <td>
+                  <CheckBadge check={s.checks.pcrValid} label="PCR valid" />
+                </td>
+                <td className="text">
+                  the TEE's PCR <code>{s.node?.pcrHash ?? "unknown"}</code> was approved at block{" "}
+                  {s.block.number} and has not been revoked since
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <CheckYourself
+        signature={{
+          teeId: s.teeId,
+          publicKey: s.node?.publicKey ?? null,
+          inputHash: s.inputHash,
+          outputHash: s.outputHash,
+          timestampSeconds: s.timestampSeconds,
+          signature: s.signature,
+          indexer: s.checks.signature,
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,78 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { SlashTable } from "~/components/tables";
+import { Pager } from "~/components/ui";
+import { fromApi } from "~/lib/load.server";
+import { cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
+import { SLASH_REASONS } from "~/models/enums";
+import { slashList } from "~/models/slash.server";
+
+export const meta: MetaFunction = () => [{ title: "Slashes · Attestation Explorer" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const params = new URL(request.url).searchParams;
+  return fromApi(async () => {
+    const where = {
+      node: hexParam(params, "node", 32),
+      reason: enumParam(params, "reason", SLASH_REASONS),
+      from: dateParam(params, "from"),
+      to: dateParam(params, "to", true),
+    };
+    const slashes = await slashList({ first: 50, after: cursorParam(params), where });
+    const exportQuery = new URLSearchParams();
+    for (const key of ["node", "from", "to"]) {
+      const value = params.get(key);
+      if (value) exportQuery.set(key, value);
+    }
+    return { slashes, values: Object.fromEntries(params), exportQuery: exportQuery.toString() };
+  });
+}
+
+export default function Slashes() {
+  const { slashes, values, exportQuery } = useLoaderData<typeof loader>();
+  const rows = slashes.edges.map((e) => e.node);
+  return (
+    <>
+      <h1>Slashes</h1>
+      <Form method="get" className="controls" aria-label="Filter slashes">
+        <fieldset>
+          <legend className="sr-only">Filter slashes</legend>
+          <label>
+            Node id
+            <input name="node" defaultValue={values.node ?? ""} placeholder="0x…" spellCheck={false} />
+          </label>
+          <label>
+            Reason
+            <select name="reason" defaultValue={values.reason ?? ""}>
+              <option value="">any</option>
+              {SLASH_REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {r.toLowerCase().replaceAll("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            From <input type="date" name="from" defaultValue={(values.from ?? "").slice(0, 10)} />
+          </label>
+          <label>
+            To <input type="date" name="to" defaultValue={(values.to ?? "").slice(0, 10)} />
+          </label>
+          <button type="submit">Apply</button>
+        </fieldset>
+      </Form>
+      <p>
+        <a href={`/export/slashes.csv${exportQuery ? `?${exportQuery}` : ""}`} download="slashes.csv">
+          Download these slashes as CSV
+        </a>
+      </p>
+      <SlashTable rows={rows} label="Slashes" />
+      <Pager
+        pageInfo={slashes.pageInfo}
+        totalCount={slashes.totalCount}
+        shown={rows.length}
+        label="slashes"
+      />
+    </>
+  );
+}
