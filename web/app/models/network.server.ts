@@ -53,6 +53,14 @@ export async function networkOverview(): Promise<{
   }`);
 }
 
+/** How many days the network's data spans (daily buckets from the first one with data). */
+export async function networkDays(): Promise<number> {
+  const data = await gql<{ networkHistory: { start: string }[] }>(
+    "{ networkHistory(interval: DAY) { start } }",
+  );
+  return data.networkHistory.length;
+}
+
 export async function networkHistory(
   interval: Interval,
   from?: string,

@@ -5,9 +5,9 @@ import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
 import { BlockCell, HexLink, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatInt, formatPercent, formatTime, formatWei } from "~/lib/format";
-import { historyRange, weiToEthNumber } from "~/lib/history-range";
+import { defaultInterval, historyRange, weiToEthNumber } from "~/lib/history-range";
 import { fromApi } from "~/lib/load.server";
-import { networkHistory, networkOverview } from "~/models/network.server";
+import { networkDays, networkHistory, networkOverview } from "~/models/network.server";
 import { useLivePollSeconds } from "~/root";
 
 export const meta: MetaFunction = () => [
@@ -18,8 +18,8 @@ export const meta: MetaFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const overview = await networkOverview();
-    const range = historyRange(params, overview.indexerStatus.timestamp);
+    const [overview, days] = await Promise.all([networkOverview(), networkDays()]);
+    const range = historyRange(params, overview.indexerStatus.timestamp, defaultInterval(days));
     const history = await networkHistory(range.interval, range.from, range.to);
     return { ...overview, range, history };
   });

@@ -7,10 +7,10 @@ import { InferenceTable } from "~/components/tables";
 import { BlockRefView, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatFloat, formatInt, formatPercent, modelLabel } from "~/lib/format";
 import { isBytes32 } from "~/lib/hex";
-import { historyRange } from "~/lib/history-range";
+import { defaultInterval, historyRange } from "~/lib/history-range";
 import { fromApi, notFound, param } from "~/lib/load.server";
 import { modelDetail } from "~/models/model.server";
-import { indexerStatus } from "~/models/network.server";
+import { indexerStatus, networkDays } from "~/models/network.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Model ${modelLabel(data.model)} · Attestation Explorer` : "Model · Attestation Explorer" },
@@ -21,8 +21,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!isBytes32(id)) throw notFound(`${id} is not a model id (a model id is 0x followed by 64 hex digits)`);
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const status = await indexerStatus();
-    const range = historyRange(search, status.timestamp);
+    const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
+    const range = historyRange(search, status.timestamp, defaultInterval(days));
     const model = await modelDetail(id.toLowerCase(), range.interval, range.from, range.to);
     if (!model) throw notFound(`No model with id ${id} has been indexed.`);
     return { model, range };
