@@ -29,6 +29,7 @@ const config: CodegenConfig = {
           BlockRef: `${models}#BlockRefModel`,
           Node: `${models}#NodeModel`,
           Model: `${models}#ModelModel`,
+          ModelServingNode: "../data/models-list.ts#ServingNodeRow",
           Inference: `${models}#InferenceModel`,
           Settlement: `${models}#SettlementModel`,
           BatchSettlement: `${models}#BatchSettlementModel`,

@@ -413,6 +413,29 @@ describe("models", () => {
       expect(w.distinctNodes).toBeLessThanOrEqual(new Set(mine.map((x) => x.node)).size);
   });
 
+  test("servingNodes lists each node's commits for the model, most first, with first and last commit", async () => {
+    const mine = fx.inferences.filter((x) => x.model === 2);
+    const perNode = new Map<number, number>();
+    for (const x of mine) perNode.set(x.node, (perNode.get(x.node) ?? 0) + 1);
+    const { model } = await ok(
+      `query($id: Bytes!) { model(id: $id) {
+        servingNodes { node { id } inferences firstCommitAt lastCommitAt }
+        one: servingNodes(first: 1) { inferences }
+      } }`,
+      { id: modelId(2) },
+    );
+    expect(model.servingNodes).toHaveLength(perNode.size);
+    const counts = model.servingNodes.map((s: any) => s.inferences);
+    expect(counts).toEqual([...counts].sort((a: number, b: number) => b - a));
+    for (const s of model.servingNodes) {
+      const index = [...perNode.keys()].find((n) => nodeId(n) === s.node.id);
+      expect(index, `node ${s.node.id} serves the model`).toBeDefined();
+      expect(s.inferences).toBe(perNode.get(index as number));
+      expect(Date.parse(s.firstCommitAt)).toBeLessThanOrEqual(Date.parse(s.lastCommitAt));
+    }
+    expect(model.one).toEqual([{ inferences: Math.max(...perNode.values()) }]);
+  });
+
   test("reputation(asOf) of a model replays its inferences with no slash term", async () => {
     const asOf = timeOf(600);
     const { model } = await ok(

@@ -114,3 +114,25 @@ export async function distinctNodes30dAtLatest(
   );
   return new Map(rows.map((r) => [r.model_id, r.count]));
 }
+
+export interface ServingNodeRow {
+  nodeId: string;
+  inferences: number;
+  firstCommitAt: Date;
+  lastCommitAt: Date;
+}
+
+/** The nodes that committed inferences for a model (model_node keeps a count and first/last commit per pair). */
+export async function servingNodes(db: Db, modelId: string, first: number): Promise<ServingNodeRow[]> {
+  const rows = await db.query<{ node_id: string; inferences: number; first_commit_at: Date; last_commit_at: Date }>(
+    `SELECT node_id, inferences, first_commit_at, last_commit_at FROM model_node
+      WHERE model_id = $1 ORDER BY inferences DESC, last_commit_at DESC, node_id LIMIT $2`,
+    [modelId, first],
+  );
+  return rows.map((r) => ({
+    nodeId: r.node_id,
+    inferences: r.inferences,
+    firstCommitAt: r.first_commit_at,
+    lastCommitAt: r.last_commit_at,
+  }));
+}

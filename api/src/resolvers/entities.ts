@@ -1,5 +1,6 @@
 import { listSettlements, listSlashes } from "../data/activity.ts";
 import { listInferences } from "../data/inferences.ts";
+import { servingNodes } from "../data/models-list.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
 import { modelHistory, nodeHistory } from "../history/history-sql.ts";
 import { parseFirst } from "../pagination/connection.ts";
@@ -82,6 +83,9 @@ export const entityResolvers: Resolvers = {
         },
       });
     },
+    servingNodes(model, args, ctx) {
+      return servingNodes(ctx.db, model.id, parseFirst(args.first));
+    },
     async history(model, args, ctx) {
       return modelHistory(ctx.db, model.id, {
         interval: args.interval ?? "DAY",
@@ -89,6 +93,14 @@ export const entityResolvers: Resolvers = {
         to: given(args.to),
         asOf: await ctx.latestTime(),
       });
+    },
+  },
+
+  ModelServingNode: {
+    async node(row, _args, ctx) {
+      const node = await ctx.loaders.node.load(row.nodeId);
+      if (!node) throw missing("node", row.nodeId);
+      return node;
     },
   },
 
