@@ -57,6 +57,12 @@ export interface ModelDetail extends ModelRow {
     distinctNodes: number;
   }[];
   inferences: Connection<InferenceRow>;
+  servingNodes: {
+    node: { id: string; enabled: boolean; reputation: { score: number; provisional: boolean } };
+    inferences: number;
+    firstCommitAt: string;
+    lastCommitAt: string;
+  }[];
 }
 
 export async function modelDetail(
@@ -74,6 +80,7 @@ export async function modelDetail(
         reputation { ${REPUTATION} }
         history(interval: $interval, from: $from, to: $to) { start inferences verified failed expired distinctNodes }
         inferences(first: 50) { edges { node { ${INFERENCE_ROW} } } ${PAGE_INFO} }
+        servingNodes(first: 50) { node { id enabled reputation { score provisional } } inferences firstCommitAt lastCommitAt }
       }
     }`,
     { id, interval, from, to },

@@ -4,8 +4,8 @@ import { ChartFigure } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { ScoreCell } from "~/components/score";
 import { InferenceTable } from "~/components/tables";
-import { BlockRefView, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
-import { formatBucket, formatFloat, formatInt, formatPercent, modelLabel } from "~/lib/format";
+import { BlockRefView, EmptyRow, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
+import { formatBucket, formatFloat, formatInt, formatPercent, formatTime, modelLabel } from "~/lib/format";
 import { isBytes32 } from "~/lib/hex";
 import { defaultInterval, historyRange } from "~/lib/history-range";
 import { fromApi, notFound, param } from "~/lib/load.server";
@@ -29,22 +29,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   });
 }
 
-/** Nodes serving the model, counted from its latest inferences (the API lists inferences per model). */
-function servingNodes(rows: { node: { id: string }; status: string }[]) {
-  const byNode = new Map<string, { id: string; inferences: number; verified: number }>();
-  for (const r of rows) {
-    const entry = byNode.get(r.node.id) ?? { id: r.node.id, inferences: 0, verified: 0 };
-    entry.inferences += 1;
-    if (r.status === "VERIFIED") entry.verified += 1;
-    byNode.set(r.node.id, entry);
-  }
-  return [...byNode.values()].sort((a, b) => b.inferences - a.inferences || a.id.localeCompare(b.id));
-}
-
 export default function ModelPage() {
   const { model: m, range } = useLoaderData<typeof loader>();
   const inferences = m.inferences.edges.map((e) => e.node);
-  const nodes = servingNodes(inferences);
   const history = m.history.map((b) => {
     const settled = b.verified + b.failed + b.expired;
     return {
@@ -142,28 +129,38 @@ export default function ModelPage() {
       </section>
       <section aria-labelledby="model-nodes" className="panel">
         <h2 id="model-nodes">Nodes serving it</h2>
-        <p className="muted">Among its {formatInt(inferences.length)} latest inferences.</p>
         <TableScroll label="Nodes serving this model">
           <table>
             <thead>
               <tr>
                 <th scope="col">Node</th>
                 <th scope="col" className="num">
-                  Inferences
+                  Inferences of this model
                 </th>
+                <th scope="col">First commit</th>
+                <th scope="col">Latest commit</th>
                 <th scope="col" className="num">
-                  Verified
+                  Node score
                 </th>
               </tr>
             </thead>
             <tbody>
-              {nodes.map((n) => (
-                <tr key={n.id}>
+              {m.servingNodes.length === 0 ? (
+                <EmptyRow colSpan={5}>No node has committed for this model.</EmptyRow>
+              ) : null}
+              {m.servingNodes.map((s) => (
+                <tr key={s.node.id}>
                   <td>
-                    <HexLink to={`/nodes/${n.id}`} value={n.id} />
+                    <HexLink to={`/nodes/${s.node.id}`} value={s.node.id} />{" "}
+                    {s.node.enabled ? null : <span className="badge">disabled</span>}
                   </td>
-                  <td className="num">{n.inferences}</td>
-                  <td className="num">{n.verified}</td>
+                  <td className="num">{formatInt(s.inferences)}</td>
+                  <td>{formatTime(s.firstCommitAt)}</td>
+                  <td>{formatTime(s.lastCommitAt)}</td>
+                  <td className="num">
+                    {s.node.reputation.score}
+                    {s.node.reputation.provisional ? " (provisional)" : ""}
+                  </td>
                 </tr>
               ))}
             </tbody>
