@@ -3,8 +3,8 @@
 // simulator, then the indexer (embedded Postgres unless DATABASE_URL), then the API. With the contract addresses
 // in the environment (another chain, RPC_URL), no devnet or simulator. Ctrl-C stops every part, last started first.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -78,6 +78,18 @@ async function stop(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** The explorer's build is missing or older than a source file (e.g. after a pull). */
+function explorerBuildIsStale(): boolean {
+  const built = resolve(ROOT, "web/build/server/index.js");
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  const newer = (path: string): boolean =>
+    statSync(path).isDirectory()
+      ? readdirSync(path).some((name) => newer(join(path, name)))
+      : statSync(path).mtimeMs > builtAt;
+  return ["web/app", "web/vite.config.ts", "web/package.json"].some((p) => newer(resolve(ROOT, p)));
+}
+
 async function main(): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
@@ -112,7 +124,7 @@ async function main(): Promise<void> {
   console.log(
     `start: API       http://127.0.0.1:${apiPort}/graphql  (GraphiQL in a browser; exports at /export/…)`,
   );
-  if (!existsSync(resolve(ROOT, "web/build/server/index.js"))) {
+  if (explorerBuildIsStale()) {
     console.log("start: building the explorer");
     const webBuild = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
     if (webBuild.status !== 0) throw new Error("the explorer did not build");
