@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // One runner for the whole repository: each workspace is a project, so `npm test` reports one total.
@@ -43,6 +44,29 @@ export default defineConfig({
           globalSetup: ["./src/testing/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        // The explorer's sources import each other as ~/… (web/vite.config.ts).
+        resolve: {
+          alias: [{ find: /^~\//, replacement: fileURLToPath(new URL("./web/app/", import.meta.url)) }],
+        },
+        test: {
+          name: "web",
+          root: "./web",
+          include: ["app/**/*.test.ts", "e2e/**/*.test.ts"],
+          // One stack (devnet, indexer, API, explorer, chromium) for the browser tests: a single file starts it.
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        // docker-compose.yml, the Dockerfiles and .env.example checked together (docs/deploy.md).
+        test: {
+          name: "deploy",
+          root: "./deploy",
+          include: ["**/*.test.ts"],
+          testTimeout: 60_000,
         },
       },
     ],

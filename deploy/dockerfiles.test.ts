@@ -1,0 +1,338 @@
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  contextFiles,
+  copySources,
+  dockerignore,
+  fileExists,
+  type Instruction,
+  parseDockerfile,
+  ROOT,
+  read,
+  type Stage,
+} from "./docker-context.ts";
+
+// The three Dockerfiles and .dockerignore: multi-stage builds whose final stage is a slim Node 20 image running as
+// `node` with a HEALTHCHECK and the same command as the package scripts; dependency stages that `npm ci` only the
+// workspaces needed (production dependencies only in what ships); every file they copy present in the context.
+
+const PARTS = ["indexer", "api", "web"] as const;
+type Part = (typeof PARTS)[number];
+
+const rootPackage = JSON.parse(read("package.json")) as {
+  workspaces: string[];
+  scripts: Record<string, string>;
+};
+const ignored = dockerignore(read(".dockerignore"));
+
+function load(part: Part) {
+  const parsed = parseDockerfile(read(`${part}/Dockerfile`));
+  const args = Object.fromEntries(
+    parsed.globalArgs.map((a) => {
+      const [name, value = ""] = a.split("=");
+      return [name, value];
+    }),
+  );
+  const image = (from: string) =>
+    from.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, n: string) => args[n] ?? "");
+  return { ...parsed, image, final: parsed.stages.at(-1) as Stage };
+}
+
+const runs = (stage: Stage): string[] =>
+  stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args.replace(/^(--\S+\s+)*/, ""));
+
+/** The `npm ci` invocations of a stage, each as its list of arguments. */
+const npmCis = (stage: Stage): string[][] =>
+  runs(stage).flatMap((r) =>
+    r
+      .split(/&&|;/)
+      .map((c) => c.trim().split(/\s+/))
+      .filter((w) => w[0] === "npm" && w[1] === "ci"),
+  );
+
+/** `-w x` / `--workspace=x` arguments of a command. */
+function workspaces(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === "-w" || words[i] === "--workspace") out.push(words[i + 1]);
+    const m = /^--workspace=(.+)$/.exec(words[i]);
+    if (m) out.push(m[1]);
+  }
+  return out;
+}
+
+/** The exec-form CMD of a stage and the WORKDIR in force when it runs. */
+function command(stage: Stage): { cmd: string[]; workdir: string } {
+  let workdir = "/";
+  let cmd: string[] = [];
+  for (const i of stage.instructions) {
+    if (i.keyword === "WORKDIR") workdir = i.args.startsWith("/") ? i.args : join(workdir, i.args);
+    if (i.keyword === "CMD") cmd = JSON.parse(i.args) as string[];
+  }
+  return { cmd, workdir };
+}
+
+const lastIndex = (stage: Stage, pred: (i: Instruction) => boolean) => stage.instructions.findLastIndex(pred);
+
+describe.each(PARTS)("%s/Dockerfile", (part) => {
+  const df = load(part);
+
+  it("is multi-stage, its final stage a slim Node 20 image", () => {
+    expect(df.stages.length).toBeGreaterThanOrEqual(2);
+    expect(df.image(df.final.from)).toMatch(
+      /^node:20([.-][^:]*)?-(slim|alpine)$|^node:20[.\d]*-[a-z]+-slim$/,
+    );
+    for (const s of df.stages) expect(df.image(s.from), `stage ${s.name}`).toMatch(/^node:20\b/);
+  });
+
+  it("runs as the unprivileged node user in its final stage", () => {
+    const user = lastIndex(df.final, (i) => i.keyword === "USER");
+    expect(user, "a USER instruction").toBeGreaterThanOrEqual(0);
+    const name = df.final.instructions[user].args.split(":")[0];
+    expect(name).not.toMatch(/^(root|0)$/);
+    expect(name).toBe("node");
+    expect(user, "USER before CMD").toBeLessThan(lastIndex(df.final, (i) => i.keyword === "CMD"));
+    expect(
+      lastIndex(df.final, (i) => i.keyword === "RUN"),
+      "nothing RUN after USER",
+    ).toBeLessThan(user);
+  });
+
+  it("has a HEALTHCHECK in its final stage that fetches a local HTTP endpoint", () => {
+    const check = df.final.instructions.find((i) => i.keyword === "HEALTHCHECK");
+    expect(check, "HEALTHCHECK").toBeDefined();
+    expect(check?.args).not.toMatch(/^NONE\b/i);
+    expect(check?.args).toMatch(/\bCMD\b/);
+    expect(check?.args).toMatch(/fetch\('http:\/\/127\.0\.0\.1:/);
+    // curl and wget are not in the slim images: the check must use node.
+    expect(check?.args).not.toMatch(/\b(curl|wget)\b/);
+  });
+
+  it("installs dependencies with npm ci --ignore-scripts, for existing workspaces only", () => {
+    const all = df.stages.flatMap(npmCis);
+    expect(all.length).toBeGreaterThan(0);
+    for (const words of all) {
+      expect(words, words.join(" ")).toContain("--ignore-scripts");
+      expect(workspaces(words).length, `${words.join(" ")} names its workspaces`).toBeGreaterThan(0);
+      for (const w of workspaces(words)) expect(rootPackage.workspaces).toContain(w);
+    }
+    expect(all.some((w) => workspaces(w).includes(part))).toBe(true);
+  });
+
+  it("ships only production dependencies: no npm in the final stage, node_modules from an --omit=dev stage", () => {
+    expect(runs(df.final).join("\n")).not.toMatch(/\bnpm\b/);
+    // Stages whose node_modules the final stage takes (their whole /app, or a node_modules folder).
+    const fromStages = df.final.instructions
+      .filter((i) => i.keyword === "COPY")
+      .map((i) => copySources(i.args))
+      .filter((c) => c.from && c.sources.some((s) => /^\/app\/?$|node_modules/.test(s)))
+      .map((c) => c.from);
+    const depStages = df.stages.filter((s) => s.name && fromStages.includes(s.name));
+    expect(depStages.length, "a dependency stage copied into the final one").toBeGreaterThan(0);
+    for (const s of depStages) expect(npmCis(s).length, `${s.name} runs npm ci`).toBeGreaterThan(0);
+    for (const s of depStages) {
+      for (const words of npmCis(s)) {
+        expect(words, `${s.name}: ${words.join(" ")}`).toContain("--omit=dev");
+        expect(words).not.toContain("--include-workspace-root");
+        expect(workspaces(words)).toEqual([part]);
+      }
+    }
+    // No whole-context copy into what ships.
+    for (const i of df.final.instructions.filter((i) => i.keyword === "COPY")) {
+      const { from, sources } = copySources(i.args);
+      if (!from) expect(sources, i.args).not.toContain(".");
+    }
+  });
+
+  it("copies from earlier stages only, and from the context only files that exist and .dockerignore keeps", () => {
+    const context = contextFiles();
+    df.stages.forEach((stage, index) => {
+      const earlier = df.stages.slice(0, index).map((s) => s.name);
+      for (const i of stage.instructions.filter((i) => i.keyword === "COPY" || i.keyword === "ADD")) {
+        const { from, sources } = copySources(i.args);
+        if (from) {
+          expect(earlier, `${stage.name}: ${i.args}`).toContain(from);
+          continue;
+        }
+        expect(i.keyword, "COPY, not ADD").toBe("COPY");
+        for (const src of sources) {
+          const path = src.replace(/^\.\/?/, "").replace(/\/$/, "");
+          if (path === "") continue;
+          expect(fileExists(path), `${part}/Dockerfile copies ${src}, which exists`).toBe(true);
+          expect(ignored(path), `${src} is not excluded by .dockerignore`).toBe(false);
+          expect(
+            context.some((f) => f === path || f.startsWith(`${path}/`)),
+            `${src} has files in the build context`,
+          ).toBe(true);
+        }
+      }
+    });
+  });
+
+  it("copies every workspace manifest and the lockfile into the dependency stages (npm ci needs them all)", () => {
+    const manifests = df.stages.find((s) => s.name === "manifests");
+    expect(manifests, "a manifests stage").toBeDefined();
+    const script = runs(manifests as Stage).join("\n");
+    expect(script).toContain("package-lock.json");
+    expect(script).toMatch(/find \. -maxdepth 2 -name package\.json/);
+    for (const w of rootPackage.workspaces) {
+      expect(w.includes("/"), `workspace ${w} is a top-level folder (found by -maxdepth 2)`).toBe(false);
+      expect(ignored(`${w}/package.json`), `${w}/package.json in the context`).toBe(false);
+    }
+    expect(ignored("package-lock.json")).toBe(false);
+  });
+});
+
+describe("what each image runs", () => {
+  it("runs each step of the root postinstall in the image that needs it, in postinstall order", () => {
+    // The builds use `npm ci --ignore-scripts`, so they must run the postinstall's steps themselves. The
+    // contracts' artifacts are the indexer's ABIs.
+    const imageOf: Record<string, Part> = {
+      contracts: "indexer",
+      indexer: "indexer",
+      api: "api",
+      web: "web",
+    };
+    const steps = rootPackage.scripts.postinstall.split("&&").map((s) => s.trim());
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    const at: Partial<Record<Part, number>> = {};
+    for (const step of steps) {
+      const [workspace] = workspaces(step.split(/\s+/));
+      const part = imageOf[workspace];
+      expect(part, `"${step}" belongs to an image`).toBeDefined();
+      const build = runs(load(part).stages.find((s) => s.name === "build") as Stage).join(" && ");
+      const found = build.indexOf(step, (at[part] ?? -1) + 1);
+      expect(found, `${part}/Dockerfile's build stage runs "${step}" (in postinstall order)`).toBeGreaterThan(
+        at[part] ?? -1,
+      );
+      at[part] = found;
+    }
+    expect(at.indexer, "the indexer image builds the contracts and the indexer").toBeDefined();
+  });
+
+  it("indexer: `node --max-old-space-size=768 indexer/lib/main.js` from the repository root", () => {
+    const df = load("indexer");
+    const { cmd, workdir } = command(df.final);
+    const script = rootPackage.scripts.indexer.split("&&").at(-1)?.trim();
+    expect(cmd.join(" ")).toBe(script);
+    expect(workdir).toBe("/app");
+    const copied = df.final.instructions
+      .filter((i) => i.keyword === "COPY")
+      .map((i) => copySources(i.args).sources);
+    expect(copied.flat()).toEqual(expect.arrayContaining(["/app/indexer/lib", "indexer/db"]));
+  });
+
+  it("api: `npm run start -w api`'s command from api/, with tsx a production dependency", () => {
+    const df = load("api");
+    const apiPackage = JSON.parse(read("api/package.json")) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    const { cmd, workdir } = command(df.final);
+    expect(cmd.join(" ")).toBe(apiPackage.scripts.start);
+    expect(workdir).toBe("/app/api");
+    const loader = cmd[cmd.indexOf("--import") + 1];
+    expect(
+      Object.keys(apiPackage.dependencies),
+      `${loader} in api dependencies (installed with --omit=dev)`,
+    ).toContain(loader);
+  });
+
+  it("api: the image holds every indexer source the API imports", () => {
+    const df = load("api");
+    const copied = df.final.instructions
+      .filter((i) => i.keyword === "COPY" && !copySources(i.args).from)
+      .flatMap((i) => copySources(i.args).sources.map((s) => s.replace(/\/$/, "")));
+    const imports = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+        const path = `${dir}/${e.name}`;
+        if (e.isDirectory()) walk(path);
+        else if (/\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !path.includes("/testing/")) {
+          for (const m of read(path).matchAll(/from\s+"((?:\.\.\/)+indexer\/[^"]+)"/g)) {
+            imports.add(relative(ROOT, join(ROOT, dir, m[1])));
+          }
+        }
+      }
+    };
+    walk("api/src");
+    expect(imports.size).toBeGreaterThan(0);
+    for (const file of imports) {
+      expect(
+        copied.some((c) => file === c || file.startsWith(`${c}/`)),
+        `api/Dockerfile copies ${file}`,
+      ).toBe(true);
+    }
+    expect(copied).toEqual(expect.arrayContaining(["api/src", "api/schema.graphql"]));
+  });
+
+  it("web: `npm run start -w web`'s command from web/, after `npm run build -w web`", () => {
+    const df = load("web");
+    const webPackage = JSON.parse(read("web/package.json")) as { scripts: Record<string, string> };
+    const build = df.stages.find((s) => s.name === "build") as Stage;
+    expect(runs(build).join("\n")).toContain("npm run build -w web");
+    const { cmd, workdir } = command(df.final);
+    expect(cmd.join(" ")).toBe(webPackage.scripts.start);
+    expect(workdir).toBe("/app/web");
+    const fromBuild = df.final.instructions
+      .filter((i) => i.keyword === "COPY" && copySources(i.args).from === "build")
+      .flatMap((i) => copySources(i.args).sources);
+    expect(fromBuild).toContain("/app/web/build");
+  });
+
+  it("sets the listen address to every interface and NODE_ENV to production where the part reads them", () => {
+    const env = (part: Part) =>
+      load(part)
+        .final.instructions.filter((i) => i.keyword === "ENV")
+        .map((i) => i.args)
+        .join(" ");
+    expect(env("api")).toMatch(/\bAPI_HOST=0\.0\.0\.0\b/);
+    expect(env("web")).toMatch(/\bWEB_HOST=0\.0\.0\.0\b/);
+    expect(env("indexer")).toMatch(/\bPROMETHEUS_PORT=\d+\b/);
+    for (const part of PARTS) expect(env(part)).toMatch(/\bNODE_ENV=production\b/);
+  });
+});
+
+describe(".dockerignore", () => {
+  it("keeps dependencies, local state, build outputs and secrets out of the build context", () => {
+    for (const path of [
+      "node_modules",
+      "node_modules/x/index.js",
+      "api/node_modules/graphql/index.js",
+      "web/node_modules/.bin/remix",
+      ".data",
+      ".data/postgres/PG_VERSION",
+      ".env",
+      ".env.production",
+      ".git",
+      "indexer/lib/main.js",
+      "indexer/src/model/generated/node.model.ts",
+      "indexer/src/abi/TEERegistry.ts",
+      "contracts/out/TEERegistry.json",
+      "web/build/server/index.js",
+      "indexer/tsconfig.tsbuildinfo",
+    ]) {
+      expect(ignored(path), path).toBe(true);
+    }
+  });
+
+  it("keeps what the builds need", () => {
+    for (const path of [
+      ".env.example",
+      "package.json",
+      "package-lock.json",
+      "tsconfig.base.json",
+      "contracts/src",
+      "indexer/schema.graphql",
+      "indexer/db/migrations",
+      "indexer/src/main.ts",
+      "api/src/main.ts",
+      "web/server.mjs",
+      "web/app/root.tsx",
+      "web/app/lib/config.server.ts",
+    ]) {
+      expect(ignored(path), path).toBe(false);
+    }
+  });
+});
