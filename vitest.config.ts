@@ -58,6 +58,8 @@ export default defineConfig({
           // One stack (devnet, indexer, API, explorer, chromium) for the browser tests: a single file starts it.
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          // Pages re-render after client-side navigations; on 2 busy cores that can take seconds.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {
@@ -67,6 +69,17 @@ export default defineConfig({
           root: "./deploy",
           include: ["**/*.test.ts"],
           testTimeout: 60_000,
+        },
+      },
+      {
+        // `npm start` in a fresh clone (scripts/e2e): npm ci, two starts, two Ctrl-Cs; several minutes on 2 cores.
+        test: {
+          name: "scripts",
+          root: "./scripts",
+          include: ["e2e/**/*.test.ts", "**/*.test.ts"],
+          exclude: ["**/node_modules/**"],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -2,6 +2,11 @@
 // part and its URL. On the devnet (no TEE_REGISTRY_ADDRESS in the environment): anvil + contracts + live
 // simulator, then the indexer (embedded Postgres unless DATABASE_URL), then the API. With the contract addresses
 // in the environment (another chain, RPC_URL), no devnet or simulator. Ctrl-C stops every part, last started first.
+//
+// Each part runs in its own process group, so a Ctrl-C in the terminal (SIGINT to the foreground group: npm and this
+// script) reaches the parts only through stop(), one at a time: the explorer and the API before the indexer, the
+// indexer (and the embedded Postgres it started) before the chain it reads, anvil after the simulator's last block.
+// `npm start` execs this script (package.json), so a SIGINT or SIGTERM sent to npm alone is passed on to it too.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,8 +16,10 @@ const ROOT = resolve(import.meta.dirname, "..");
 const DEVNET_FILE = resolve(ROOT, ".data/devnet.json");
 const apiPort = Number(process.env.API_PORT ?? 4000);
 const webPort = Number(process.env.WEB_PORT ?? 3000);
-const rpcUrl = process.env.RPC_URL ?? "http://127.0.0.1:8545";
+// An empty variable counts as unset, as in the parts' own configuration.
+const rpcUrl = process.env.RPC_URL?.trim() || "http://127.0.0.1:8545";
 const onDevnet = !process.env.TEE_REGISTRY_ADDRESS;
+const pgPort = process.env.EMBEDDED_PG_PORT?.trim() || "54329";
 
 interface Part {
   name: string;
@@ -21,12 +28,15 @@ interface Part {
 }
 const parts: Part[] = [];
 let stopping = false;
+let stoppingSince = 0;
+let stopped: Promise<never> | undefined;
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Part {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group (see the top of this file)
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (stream) createInterface({ input: stream }).on("line", (line) => console.log(`[${name}] ${line}`));
@@ -65,17 +75,42 @@ async function rpcAnswers(): Promise<boolean> {
   return (await rpcCall("eth_blockNumber", [])) !== undefined;
 }
 
-async function stop(code: number): Promise<never> {
+const running = (part: Part) => part.child.exitCode === null && part.child.signalCode === null;
+
+/** Signals a part's whole process group (the devnet's anvil with it); a group already gone is fine. */
+function signalGroup(part: Part, signal: NodeJS.Signals): void {
+  try {
+    if (part.child.pid !== undefined) process.kill(-part.child.pid, signal);
+  } catch {}
+}
+
+/** Stops every part, last started first, then exits; called once however many signals arrive. */
+function stop(code: number): Promise<never> {
   stopping = true;
-  for (const part of [...parts].reverse()) {
-    if (part.child.exitCode !== null || part.child.signalCode !== null) continue;
-    part.child.kill("SIGINT");
-    const timer = setTimeout(() => part.child.kill("SIGKILL"), 30_000);
-    await part.exited;
-    clearTimeout(timer);
+  stoppingSince ||= Date.now();
+  stopped ??= (async () => {
+    for (const part of [...parts].reverse()) {
+      if (!running(part)) continue;
+      part.child.kill("SIGINT");
+      const timer = setTimeout(() => signalGroup(part, "SIGKILL"), 30_000);
+      await part.exited;
+      clearTimeout(timer);
+    }
+    console.log("start: every part stopped");
+    process.exit(code);
+  })();
+  return stopped;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (!stopping) {
+    void stop(0);
+    return;
   }
-  console.log("start: every part stopped");
-  process.exit(code);
+  // npm passes a terminal's Ctrl-C on to this script, which got it already: only a later one means "hurry up".
+  if (Date.now() - stoppingSince < 1000) return;
+  console.log(`start: ${signal} again: passing it on to every part still running`);
+  for (const part of parts) if (running(part)) part.child.kill(signal);
 }
 
 /** The explorer's build is missing or older than a source file (e.g. after a pull). */
@@ -91,8 +126,17 @@ function explorerBuildIsStale(): boolean {
 }
 
 async function main(): Promise<void> {
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // A closed terminal: stop the parts all the same (they do not get its SIGHUP), and never fail on its output.
+  process.on("SIGHUP", onSignal);
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+  // The devnet's anvil listens on RPC_URL's port (devnet/src/cli/devnet.ts), so that must be on this machine.
+  if (onDevnet && !/^http:\/\/127\.0\.0\.1:\d{1,5}\/?$/.test(rpcUrl)) {
+    throw new Error(
+      `RPC_URL: got ${JSON.stringify(rpcUrl)}, expected http://127.0.0.1:<port> on the devnet (or set TEE_REGISTRY_ADDRESS and the other addresses to index another chain)`,
+    );
+  }
 
   console.log("start: building the indexer");
   const build = spawnSync("npm", ["run", "build", "-w", "indexer"], { cwd: ROOT, stdio: "inherit" });
@@ -114,12 +158,16 @@ async function main(): Promise<void> {
 
   // A bounded heap: V8 otherwise lets garbage grow far past what a batch needs (peak RSS target: under 1 GB).
   // On the devnet, an index that got ahead of a restored chain (anvil killed between state saves) is rebuilt.
-  run("indexer", ["--max-old-space-size=768", "indexer/lib/main.js"], onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {});
+  run(
+    "indexer",
+    ["--max-old-space-size=768", "indexer/lib/main.js"],
+    onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {},
+  );
   run("api", ["--import", "tsx", "api/src/main.ts"]);
   const health = `http://127.0.0.1:${apiPort}/healthz`;
   await waitFor("the indexer and the API", 180, async () => (await fetch(health)).ok);
   console.log(
-    `start: indexer   running (Postgres: ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded, 127.0.0.1:54329"})`,
+    `start: indexer   running (Postgres: ${process.env.DATABASE_URL ? "DATABASE_URL" : `embedded, 127.0.0.1:${pgPort}`})`,
   );
   console.log(
     `start: API       http://127.0.0.1:${apiPort}/graphql  (GraphiQL in a browser; exports at /export/…)`,
@@ -129,7 +177,10 @@ async function main(): Promise<void> {
     const webBuild = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
     if (webBuild.status !== 0) throw new Error("the explorer did not build");
   }
-  run("web", ["web/server.mjs"]);
+  // The explorer reads the API started above (its own default is port 4000, whatever API_PORT says).
+  run("web", ["web/server.mjs"], {
+    API_URL: process.env.API_URL?.trim() || `http://127.0.0.1:${apiPort}/graphql`,
+  });
   const explorer = `http://127.0.0.1:${webPort}/`;
   await waitFor("the explorer", 60, async () => (await fetch(explorer)).ok);
   console.log(`start: explorer  ${explorer}`);

@@ -1,6 +1,8 @@
 // `npm run devnet`: anvil on 127.0.0.1, the three contracts deployed, .data/devnet.json written, and the simulator
 // driving traffic (live by default, bulk with --inferences). Ctrl-C stops the simulator after its current block,
 // then anvil, which saves the chain to .data/anvil-state.json so the next start resumes it (--fresh starts over).
+// Anvil listens on --port, else on the port of RPC_URL (which must then be this machine's, as `npm start` passes it
+// on to the indexer), else on 8545.
 import { mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Address, Hex } from "viem";
@@ -19,6 +21,13 @@ async function main(): Promise<void> {
     console.log(`npm run devnet -- [--port 8545] [--fresh] [simulator flags]\n\n${SIMULATOR_FLAGS_HELP}`);
     return;
   }
+  let port: number;
+  try {
+    port = flags.port ?? anvilPortFromEnv(process.env.RPC_URL);
+  } catch (err) {
+    console.error(`devnet: ${(err as Error).message}`);
+    process.exit(1);
+  }
   const statePath = resolve(DATA_DIR, "anvil-state.json");
   mkdirSync(DATA_DIR, { recursive: true });
   if (flags.fresh) {
@@ -33,7 +42,7 @@ async function main(): Promise<void> {
   const genesis =
     bulk && !previous ? Math.floor(Date.now() / 1000) - steps * (flags.sim.blockInterval ?? 300) : undefined;
   const anvil = await startAnvil({
-    port: flags.port ?? 8545,
+    port,
     noMining: true,
     accounts: Math.max(40, accountsNeeded(nodes)),
     statePath,
@@ -89,6 +98,20 @@ async function main(): Promise<void> {
     console.error(`devnet: ${(err as Error).message}`);
     await shutdown(1);
   }
+}
+
+/** The port of RPC_URL when set (http://127.0.0.1:<port>, as anvil listens on 127.0.0.1); 8545 when unset. */
+function anvilPortFromEnv(rpcUrl: string | undefined): number {
+  const value = rpcUrl?.trim();
+  if (!value) return 8545;
+  const match = /^http:\/\/127\.0\.0\.1:(\d{1,5})\/?$/.exec(value);
+  const port = Number(match?.[1]);
+  if (!match || port < 1 || port > 65_535) {
+    throw new Error(
+      `RPC_URL: got ${JSON.stringify(value)}, expected http://127.0.0.1:<port> (the devnet's anvil listens there; unset it for 8545, or pass --port)`,
+    );
+  }
+  return port;
 }
 
 async function hasCode(rpc: JsonRpc, address: Address): Promise<boolean> {

@@ -1,0 +1,463 @@
+// `npm start` as a newcomer runs it: a fresh clone of the committed HEAD in a temporary folder, `npm ci`, then
+// `npm start` on free ports. Within 90 s every part has printed its line with its URL, the indexer a progress line,
+// and the explorer's /nodes page shows a node with a score. A Ctrl-C (SIGINT to the whole process group, as a
+// terminal sends it) stops everything: exit code 0, no process left that runs from the clone, Postgres shut down
+// cleanly, the chain saved at least as far as the index. A second `npm start` resumes the same chain and the same
+// index (no rebuild from scratch) and is stopped by a SIGINT sent to npm alone (as `kill -INT <pid>` does).
+//
+// Uncommitted work is not in a clone. To try it before committing, name the files to copy over the clone:
+//   NPM_START_E2E_OVERLAY="scripts/start.ts package.json" npx vitest run --project scripts
+// (`NPM_START_E2E_OVERLAY=modified`: every tracked file that differs from HEAD). NPM_START_E2E_KEEP=1 keeps the
+// temporary folder (its path is printed), with `npm-start-*.log` beside the clone.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  type WriteStream,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const SOURCE = resolve(import.meta.dirname, "../..");
+/** The issue's promise: live data on the explorer within 90 s of the command. */
+const LIVE_WITHIN_MS = 90_000;
+/** How long Ctrl-C may take to stop everything. */
+const STOP_WITHIN_MS = 60_000;
+
+const timings: [string, number][] = [];
+const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    timings.push([what, (Date.now() - started) / 1000]);
+  }
+};
+
+/** A port the OS reports free right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string) {
+  return new Promise<void>((done, fail) => {
+    const log = createWriteStream(logFile);
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once("error", fail);
+    child.once("close", (code) => {
+      log.end();
+      if (code === 0) done();
+      else
+        fail(
+          new Error(
+            `${command} ${args.join(" ")} exited with code ${code}; output in ${logFile}:\n${tail(logFile)}`,
+          ),
+        );
+    });
+  });
+}
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no output)";
+  }
+}
+
+interface Line {
+  at: number;
+  text: string;
+}
+
+/** One `npm start`: its output lines (with ms since the command), and its exit. */
+class NpmStart {
+  readonly started = Date.now();
+  readonly lines: Line[] = [];
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly log: WriteStream;
+
+  constructor(cwd: string, env: NodeJS.ProcessEnv, logFile: string) {
+    this.log = createWriteStream(logFile);
+    // detached: its own process group, like a command in a terminal, so the group can be sent a Ctrl-C.
+    this.child = spawn("npm", ["start"], { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      if (!stream) continue;
+      createInterface({ input: stream }).on("line", (text) => {
+        const at = Date.now() - this.started;
+        this.lines.push({ at, text });
+        this.log.write(`${(at / 1000).toFixed(1).padStart(6)} ${text}\n`);
+      });
+    }
+    this.exited = new Promise((r) => this.child.once("exit", (code, signal) => r({ code, signal })));
+    void this.exited.then(() => this.log.end());
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  find(pattern: RegExp): Line | undefined {
+    return this.lines.find((l) => pattern.test(l.text));
+  }
+
+  /** Waits until `check` returns a value (not undefined), polling; fails after `deadlineMs` since the command. */
+  async until<T>(
+    what: string,
+    deadlineMs: number,
+    check: () => Promise<T | undefined> | T | undefined,
+  ): Promise<T> {
+    for (;;) {
+      const value = await Promise.resolve()
+        .then(check)
+        .catch(() => undefined);
+      if (value !== undefined) return value;
+      if (!this.running) throw new Error(`npm start exited while waiting for ${what}:\n${this.tail()}`);
+      if (Date.now() - this.started > deadlineMs) {
+        throw new Error(`${what}: not within ${deadlineMs / 1000} s of npm start:\n${this.tail()}`);
+      }
+      await sleep(500);
+    }
+  }
+
+  tail(lines = 60): string {
+    return this.lines
+      .slice(-lines)
+      .map((l) => `${(l.at / 1000).toFixed(1).padStart(6)} ${l.text}`)
+      .join("\n");
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Processes whose command line or working directory is inside `dir` (this test's own process aside). */
+function processesIn(dir: string): { pid: number; cwd: string; cmd: string }[] {
+  const found: { pid: number; cwd: string; cmd: string }[] = [];
+  for (const name of readdirSync("/proc")) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let cmd = "";
+    let cwd = "";
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      // gone meanwhile, or a kernel thread
+    }
+    if (cmd.includes(dir) || cwd === dir || cwd.startsWith(`${dir}/`)) found.push({ pid, cwd, cmd });
+  }
+  return found;
+}
+
+/** Waits a few seconds for processes in `dir` to disappear; returns those still there. */
+async function straysIn(dir: string, graceMs = 5000): Promise<{ pid: number; cwd: string; cmd: string }[]> {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const left = processesIn(dir);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await sleep(250);
+  }
+}
+
+async function graphql<T>(apiPort: number, query: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${apiPort}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(5000),
+  });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (!body.data) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+const indexedHeight = async (apiPort: number) =>
+  (await graphql<{ indexerStatus: { height: number } }>(apiPort, "{ indexerStatus { height } }"))
+    .indexerStatus.height;
+
+/** The explorer's /nodes page: each row's node id and score (undefined when the row shows none). */
+async function nodesOnExplorer(webPort: number): Promise<{ id: string; score: number | undefined }[]> {
+  const res = await fetch(`http://127.0.0.1:${webPort}/nodes`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`/nodes: HTTP ${res.status}`);
+  const html = await res.text();
+  return [...html.matchAll(/<tr[^>]*\bdata-node-id="(0x[0-9a-f]{64})"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => {
+    const score = /<span class="score">(\d+)<\/span>/.exec(m[2])?.[1];
+    return { id: m[1], score: score === undefined ? undefined : Number(score) };
+  });
+}
+
+/** A node with a positive score on the explorer's /nodes page, or undefined. */
+async function scoredNode(webPort: number) {
+  return (await nodesOnExplorer(webPort)).find((n) => n.score !== undefined && n.score > 0);
+}
+
+/** The project's own variables (.env.example) and the test runner's, none of which a newcomer's shell has. */
+function cleanEnv(repo: string): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  const example = readFileSync(join(repo, ".env.example"), "utf8");
+  for (const m of example.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)) delete env[m[1]];
+  for (const key of Object.keys(env)) {
+    if (/^(VITEST|npm_|INIT_CWD$|NODE_ENV$|TEST$)/.test(key)) delete env[key];
+  }
+  return env;
+}
+
+describe("npm start in a fresh clone", () => {
+  let base: string;
+  let repo: string;
+  let env: NodeJS.ProcessEnv;
+  const ports = { api: 0, web: 0, pg: 0, rpc: 0 };
+  const starts: NpmStart[] = [];
+  /** Indexed height and chain height recorded before the first Ctrl-C. */
+  let before: { height: number } | undefined;
+  let passed = 0;
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), "npm-start-e2e-"));
+    // As root the embedded Postgres runs as the `postgres` user, which must be able to enter the folder.
+    chmodSync(base, 0o755);
+    repo = join(base, "attestation-explorer");
+    console.log(`npm start e2e: clone in ${repo}`);
+    await timed("git clone", async () => {
+      execFileSync("git", ["clone", "--quiet", SOURCE, repo], { stdio: "pipe" });
+    });
+    const overlay = process.env.NPM_START_E2E_OVERLAY?.trim();
+    if (overlay) {
+      const files =
+        overlay === "modified"
+          ? execFileSync("git", ["diff", "--name-only", "--diff-filter=AM", "HEAD"], {
+              cwd: SOURCE,
+              encoding: "utf8",
+            })
+              .split("\n")
+              .filter(Boolean)
+          : overlay.split(/\s+/);
+      for (const file of files) {
+        mkdirSync(dirname(join(repo, file)), { recursive: true });
+        copyFileSync(join(SOURCE, file), join(repo, file));
+      }
+      console.log(`npm start e2e: copied over the clone from the working tree: ${files.join(", ")}`);
+    }
+    env = cleanEnv(repo);
+    const chosen = new Set<number>();
+    while (chosen.size < 4) chosen.add(await freePort());
+    [ports.api, ports.web, ports.pg, ports.rpc] = [...chosen];
+    Object.assign(env, {
+      API_PORT: String(ports.api),
+      WEB_PORT: String(ports.web),
+      EMBEDDED_PG_PORT: String(ports.pg),
+      RPC_URL: `http://127.0.0.1:${ports.rpc}`,
+    });
+    await timed("npm ci (with postinstall builds)", () =>
+      run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], repo, env, join(base, "npm-ci.log")),
+    );
+  }, 600_000);
+
+  afterAll(async () => {
+    // Anything still running from the clone was started by this test: Ctrl-C first, then SIGKILL.
+    for (const s of starts) {
+      if (!s.running) continue;
+      try {
+        process.kill(-(s.child.pid as number), "SIGINT");
+      } catch {}
+      await Promise.race([s.exited, sleep(STOP_WITHIN_MS)]);
+    }
+    if (repo) {
+      for (const p of processesIn(repo)) {
+        try {
+          process.kill(p.pid, "SIGKILL");
+        } catch {}
+      }
+    }
+    const summary = timings
+      .map(([what, s]) => `  ${what.padEnd(48)} ${s.toFixed(1).padStart(6)} s`)
+      .join("\n");
+    console.log(`npm start e2e timings:\n${summary}`);
+    if (!base) return;
+    if (passed < 2) {
+      for (const [i, s] of starts.entries()) console.log(`npm start #${i + 1}, last lines:\n${s.tail(80)}`);
+    }
+    if (process.env.NPM_START_E2E_KEEP)
+      console.log(`npm start e2e: kept ${base} (npm-ci.log, npm-start-*.log)`);
+    else rmSync(base, { recursive: true, force: true });
+  }, 180_000);
+
+  test("first start: every part's line, a progress line and a scored node within 90 s; Ctrl-C stops it all", async () => {
+    const start = new NpmStart(repo, env, join(base, "npm-start-1.log"));
+    starts.push(start);
+
+    const node = await timed("1st start: a scored node on the explorer", () =>
+      start.until("a node with a score on the explorer's /nodes page", LIVE_WITHIN_MS, () =>
+        scoredNode(ports.web),
+      ),
+    );
+    await start.until("the line saying every part is healthy", LIVE_WITHIN_MS, () =>
+      start.find(/^start: all parts healthy/),
+    );
+    const live = Date.now() - start.started;
+    console.log(
+      `npm start #1: node ${node.id} scored ${node.score} on the explorer after ${(live / 1000).toFixed(1)} s`,
+    );
+    expect(live).toBeLessThanOrEqual(LIVE_WITHIN_MS);
+
+    // One line per part with its URL, each printed within the 90 s.
+    const partLines = {
+      devnet: new RegExp(`^start: devnet\\s+http://127\\.0\\.0\\.1:${ports.rpc}\\b`),
+      indexer: new RegExp(`^start: indexer\\s+running \\(Postgres: embedded, 127\\.0\\.0\\.1:${ports.pg}\\)`),
+      API: new RegExp(`^start: API\\s+http://127\\.0\\.0\\.1:${ports.api}/graphql\\b`),
+      explorer: new RegExp(`^start: explorer\\s+http://127\\.0\\.0\\.1:${ports.web}/`),
+    };
+    for (const [part, pattern] of Object.entries(partLines)) {
+      const line = start.find(pattern);
+      expect(line, `the ${part} line (${pattern}) in:\n${start.tail()}`).toBeDefined();
+      expect(line?.at).toBeLessThanOrEqual(LIVE_WITHIN_MS);
+    }
+    // The explorer reads this start's API (API_URL follows API_PORT).
+    expect(
+      start.find(
+        new RegExp(`^\\[web\\] web: explorer on .* reading http://127\\.0\\.0\\.1:${ports.api}/graphql`),
+      ),
+    ).toBeDefined();
+    // The indexer's progress line (indexer/src/progress.ts): "block N / head (x%), B blocks/s, E events/s, <lag>"
+    // while behind, "caught up: block N is the chain head" once there (a young devnet is caught up in seconds).
+    const progress = await start.until("the indexer's progress line", LIVE_WITHIN_MS, () =>
+      start.find(
+        /^\[indexer\] indexer: (block [\d,]+ \/ [\d,]+ \([\d.]+%\), [\d,]+ blocks\/s, [\d,]+ events\/s, |caught up: block [\d,]+ is the chain head)/,
+      ),
+    );
+    console.log(`npm start #1: progress line at ${(progress.at / 1000).toFixed(1)} s: ${progress.text}`);
+    expect(start.find(/rebuilding the index/)).toBeUndefined();
+
+    // Live: the index keeps growing with the simulator's blocks (and the stop below lands mid-stream).
+    const seen = await indexedHeight(ports.api);
+    const grown = await start.until("the index to grow by 3 blocks", LIVE_WITHIN_MS + 30_000, async () => {
+      const h = await indexedHeight(ports.api);
+      return h >= seen + 3 ? h : undefined;
+    });
+    before = { height: grown };
+    expect(before.height).toBeGreaterThan(0);
+
+    // Ctrl-C in a terminal: SIGINT to the foreground process group (npm, and whatever shares its group).
+    const stopStarted = Date.now();
+    process.kill(-(start.child.pid as number), "SIGINT");
+    const exit = await timed("1st start: Ctrl-C (group SIGINT) to exit", () =>
+      Promise.race([start.exited, sleep(STOP_WITHIN_MS).then(() => "timeout" as const)]),
+    );
+    expect(exit, start.tail()).toEqual({ code: 0, signal: null });
+    console.log(
+      `npm start #1: stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s after the SIGINT`,
+    );
+    expect(start.find(/^start: every part stopped/)).toBeDefined();
+    expect(start.find(/^\[indexer\] indexer: stopped$/)).toBeDefined();
+
+    expect(await straysIn(repo)).toEqual([]);
+    assertCleanData(repo, before.height);
+    passed++;
+  });
+
+  test("second start: resumes the same chain and index; SIGINT to npm alone stops it all", async () => {
+    expect(before, "the first start must have passed").toBeDefined();
+    const recorded = (before as { height: number }).height;
+    const start = new NpmStart(repo, env, join(base, "npm-start-2.log"));
+    starts.push(start);
+
+    // The index as the API first serves it: already at least where the first run left it.
+    const first = await timed("2nd start: the API answers", () =>
+      start.until("the API's indexerStatus", LIVE_WITHIN_MS, () => indexedHeight(ports.api)),
+    );
+    console.log(
+      `npm start #2: the API first reports height ${first} (recorded before the stop: ${recorded})`,
+    );
+    expect(first).toBeGreaterThanOrEqual(recorded);
+
+    await start.until("the line saying every part is healthy", LIVE_WITHIN_MS, () =>
+      start.find(/^start: all parts healthy/),
+    );
+    const node = await timed("2nd start: a scored node on the explorer", () =>
+      start.until("a node with a score on the explorer's /nodes page", LIVE_WITHIN_MS, () =>
+        scoredNode(ports.web),
+      ),
+    );
+    expect(node.score).toBeGreaterThan(0);
+    const resumed = start.find(/^\[devnet\] devnet: anvil .* contracts (resumed|deployed) at block/);
+    expect(resumed?.text, start.tail()).toMatch(/contracts resumed at block/);
+    // The chain goes on from where it was saved, and the index with it (never rebuilt, never re-initialised).
+    const firstBlock = await start.until("the simulator's first block", LIVE_WITHIN_MS, () => {
+      const m = /^\[devnet\] simulator: block (\d+) /.exec(
+        start.find(/^\[devnet\] simulator: block \d+ /)?.text ?? "",
+      );
+      return m ? Number(m[1]) : undefined;
+    });
+    expect(firstBlock).toBeGreaterThan(recorded);
+    const grown = await start.until(
+      "the index to grow past the first run's height",
+      LIVE_WITHIN_MS + 30_000,
+      async () => {
+        const h = await indexedHeight(ports.api);
+        return h > recorded ? h : undefined;
+      },
+    );
+    console.log(`npm start #2: chain resumed at block ${firstBlock}; index at ${grown}`);
+    expect(start.find(/rebuilding the index from scratch/)).toBeUndefined();
+    expect(start.find(/embedded Postgres: (initialising|removing the stale|taking over)/)).toBeUndefined();
+    // The indexer's first word on where it is: no lower than where the first run left it.
+    const caughtUp = await start.until("the indexer's caught-up line", LIVE_WITHIN_MS + 30_000, () => {
+      const m = /^\[indexer\] indexer: caught up: block ([\d,]+)/.exec(
+        start.find(/caught up: block/)?.text ?? "",
+      );
+      return m ? Number(m[1].replaceAll(",", "")) : undefined;
+    });
+    expect(caughtUp).toBeGreaterThanOrEqual(recorded);
+
+    // A SIGINT to npm alone (kill -INT <pid>, a supervisor): npm passes it on; everything stops all the same.
+    const height = await indexedHeight(ports.api);
+    const stopStarted = Date.now();
+    process.kill(start.child.pid as number, "SIGINT");
+    const exit = await timed("2nd start: SIGINT to npm alone to exit", () =>
+      Promise.race([start.exited, sleep(STOP_WITHIN_MS).then(() => "timeout" as const)]),
+    );
+    expect(exit, start.tail()).toEqual({ code: 0, signal: null });
+    console.log(
+      `npm start #2: stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s after the SIGINT`,
+    );
+    expect(start.find(/^start: every part stopped/)).toBeDefined();
+    expect(await straysIn(repo)).toEqual([]);
+    assertCleanData(repo, height);
+    passed++;
+  });
+});
+
+/** Postgres shut down cleanly and let go of its data; the saved chain reaches at least the indexed height. */
+function assertCleanData(repo: string, indexedHeight: number): void {
+  const pgData = join(repo, ".data/postgres");
+  expect(existsSync(join(pgData, "postmaster.pid")), "postmaster.pid left behind").toBe(false);
+  expect(existsSync(`${pgData}.owner`), "the embedded Postgres owner file left behind").toBe(false);
+  const serverLog = readFileSync(join(pgData, "server.log"), "utf8");
+  expect(serverLog.trimEnd().split("\n").at(-1)).toMatch(/database system is shut down/);
+  expect(serverLog).not.toMatch(/not properly shut down|automatic recovery in progress/);
+  const state = JSON.parse(readFileSync(join(repo, ".data/anvil-state.json"), "utf8")) as {
+    best_block_number: number | string;
+  };
+  expect(Number(state.best_block_number)).toBeGreaterThanOrEqual(indexedHeight);
+}
