@@ -15,7 +15,8 @@ export const simulatorOptionsSchema = z
     nodes: z.number().int().min(4).max(200).default(12),
     /** live: `rate` inferences per second, one block per `blockTime` seconds, forever (or `maxSteps`). */
     rate: z.number().positive().max(10_000).default(2),
-    blockTime: z.number().positive().max(60).default(1),
+    // Whole seconds: anvil takes integer block timestamps (evm_mine), and a fraction would reach them.
+    blockTime: z.number().int().positive().max(60).default(1),
     maxSteps: z.number().int().positive().optional(),
     /** bulk: `inferences` lifecycles as fast as the chain takes them, `perBlock` new commits per block. */
     inferences: z.number().int().positive().optional(),

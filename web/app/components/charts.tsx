@@ -20,6 +20,8 @@ export interface Series {
   label: string;
   /** A CSS colour; the palette variables follow the theme. */
   color: string;
+  /** Plotted against a second y axis on the right (a quantity of another unit). */
+  axis?: "right";
 }
 
 export type ChartRow = Record<string, string | number | null>;
@@ -112,11 +114,24 @@ function renderChart(
     <XAxis key="x" dataKey={xKey} tick={{ fill: "var(--muted)", fontSize: 12 }} minTickGap={16} />,
     <YAxis
       key="y"
+      yAxisId="left"
       tick={{ fill: "var(--muted)", fontSize: 12 }}
       allowDecimals={false}
       domain={yDomain ?? [0, "auto"]}
       width={48}
     />,
+    ...(series.some((s) => s.axis === "right")
+      ? [
+          <YAxis
+            key="y2"
+            yAxisId="right"
+            orientation="right"
+            tick={{ fill: "var(--muted)", fontSize: 12 }}
+            domain={[0, "auto"]}
+            width={56}
+          />,
+        ]
+      : []),
     <Tooltip
       key="tip"
       contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)", color: "var(--text)" }}
@@ -130,6 +145,7 @@ function renderChart(
         {series.map((s) => (
           <Line
             key={s.key}
+            yAxisId={s.axis ?? "left"}
             type="monotone"
             dataKey={s.key}
             name={s.label}
@@ -149,6 +165,7 @@ function renderChart(
         {series.map((s) => (
           <Area
             key={s.key}
+            yAxisId={s.axis ?? "left"}
             type="monotone"
             dataKey={s.key}
             name={s.label}
@@ -168,6 +185,7 @@ function renderChart(
       {series.map((s) => (
         <Bar
           key={s.key}
+          yAxisId={s.axis ?? "left"}
           dataKey={s.key}
           name={s.label}
           stackId="a"

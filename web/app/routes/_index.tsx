@@ -136,7 +136,7 @@ export default function Dashboard() {
           kind="line"
           series={[
             { key: "slashes", label: "Slashes", color: "var(--bad)" },
-            { key: "slashedEth", label: "ETH slashed", color: "var(--c2)" },
+            { key: "slashedEth", label: "ETH slashed (right axis)", color: "var(--c2)", axis: "right" },
           ]}
         />
       </section>

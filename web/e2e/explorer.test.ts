@@ -1,0 +1,38 @@
+/**
+ * The explorer in a real browser against a real stack (devnet + simulator, indexer, API, web server; see
+ * support/stack.ts), started once for every suite in this file. Screenshots of every page type go to
+ * web/e2e/artifacts/ (light and dark, desktop and phone).
+ */
+import { afterAll, beforeAll } from "vitest";
+import {
+  checkYourselfTests,
+  errorTests,
+  hostileInputTests,
+  leaderboardTests,
+  liveTests,
+  searchTests,
+  trailTests,
+} from "./suites/interactions.ts";
+import { pageTypeTests } from "./suites/pages.ts";
+import { e2e } from "./support/context.ts";
+import { findSamples } from "./support/samples.ts";
+import { startStack } from "./support/stack.ts";
+
+beforeAll(async () => {
+  e2e.stack = await startStack((line) => console.log(line));
+  e2e.samples = await findSamples(e2e.stack);
+}, 300_000);
+
+afterAll(async () => {
+  await e2e.stack?.close();
+});
+
+pageTypeTests();
+leaderboardTests();
+searchTests();
+trailTests();
+checkYourselfTests();
+hostileInputTests();
+errorTests();
+// Last: it mines more blocks.
+liveTests();
