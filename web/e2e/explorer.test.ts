@@ -4,6 +4,7 @@
  * web/e2e/artifacts/ (light and dark, desktop and phone).
  */
 import { afterAll, beforeAll } from "vitest";
+import { accessibilityTests } from "./suites/accessibility.ts";
 import {
   checkYourselfTests,
   errorTests,
@@ -28,6 +29,7 @@ afterAll(async () => {
 });
 
 pageTypeTests();
+accessibilityTests();
 leaderboardTests();
 searchTests();
 trailTests();

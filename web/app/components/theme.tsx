@@ -7,6 +7,7 @@ const KEY = "explorer-theme";
 export const themeBootScript = `try{var t=localStorage.getItem("${KEY}");if(t==="light"||t==="dark")document.documentElement.dataset.theme=t}catch(e){}`;
 
 const NEXT: Record<Theme, Theme> = { system: "light", light: "dark", dark: "system" };
+const LABEL: Record<Theme, string> = { system: "Auto theme", light: "Light theme", dark: "Dark theme" };
 
 export function ThemeToggle() {
   const [theme, setTheme] = useState<Theme>("system");
@@ -30,10 +31,10 @@ export function ThemeToggle() {
       type="button"
       className="theme-toggle"
       onClick={() => choose(NEXT[theme])}
-      aria-label={`Colour theme: ${theme}. Switch to ${NEXT[theme]}`}
-      title={`Theme: ${theme}`}
+      aria-label={`${LABEL[theme]} (switch to ${LABEL[NEXT[theme]].toLowerCase()})`}
+      title={`Colour theme: ${theme}`}
     >
-      {theme === "dark" ? "Dark" : theme === "light" ? "Light" : "Auto"} theme
+      {LABEL[theme]}
     </button>
   );
 }

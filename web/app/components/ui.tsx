@@ -21,7 +21,7 @@ export function FullHex({ value }: { value: string | null | undefined }) {
 
 export function HexLink({ to, value, keep }: { to: string; value: string; keep?: number }) {
   return (
-    <Link to={to} aria-label={value} title={value} className="hex-link">
+    <Link to={to} title={value} data-value={value} className="hex-link">
       <Hex value={value} keep={keep} />
     </Link>
   );
@@ -83,8 +83,10 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
   return (
     <div className="stat">
       <dt>{label}</dt>
-      <dd>{value}</dd>
-      {hint ? <p className="hint">{hint}</p> : null}
+      <dd>
+        <span className="value">{value}</span>
+        {hint ? <span className="hint">{hint}</span> : null}
+      </dd>
     </div>
   );
 }

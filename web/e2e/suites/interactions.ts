@@ -418,7 +418,7 @@ export function liveTests(): void {
           "/",
           async ({ page }) => {
             await waitForHydration(page);
-            const stat = (label: string) => page.locator(`.stat:has(> dt:text-is("${label}")) > dd`);
+            const stat = (label: string) => page.locator(`.stat:has(> dt:text-is("${label}")) > dd > .value`);
             const before = (await stack.gql("{ networkStats { totalStake } }")).networkStats;
             expect(await stat("Indexed height").textContent()).toBe(int(stack.head.number));
             expect(await stat("Total stake").textContent()).toBe(eth(before.totalStake));

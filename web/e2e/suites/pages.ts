@@ -24,9 +24,9 @@ interface PageType {
 const SITE = " · Attestation Explorer";
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The <dd> of a <dt> label in a stats/kv list. */
+/** The value in the <dd> of a <dt> label in a stats list (its hint, if any, follows it in the same <dd>). */
 const stat = (page: Page, label: string, scope = "") =>
-  page.locator(`${scope} .stat:has(> dt:text-is("${label}")) > dd`.trim());
+  page.locator(`${scope} .stat:has(> dt:text-is("${label}")) > dd > .value`.trim());
 
 export const PAGE_TYPES: PageType[] = [
   {
@@ -75,7 +75,7 @@ export const PAGE_TYPES: PageType[] = [
       const slashTable = page.getByRole("region", { name: "Latest slashes" });
       const nodeLinks = await slashTable
         .locator("tbody tr td:first-child a")
-        .evaluateAll((as) => as.map((a) => a.getAttribute("aria-label")));
+        .evaluateAll((as) => as.map((a) => a.getAttribute("data-value")));
       expect(nodeLinks).toEqual(d.slashes.edges.map((e: any) => e.node.node.id));
     },
   },
@@ -323,7 +323,7 @@ const VARIANTS = [
   { viewport: "phone", scheme: "dark" },
 ] as const;
 
-async function waitForCharts(page: Page, charts: number | undefined): Promise<void> {
+export async function waitForCharts(page: Page, charts: number | undefined): Promise<void> {
   if (!charts) return;
   // Each chart's canvas holds a recharts <svg class="recharts-surface"> once hydrated (legend icons are
   // recharts-surface too, so count the canvases that have one).
