@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
-import { openDatabase, redactUrl } from "./db/connection.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
+import { openDatabase, redactUrl } from "./db/connection.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
 import { makeBatchHandler } from "./mapping/handle-batch";
@@ -84,7 +84,9 @@ async function main(): Promise<void> {
         `the chain at ${settings.rpcUrl} cannot continue this index: ${mismatch}. Point RPC_URL at the chain it was built from, or empty the database`,
       );
     }
-    log(`the chain cannot continue this index (${mismatch}): the devnet was restored from an older state; rebuilding the index from scratch`);
+    log(
+      `the chain cannot continue this index (${mismatch}): the devnet was restored from an older state; rebuilding the index from scratch`,
+    );
     await dropIndex(PROJECT_DIR);
   }
   const applied = await applyMigrations(PROJECT_DIR);

@@ -124,7 +124,12 @@ export interface ServingNodeRow {
 
 /** The nodes that committed inferences for a model (model_node keeps a count and first/last commit per pair). */
 export async function servingNodes(db: Db, modelId: string, first: number): Promise<ServingNodeRow[]> {
-  const rows = await db.query<{ node_id: string; inferences: number; first_commit_at: Date; last_commit_at: Date }>(
+  const rows = await db.query<{
+    node_id: string;
+    inferences: number;
+    first_commit_at: Date;
+    last_commit_at: Date;
+  }>(
     `SELECT node_id, inferences, first_commit_at, last_commit_at FROM model_node
       WHERE model_id = $1 ORDER BY inferences DESC, last_commit_at DESC, node_id LIMIT $2`,
     [modelId, first],

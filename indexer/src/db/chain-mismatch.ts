@@ -20,7 +20,12 @@ async function blockHashAt(rpcUrl: string, height: number): Promise<string | nul
   const res = await fetch(rpcUrl, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_getBlockByNumber", params: [`0x${height.toString(16)}`, false] }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_getBlockByNumber",
+      params: [`0x${height.toString(16)}`, false],
+    }),
   });
   const body = (await res.json()) as { result?: { hash?: string } | null; error?: { message?: string } };
   if (body.error) throw new Error(`eth_getBlockByNumber(${height}): ${body.error.message}`);
