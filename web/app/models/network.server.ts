@@ -1,4 +1,5 @@
 import { gql } from "~/lib/graphql.server";
+import { defaultInterval, type HistoryRange, historyRange } from "~/lib/history-range";
 import { SLASH_ROW } from "./fragments";
 import type { IndexerStatus, Interval, Mode, SlashRow } from "./types";
 
@@ -90,4 +91,10 @@ export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; index
     indexerStatus { ${STATUS} } }`,
     { first },
   );
+}
+
+/** A page's chart range from its query string, with the default interval that fits the network's age. */
+export async function chartRange(search: URLSearchParams): Promise<HistoryRange> {
+  const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
+  return historyRange(search, status.timestamp, defaultInterval(days));
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { CheckYourself } from "~/components/check-yourself";
+import { ChecksTable } from "~/components/checks-table";
 import { useLiveRevalidation } from "~/components/live";
 import { BlockRefView, CheckBadge, FullHex, HexLink, StatusBadge } from "~/components/ui";
 import { formatTime, formatWei, modelLabel, shortHex } from "~/lib/format";
@@ -9,7 +10,6 @@ import { isBytes32 } from "~/lib/hex";
 import { fromApi, notFound, param } from "~/lib/load.server";
 import { commitmentOf } from "~/lib/verify";
 import { inferenceDetail } from "~/models/inference.server";
-import type { Check } from "~/models/types";
 import { useLivePollSeconds } from "~/root";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -39,18 +39,6 @@ function Step({ title, done, children }: { title: string; done: boolean; childre
       <h3>{title}</h3>
       {children}
     </li>
-  );
-}
-
-function CheckRow({ name, check, children }: { name: string; check: Check; children: ReactNode }) {
-  return (
-    <tr data-check={name}>
-      <th scope="row">{name}</th>
-      <td>
-        <CheckBadge check={check} label={name} />
-      </td>
-      <td className="text">{children}</td>
-    </tr>
   );
 }
 
@@ -159,53 +147,52 @@ export default function InferencePage() {
       </section>
       <section aria-labelledby="checks" className="panel">
         <h2 id="checks">The indexer's own checks</h2>
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col">Result</th>
-                <th scope="col">What it compared</th>
-              </tr>
-            </thead>
-            <tbody>
-              <CheckRow name="Commitment" check={i.checks.commitment}>
-                {computedCommitment ? (
-                  <>
-                    keccak256(output hash ++ salt) = <code>{computedCommitment}</code>; commitment ={" "}
-                    <code>{i.commitment}</code>
-                  </>
-                ) : (
-                  "Not revealed yet: nothing to compare."
-                )}
-              </CheckRow>
-              <CheckRow name="Reveal on time" check={i.checks.revealOnTime}>
-                {i.revealed
-                  ? `Revealed at ${formatTime(i.revealed.timestamp)}, deadline ${formatTime(i.revealDeadline)}${deadlinePassed ? " (late)" : ""}.`
-                  : i.status === "EXPIRED"
-                    ? `Expired without a reveal (deadline ${formatTime(i.revealDeadline)}).`
-                    : `Deadline ${formatTime(i.revealDeadline)}; not revealed yet.`}
-              </CheckRow>
-              <CheckRow name="TEE signature" check={i.checks.teeSignature}>
-                {!tee
-                  ? `Not a TEE inference (${i.mode}).`
-                  : i.settlement
-                    ? `The settlement by this node's TEE with the same input and output hashes; its RSA-PSS signature check is ${i.settlement.checks.signature}.`
-                    : "No matching settlement indexed yet."}
-              </CheckRow>
-              <CheckRow name="PCR valid" check={i.checks.pcrValid}>
-                {!tee ? (
-                  `Not a TEE inference (${i.mode}).`
-                ) : (
-                  <>
-                    The node's PCR <code>{i.node.pcrHash ?? "unknown"}</code> at the commit's block, and no
-                    revocation since; it is {i.node.pcrApproved ? "approved" : "not approved"} now.
-                  </>
-                )}
-              </CheckRow>
-            </tbody>
-          </table>
-        </div>
+        <ChecksTable
+          rows={[
+            {
+              name: "Commitment",
+              check: i.checks.commitment,
+              compared: computedCommitment ? (
+                <>
+                  keccak256(output hash ++ salt) = <code>{computedCommitment}</code>; commitment ={" "}
+                  <code>{i.commitment}</code>
+                </>
+              ) : (
+                "Not revealed yet: nothing to compare."
+              ),
+            },
+            {
+              name: "Reveal on time",
+              check: i.checks.revealOnTime,
+              compared: i.revealed
+                ? `Revealed at ${formatTime(i.revealed.timestamp)}, deadline ${formatTime(i.revealDeadline)}${deadlinePassed ? " (late)" : ""}.`
+                : i.status === "EXPIRED"
+                  ? `Expired without a reveal (deadline ${formatTime(i.revealDeadline)}).`
+                  : `Deadline ${formatTime(i.revealDeadline)}; not revealed yet.`,
+            },
+            {
+              name: "TEE signature",
+              check: i.checks.teeSignature,
+              compared: !tee
+                ? `Not a TEE inference (${i.mode}).`
+                : i.settlement
+                  ? `The settlement by this node's TEE with the same input and output hashes; its RSA-PSS signature check is ${i.settlement.checks.signature}.`
+                  : "No matching settlement indexed yet.",
+            },
+            {
+              name: "PCR valid",
+              check: i.checks.pcrValid,
+              compared: !tee ? (
+                `Not a TEE inference (${i.mode}).`
+              ) : (
+                <>
+                  The node's PCR <code>{i.node.pcrHash ?? "unknown"}</code> at the commit's block, and no
+                  revocation since; it is {i.node.pcrApproved ? "approved" : "not approved"} now.
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
       {i.outputHash && i.salt ? (
         <CheckYourself

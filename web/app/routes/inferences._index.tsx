@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
 import { InferenceTable } from "~/components/tables";
 import { Pager } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -42,50 +43,30 @@ export default function Inferences() {
       <Form method="get" className="controls" aria-label="Filter inferences">
         <fieldset>
           <legend className="sr-only">Filter inferences</legend>
-          <label>
-            Node id
-            <input name="node" defaultValue={values.node ?? ""} placeholder="0x…" spellCheck={false} />
-          </label>
-          <label>
-            Model id
-            <input name="model" defaultValue={values.model ?? ""} placeholder="0x…" spellCheck={false} />
-          </label>
-          <label>
-            Status
-            <select name="status" defaultValue={values.status ?? ""}>
-              <option value="">any</option>
-              {STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {s.toLowerCase()}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Mode
-            <select name="mode" defaultValue={values.mode ?? ""}>
-              <option value="">any</option>
-              {MODES.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Discrepancy
-            <select name="discrepancy" defaultValue={values.discrepancy ?? ""}>
-              <option value="">any</option>
-              <option value="true">only discrepancies</option>
-              <option value="false">none</option>
-            </select>
-          </label>
-          <label>
-            From <input type="date" name="from" defaultValue={(values.from ?? "").slice(0, 10)} />
-          </label>
-          <label>
-            To <input type="date" name="to" defaultValue={(values.to ?? "").slice(0, 10)} />
-          </label>
+          <HexFilter label="Node id" name="node" value={values.node} />
+          <HexFilter label="Model id" name="model" value={values.model} />
+          <SelectFilter
+            label="Status"
+            name="status"
+            value={values.status}
+            options={lowerCaseOptions(STATUSES)}
+          />
+          <SelectFilter
+            label="Mode"
+            name="mode"
+            value={values.mode}
+            options={MODES.map((m) => [m, m] as const)}
+          />
+          <SelectFilter
+            label="Discrepancy"
+            name="discrepancy"
+            value={values.discrepancy}
+            options={[
+              ["true", "only discrepancies"],
+              ["false", "none"],
+            ]}
+          />
+          <DateRangeFilter values={values} />
           <label>
             Order
             <select name="order" defaultValue={orderBy}>

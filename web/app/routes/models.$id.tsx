@@ -7,10 +7,9 @@ import { InferenceTable } from "~/components/tables";
 import { BlockRefView, EmptyRow, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatFloat, formatInt, formatPercent, formatTime, modelLabel } from "~/lib/format";
 import { isBytes32 } from "~/lib/hex";
-import { defaultInterval, historyRange } from "~/lib/history-range";
 import { fromApi, notFound, param } from "~/lib/load.server";
 import { modelDetail } from "~/models/model.server";
-import { indexerStatus, networkDays } from "~/models/network.server";
+import { chartRange } from "~/models/network.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Model ${modelLabel(data.model)} · Attestation Explorer` : "Model · Attestation Explorer" },
@@ -21,8 +20,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!isBytes32(id)) throw notFound(`${id} is not a model id (a model id is 0x followed by 64 hex digits)`);
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
-    const range = historyRange(search, status.timestamp, defaultInterval(days));
+    const range = await chartRange(search);
     const model = await modelDetail(id.toLowerCase(), range.interval, range.from, range.to);
     if (!model) throw notFound(`No model with id ${id} has been indexed.`);
     return { model, range };

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
 import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
 import { formatInt, modelLabel } from "~/lib/format";
@@ -38,28 +39,21 @@ export default function Models() {
             Name contains
             <input type="search" name="name" defaultValue={where.nameContains ?? ""} maxLength={200} />
           </label>
-          <label>
-            Mode
-            <select name="mode" defaultValue={where.mode ?? ""}>
-              <option value="">any</option>
-              {MODES.map((m) => (
-                <option key={m} value={m}>
-                  {m}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Deprecated
-            <select
-              name="deprecated"
-              defaultValue={where.deprecated === undefined ? "" : String(where.deprecated)}
-            >
-              <option value="">any</option>
-              <option value="false">current</option>
-              <option value="true">deprecated</option>
-            </select>
-          </label>
+          <SelectFilter
+            label="Mode"
+            name="mode"
+            value={where.mode}
+            options={MODES.map((m) => [m, m] as const)}
+          />
+          <SelectFilter
+            label="Deprecated"
+            name="deprecated"
+            value={where.deprecated === undefined ? undefined : String(where.deprecated)}
+            options={[
+              ["false", "current"],
+              ["true", "deprecated"],
+            ]}
+          />
           <label>
             Order
             <select name="order" defaultValue={orderBy}>

@@ -16,9 +16,8 @@ import {
   shortHex,
 } from "~/lib/format";
 import { isBytes32 } from "~/lib/hex";
-import { defaultInterval, historyRange } from "~/lib/history-range";
 import { fromApi, notFound, param } from "~/lib/load.server";
-import { indexerStatus, networkDays } from "~/models/network.server";
+import { chartRange } from "~/models/network.server";
 import { nodeDetail } from "~/models/node.server";
 import { useLivePollSeconds } from "~/root";
 
@@ -31,8 +30,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!isBytes32(id)) throw notFound(`${id} is not a node id (a node id is 0x followed by 64 hex digits)`);
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
-    const range = historyRange(search, status.timestamp, defaultInterval(days));
+    const range = await chartRange(search);
     const node = await nodeDetail(id.toLowerCase(), range.interval, range.from, range.to);
     if (!node) throw notFound(`No node with id ${id} has been indexed.`);
     return { node, range };

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
 import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
 import { formatInt, formatPercent, formatWei } from "~/lib/format";
@@ -73,14 +74,15 @@ export default function Leaderboard() {
       <Form method="get" className="controls" aria-label="Filter nodes">
         <fieldset>
           <legend className="sr-only">Filter nodes</legend>
-          <label>
-            Enabled
-            <select name="enabled" defaultValue={where.enabled === undefined ? "" : String(where.enabled)}>
-              <option value="">any</option>
-              <option value="true">enabled</option>
-              <option value="false">disabled</option>
-            </select>
-          </label>
+          <SelectFilter
+            label="Enabled"
+            name="enabled"
+            value={where.enabled === undefined ? undefined : String(where.enabled)}
+            options={[
+              ["true", "enabled"],
+              ["false", "disabled"],
+            ]}
+          />
           <label>
             TEE type
             <input
@@ -103,17 +105,15 @@ export default function Leaderboard() {
               inputMode="numeric"
             />
           </label>
-          <label>
-            Provisional
-            <select
-              name="provisional"
-              defaultValue={where.provisional === undefined ? "" : String(where.provisional)}
-            >
-              <option value="">any</option>
-              <option value="false">established only</option>
-              <option value="true">provisional only</option>
-            </select>
-          </label>
+          <SelectFilter
+            label="Provisional"
+            name="provisional"
+            value={where.provisional === undefined ? undefined : String(where.provisional)}
+            options={[
+              ["false", "established only"],
+              ["true", "provisional only"],
+            ]}
+          />
           <label>
             Order
             <select name="order" defaultValue={orderBy} aria-label="Order">

@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { CheckYourself } from "~/components/check-yourself";
-import { BlockRefView, CheckBadge, FullHex, HexLink } from "~/components/ui";
+import { ChecksTable } from "~/components/checks-table";
+import { BlockRefView, FullHex, HexLink } from "~/components/ui";
 import { formatTime, shortHex } from "~/lib/format";
 import { fromApi, notFound, param } from "~/lib/load.server";
 import { settlementMessage } from "~/lib/verify";
@@ -86,57 +87,41 @@ export default function SettlementPage() {
       </section>
       <section aria-labelledby="settlement-checks" className="panel">
         <h2 id="settlement-checks">The indexer's own checks</h2>
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Check</th>
-                <th scope="col">Result</th>
-                <th scope="col">What it compared</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr data-check="Signature">
-                <th scope="row">Signature</th>
-                <td>
-                  <CheckBadge check={s.checks.signature} label="signature" />
-                </td>
-                <td className="text">
+        <ChecksTable
+          rows={[
+            {
+              name: "Signature",
+              check: s.checks.signature,
+              compared: (
+                <>
                   RSA-PSS (SHA-256, salt 32) over keccak256(input hash ++ output hash ++ timestamp) ={" "}
                   <code>{message}</code>, against the key registered for the TEE id
                   {s.node?.publicKey ? "" : " (no key known: UNKNOWN)"}
-                </td>
-              </tr>
-              <tr data-check="Freshness">
-                <th scope="row">Freshness</th>
-                <td>
-                  <CheckBadge check={s.checks.freshness} label="freshness" />
-                </td>
-                <td className="text">
-                  signed at {s.timestampSeconds}, block time {blockTime}: allowed from {blockTime - 3600} to{" "}
-                  {blockTime + 300}
-                </td>
-              </tr>
-              <tr data-check="TEE enabled">
-                <th scope="row">TEE enabled</th>
-                <td>
-                  <CheckBadge check={s.checks.teeEnabled} label="TEE enabled" />
-                </td>
-                <td className="text">the TEE was registered and enabled at block {s.block.number}</td>
-              </tr>
-              <tr data-check="PCR valid">
-                <th scope="row">PCR valid</th>
-                <td>
-                  <CheckBadge check={s.checks.pcrValid} label="PCR valid" />
-                </td>
-                <td className="text">
+                </>
+              ),
+            },
+            {
+              name: "Freshness",
+              check: s.checks.freshness,
+              compared: `signed at ${s.timestampSeconds}, block time ${blockTime}: allowed from ${blockTime - 3600} to ${blockTime + 300}`,
+            },
+            {
+              name: "TEE enabled",
+              check: s.checks.teeEnabled,
+              compared: `the TEE was registered and enabled at block ${s.block.number}`,
+            },
+            {
+              name: "PCR valid",
+              check: s.checks.pcrValid,
+              compared: (
+                <>
                   the TEE's PCR <code>{s.node?.pcrHash ?? "unknown"}</code> was approved at block{" "}
                   {s.block.number} and has not been revoked since
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+                </>
+              ),
+            },
+          ]}
+        />
       </section>
       <CheckYourself
         signature={{

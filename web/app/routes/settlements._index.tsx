@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
 import { SettlementTable } from "~/components/tables";
 import { Pager } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -35,27 +36,14 @@ export default function Settlements() {
       <Form method="get" className="controls" aria-label="Filter settlements">
         <fieldset>
           <legend className="sr-only">Filter settlements</legend>
-          <label>
-            TEE id
-            <input name="teeId" defaultValue={values.teeId ?? ""} placeholder="0x…" spellCheck={false} />
-          </label>
-          <label>
-            Signature check
-            <select name="signature" defaultValue={values.signature ?? ""}>
-              <option value="">any</option>
-              {CHECKS.map((c) => (
-                <option key={c} value={c}>
-                  {c.toLowerCase()}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            From <input type="date" name="from" defaultValue={(values.from ?? "").slice(0, 10)} />
-          </label>
-          <label>
-            To <input type="date" name="to" defaultValue={(values.to ?? "").slice(0, 10)} />
-          </label>
+          <HexFilter label="TEE id" name="teeId" value={values.teeId} />
+          <SelectFilter
+            label="Signature check"
+            name="signature"
+            value={values.signature}
+            options={lowerCaseOptions(CHECKS)}
+          />
+          <DateRangeFilter values={values} />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

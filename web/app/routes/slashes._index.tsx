@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
+import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
 import { SlashTable } from "~/components/tables";
 import { Pager } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -37,27 +38,14 @@ export default function Slashes() {
       <Form method="get" className="controls" aria-label="Filter slashes">
         <fieldset>
           <legend className="sr-only">Filter slashes</legend>
-          <label>
-            Node id
-            <input name="node" defaultValue={values.node ?? ""} placeholder="0x…" spellCheck={false} />
-          </label>
-          <label>
-            Reason
-            <select name="reason" defaultValue={values.reason ?? ""}>
-              <option value="">any</option>
-              {SLASH_REASONS.map((r) => (
-                <option key={r} value={r}>
-                  {r.toLowerCase().replaceAll("_", " ")}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            From <input type="date" name="from" defaultValue={(values.from ?? "").slice(0, 10)} />
-          </label>
-          <label>
-            To <input type="date" name="to" defaultValue={(values.to ?? "").slice(0, 10)} />
-          </label>
+          <HexFilter label="Node id" name="node" value={values.node} />
+          <SelectFilter
+            label="Reason"
+            name="reason"
+            value={values.reason}
+            options={lowerCaseOptions(SLASH_REASONS)}
+          />
+          <DateRangeFilter values={values} />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
