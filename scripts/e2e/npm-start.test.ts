@@ -1,5 +1,5 @@
-// `npm start` as a newcomer runs it: a fresh clone of the committed HEAD in a temporary folder, `npm ci`, then
-// `npm start` on free ports. Within 90 s every part has printed its line with its URL, the indexer a progress line,
+// `npm start` as a newcomer runs it: a fresh clone of the committed HEAD in a temporary folder, the README's
+// quick start as written (`npm install`, then `npm start` on free ports). Within 90 s every part has printed its line with its URL, the indexer a progress line,
 // and the explorer's /nodes page shows a node with a score. A Ctrl-C (SIGINT to the whole process group, as a
 // terminal sends it) stops everything: exit code 0, no process left that runs from the clone, Postgres shut down
 // cleanly, the chain saved at least as far as the index. A second `npm start` resumes the same chain and the same
@@ -28,6 +28,20 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+/**
+ * The two commands of the README's quick start (its first sh block: `npm install && npm start`, then `npm test`):
+ * the install and start commands of the first line, each as argv. Throws when the block is not that shape.
+ */
+function readmeQuickStart(readme: string): [string[], string[]] {
+  const block = /## Quick start[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1];
+  const first = block?.split("\n")[0]?.replace(/#.*$/, "").trim();
+  const parts = first?.split("&&").map((c) => c.trim().split(/\s+/));
+  if (parts?.length !== 2)
+    throw new Error(`README quick start: expected "<install> && <start>", got ${first}`);
+  expect(block?.split("\n")[1]?.replace(/#.*$/, "").trim(), "the README's test command").toBe("npm test");
+  return [parts[0], parts[1]];
+}
 
 const SOURCE = resolve(import.meta.dirname, "../..");
 /** The issue's promise: live data on the explorer within 90 s of the command. */
@@ -269,8 +283,11 @@ describe("npm start in a fresh clone", () => {
       EMBEDDED_PG_PORT: String(ports.pg),
       RPC_URL: `http://127.0.0.1:${ports.rpc}`,
     });
-    await timed("npm ci (with postinstall builds)", () =>
-      run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"], repo, env, join(base, "npm-ci.log")),
+    // The README's quick start, as written: its install command, then (below) `npm start`.
+    const [install, start] = readmeQuickStart(readFileSync(join(repo, "README.md"), "utf8"));
+    expect(start, "the README's quick start starts the system with npm start").toEqual(["npm", "start"]);
+    await timed(`${install.join(" ")} (with postinstall builds)`, () =>
+      run(install[0], install.slice(1), repo, env, join(base, "npm-install.log")),
     );
   }, 600_000);
 
