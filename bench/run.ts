@@ -2,6 +2,8 @@
 const BENCHES: Record<string, () => Promise<void>> = {
   simulator: async () => (await import("./simulator.bench.ts")).run(),
   indexer: async () => (await import("./indexer.bench.ts")).run(),
+  api: async () => (await import("./api/run.ts")).run(),
+  web: async () => (await import("./web/run.ts")).run(),
   checks: async () => {
     await import("./checks.bench.ts");
   },

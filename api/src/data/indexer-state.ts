@@ -3,6 +3,8 @@ import { pgCode } from "../db/database.ts";
 import type { IndexerStatusModel } from "./models.ts";
 
 export interface IndexerStateRow {
+  /** The row's version (xmin): it changes with every write, i.e. every transaction of the indexer. */
+  version: string;
   height: number;
   hash: string | null;
   timestamp: Date | null;
@@ -12,17 +14,41 @@ export interface IndexerStateRow {
   updated_at: Date;
 }
 
+const STATE_COLUMNS =
+  "xmin::text AS version, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at";
+
 /** The indexer's position (row 'indexer'); null before the indexer has written it or created its tables. */
 export async function readIndexerState(db: Db): Promise<IndexerStateRow | null> {
   try {
     const [row] = await db.query<IndexerStateRow>(
-      `SELECT height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at
-         FROM indexer_state WHERE id = 'indexer'`,
+      `SELECT ${STATE_COLUMNS} FROM indexer_state WHERE id = 'indexer'`,
     );
     return row ?? null;
   } catch (err) {
     if (pgCode(err) === "42P01") return null; // undefined_table: the indexer has not migrated yet
     throw err;
+  }
+}
+
+/**
+ * The database snapshot (pg_current_snapshot(): it changes with every commit of a write transaction in the
+ * cluster) and the indexer's position, read in one statement (server/response-cache.ts).
+ */
+export async function readSnapshotAndState(
+  db: Db,
+): Promise<{ snapshot: string; state: IndexerStateRow | null }> {
+  try {
+    const [row] = await db.query<IndexerStateRow & { snapshot: string; found: boolean }>(
+      `SELECT pg_current_snapshot()::text AS snapshot, s.id IS NOT NULL AS found, s.*
+         FROM (SELECT 1) one LEFT JOIN (SELECT id, ${STATE_COLUMNS} FROM indexer_state WHERE id = 'indexer') s ON true`,
+    );
+    const { snapshot, found, id: _id, ...state } = row as typeof row & { id: unknown };
+    return { snapshot, state: found ? (state as IndexerStateRow) : null };
+  } catch (err) {
+    if (pgCode(err) !== "42P01") throw err;
+    // Before the indexer's migrations: no position yet.
+    const [row] = await db.query<{ snapshot: string }>("SELECT pg_current_snapshot()::text AS snapshot");
+    return { snapshot: row.snapshot, state: null };
   }
 }
 
@@ -52,7 +78,7 @@ export function indexerStatusFromRow(row: IndexerStateRow | null): IndexerStatus
 }
 
 /** asOf's default: the latest indexed block's time in unix seconds (0 before anything is indexed). */
-export function latestBlockTime(row: IndexerStateRow | null): number {
+export function latestBlockTime(row: Pick<IndexerStateRow, "timestamp"> | null): number {
   return row?.timestamp ? row.timestamp.getTime() / 1000 : 0;
 }
 

@@ -7,8 +7,11 @@ import {
   orderBySql,
   toConnection,
 } from "../pagination/connection.ts";
+import { decodeCursor } from "../pagination/cursor.ts";
 import { scoreLateral } from "../reputation/score-sql.ts";
+import type { IndexerStateRow } from "./indexer-state.ts";
 import type { NodeModel } from "./models.ts";
+import { type RankedNode, rankingAt } from "./node-ranking.ts";
 import { type NodeRow, nodeFromRow } from "./rows.ts";
 
 export type NodeOrderBy =
@@ -80,9 +83,70 @@ export interface ListNodesArgs {
   where: NodeFilter;
   /** Time (unix seconds) at which scores are evaluated: the latest indexed block's. */
   asOf: number;
+  /** The indexer state asOf comes from: score orderings are then served from the ranking kept for it. */
+  state?: IndexerStateRow | null;
 }
 
 export async function listNodes(db: Db, args: ListNodesArgs): Promise<Connection<NodeModel>> {
+  if (args.orderBy === "SCORE_DESC" || args.orderBy === "SCORE_ASC") {
+    const ranked = await listNodesByRanking(db, args);
+    if (ranked) return ranked;
+  }
+  return listNodesBySql(db, args);
+}
+
+/**
+ * A score-ordered page from the ranking kept for the request's indexer state (node-ranking.ts), with exactly the
+ * SQL path's answer: same order, filters, cursors and count. Undefined (take the SQL path) when there is no
+ * ranking for that state, when the cursor is not a row of it, or when the indexer committed before the page's
+ * rows were read (they are read together with the state's version, in one statement).
+ */
+async function listNodesByRanking(db: Db, args: ListNodesArgs): Promise<Connection<NodeModel> | undefined> {
+  const state = args.state;
+  if (!state) return undefined;
+  const ranking = await rankingAt(db, state);
+  if (!ranking || ranking.version !== state.version || ranking.asOf !== args.asOf) return undefined;
+  const ordering = ORDERINGS[args.orderBy];
+  const desc = args.orderBy === "SCORE_DESC";
+  const list = desc ? ranking.desc : ranking.asc;
+  let start = 0;
+  if (args.after !== null && args.after !== undefined) {
+    // The same validation (and BAD_USER_INPUT) as afterCursorSql.
+    const [score, id] = decodeCursor(ordering.list, args.after, ["int", "string"]);
+    const at = (desc ? ranking.descIndex : ranking.ascIndex).get(id as string);
+    if (at === undefined || list[at].score !== score) return undefined;
+    start = at + 1;
+  }
+  const w = args.where;
+  const keep = (n: RankedNode) =>
+    (w.enabled === undefined || n.enabled === w.enabled) &&
+    (w.teeType === undefined || n.teeType === w.teeType) &&
+    (w.owner === undefined || n.owner === w.owner) &&
+    (w.minScore === undefined || n.score >= w.minScore) &&
+    (w.provisional === undefined || n.provisional === w.provisional);
+  const page: RankedNode[] = [];
+  for (let i = start; i < list.length && page.length <= args.first; i++)
+    if (keep(list[i])) page.push(list[i]);
+  let rows: ScoredNodeRow[] = [];
+  if (page.length > 0) {
+    const found = await db.query<NodeRow & { state_version: string | null }>(
+      `SELECT n.*, (SELECT xmin::text FROM indexer_state WHERE id = 'indexer') AS state_version
+         FROM node n WHERE n.id = ANY($1)`,
+      [page.map((n) => n.id)],
+    );
+    if (found.length !== page.length || found.some((r) => r.state_version !== ranking.version))
+      return undefined;
+    const byId = new Map(found.map((r) => [r.id, r]));
+    rows = page.map((n) => ({ ...(byId.get(n.id) as NodeRow), score: n.score }));
+  }
+  return toConnection(rows, args.first, ordering, nodeFromRow, async () => {
+    let count = 0;
+    for (const n of list) if (keep(n)) count++;
+    return count;
+  });
+}
+
+async function listNodesBySql(db: Db, args: ListNodesArgs): Promise<Connection<NodeModel>> {
   const ordering = ORDERINGS[args.orderBy];
   const params = new SqlParams();
   const t = `${params.add(args.asOf)}::float8`;

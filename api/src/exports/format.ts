@@ -51,9 +51,26 @@ export const COLUMNS = {
 export type ExportName = keyof typeof COLUMNS;
 
 const INJECTION_START = /^[=+\-@\t\r]/;
+/** What Date.prototype.toISOString gives for years 1000..9999 (and a string of this shape round-trips). */
+const ISO_UTC = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function isoTime(value: unknown): string {
+  if (typeof value === "string" && ISO_UTC.test(value)) return value;
   return (value instanceof Date ? value : new Date(value as string)).toISOString();
+}
+
+/** Postgres's text of a timestamptz in a UTC session, years 1000..9999: `2026-11-26 04:00:00[.ffffff]+00`. */
+const PG_TIMESTAMPTZ_UTC = /^([1-9]\d{3}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,6})?\+00$/;
+
+/**
+ * A timestamptz as the ISO text that pg's parser (postgres-date) and toISOString make of it, without the Date:
+ * milliseconds as Date.UTC truncates them (trunc(1000 × fraction)). Anything else goes to `fallback`.
+ */
+export function timestamptzIso(text: string, fallback: (text: string) => unknown): unknown {
+  const m = PG_TIMESTAMPTZ_UTC.exec(text);
+  if (!m) return fallback(text);
+  const ms = m[3] ? Math.trunc(1000 * Number.parseFloat(m[3])) : 0;
+  return `${m[1]}T${m[2]}.${String(ms).padStart(3, "0")}Z`;
 }
 
 /** A value's text in a CSV cell, before RFC 4180 quoting; null for an empty cell. */
@@ -77,10 +94,14 @@ function csvText(kind: Kind, value: unknown): string | null {
   }
 }
 
+/** Kinds whose text never holds a comma, a quote, CR or LF (numbers, ISO times, true/false). */
+const NEVER_QUOTED: ReadonlySet<Kind> = new Set(["int", "float", "time", "bool"]);
+
 /** RFC 4180: a cell with a comma, a double quote, CR or LF is quoted, its quotes doubled. */
 export function csvCell(kind: Kind, value: unknown): string {
   const text = csvText(kind, value);
   if (text === null) return "";
+  if (NEVER_QUOTED.has(kind) && typeof value !== "string") return text;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -116,6 +137,51 @@ export function ndjsonLine(columns: readonly Column[], row: Row): string {
   const out: Record<string, unknown> = {};
   for (const c of columns) out[c.name] = jsonValue(c.kind, row[c.name]);
   return `${JSON.stringify(out)}\n`;
+}
+
+/**
+ * csvLine or ndjsonLine over rows fetched as arrays (pg's rowMode "array", `fields` their column names): the
+ * same text, without an object per row. NDJSON is written key by key: JSON.stringify of an object with these
+ * (non-numeric) keys is exactly its keys and values' JSON in insertion order.
+ */
+export function arrayLineWriter(
+  format: "csv" | "ndjson",
+  columns: readonly Column[],
+  fields: readonly string[],
+): (values: readonly unknown[]) => string {
+  const at = columns.map((c) => {
+    const i = fields.indexOf(c.name);
+    if (i < 0) throw new Error(`the export query has no column ${c.name}`);
+    return i;
+  });
+  if (format === "csv") {
+    return (values) => {
+      let line = "";
+      for (let k = 0; k < columns.length; k++) {
+        if (k > 0) line += ",";
+        line += csvCell(columns[k].kind, values[at[k]]);
+      }
+      return line + CSV_EOL;
+    };
+  }
+  const keys = columns.map((c, k) => `${k === 0 ? "{" : ","}${JSON.stringify(c.name)}:`);
+  return (values) => {
+    let line = "";
+    for (let k = 0; k < columns.length; k++) {
+      line += keys[k] + jsonText(jsonValue(columns[k].kind, values[at[k]]));
+    }
+    return `${line}}\n`;
+  };
+}
+
+/** Printable ASCII but `"` and `\`: JSON.stringify only adds the quotes. */
+const JSON_PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify(value) of a jsonValue result, without the native call for the common plain strings. */
+function jsonText(value: unknown): string {
+  if (typeof value === "string") return JSON_PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
+  return JSON.stringify(value);
 }
 
 export interface Provenance {

@@ -113,8 +113,10 @@ export function createLoaders(db: Db, latestTime: () => Promise<number>): Loader
   };
 }
 
-export function createScope(db: Db): Scope {
-  let state: Promise<IndexerStateRow | null> | undefined;
+/** `known`: the indexer's position when the caller has read it already (it is then not read again). */
+export function createScope(db: Db, known?: IndexerStateRow | null): Scope {
+  let state: Promise<IndexerStateRow | null> | undefined =
+    known === undefined ? undefined : Promise.resolve(known);
   const indexerState = () => {
     state ??= readIndexerState(db);
     return state;
@@ -123,6 +125,6 @@ export function createScope(db: Db): Scope {
   return { indexerState, latestTime, loaders: createLoaders(db, latestTime) };
 }
 
-export function createContext(db: Db, hub?: Hub): Context {
-  return { db, hub, ...createScope(db) };
+export function createContext(db: Db, hub?: Hub, known?: IndexerStateRow | null): Context {
+  return { db, hub, ...createScope(db, known) };
 }

