@@ -1,6 +1,6 @@
 import type { Store } from "@subsquid/typeorm-store";
 import type { EntityManager } from "typeorm";
-import type { ColumnMetadata } from "typeorm/metadata/ColumnMetadata";
+import type { ColumnMetadata } from "typeorm/metadata/ColumnMetadata.js";
 
 /** The parts of typeorm-store 1.5.1's Store and ChangeTracker this module uses (both private there). */
 interface StoreInternals {
