@@ -56,7 +56,18 @@ describe("loadConfig", () => {
       prometheusPort: undefined,
       dataDir,
       embeddedPostgresPort: 54329,
+      resetIndexOnChainMismatch: false,
     });
+  });
+
+  test("RESET_INDEX_ON_CHAIN_MISMATCH (set by npm start on the devnet) is true or false, nothing else", () => {
+    expect(
+      loadConfig({ ...ADDRESS_ENV, DATA_DIR: dataDir, RESET_INDEX_ON_CHAIN_MISMATCH: "true" })
+        .resetIndexOnChainMismatch,
+    ).toBe(true);
+    expect(() =>
+      loadConfig({ ...ADDRESS_ENV, DATA_DIR: dataDir, RESET_INDEX_ON_CHAIN_MISMATCH: "yes" }),
+    ).toThrow(/RESET_INDEX_ON_CHAIN_MISMATCH: got "yes"/);
   });
 
   test("addresses and start block come from devnet.json when the environment has none", () => {
