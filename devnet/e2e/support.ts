@@ -29,7 +29,10 @@ export async function startDevnet(genesisTimestamp?: number): Promise<Devnet> {
   const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 40, genesisTimestamp });
   const rpc = new JsonRpc(anvil.rpcUrl);
   const accounts = await rpc.call<Address[]>("eth_accounts");
-  const deployment = await deployContracts(rpc, accounts[0], true);
+  // A fixed genesis asks for a reproducible chain: the deployment's blocks then do not follow the clock either.
+  const deployment = await deployContracts(rpc, accounts[0], true, {
+    fixedTimes: genesisTimestamp !== undefined,
+  });
   return { anvil, rpc, deployment };
 }
 

@@ -15,12 +15,24 @@ export interface Deployment {
 
 /**
  * Deploys the three contracts from `deployer` (an unlocked dev account, which then holds every role).
- * With `mine`, mines a block after each creation (for a chain started with --no-mining).
+ * With `mine`, mines a block after each creation (for a chain started with --no-mining). With `fixedTimes`, each of
+ * those blocks is one second after its parent instead of at anvil's clock, so a chain started at a fixed genesis
+ * time is the same on every run however long the deployment takes (reproducible bulk runs).
  */
-export async function deployContracts(rpc: JsonRpc, deployer: Address, mine: boolean): Promise<Deployment> {
+export async function deployContracts(
+  rpc: JsonRpc,
+  deployer: Address,
+  mine: boolean,
+  options: { fixedTimes?: boolean } = {},
+): Promise<Deployment> {
+  const mineBlock = async () => {
+    if (!options.fixedTimes) return rpc.call("evm_mine", []);
+    const parent = await rpc.call<{ timestamp: Hex }>("eth_getBlockByNumber", ["latest", false]);
+    return rpc.call("evm_mine", [Number(parent.timestamp) + 1]);
+  };
   const create = async (data: Hex) => {
     const hash = await rpc.call<Hex>("eth_sendTransaction", [{ from: deployer, data, gas: "0x1c9c380" }]);
-    if (mine) await rpc.call("evm_mine", []);
+    if (mine) await mineBlock();
     const [receipt] = await waitForReceipts(rpc, [hash]);
     if (!receipt.contractAddress) throw new Error(`contract creation ${hash} produced no address`);
     return { address: receipt.contractAddress, block: Number(receipt.blockNumber) };

@@ -289,10 +289,12 @@ export class Simulator {
   }
 
   private async mineSetupBlock(): Promise<void> {
+    // Bulk: one second after the previous block, never anvil's clock, so a seeded bulk run is the same chain
+    // however long its setup takes. Live: the wall clock.
     this.state.lastTimestamp = this.bulk
-      ? this.state.lastTimestamp
+      ? this.state.lastTimestamp + 1
       : Math.max(this.state.lastTimestamp + 1, Math.floor(Date.now() / 1000));
-    await this.mine(this.bulk ? undefined : this.state.lastTimestamp);
+    await this.mine(this.state.lastTimestamp);
   }
 
   /** On a resumed devnet, learn stake, TEE status and scenario progress from the chain. */
