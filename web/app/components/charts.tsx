@@ -24,6 +24,13 @@ export interface Series {
   axis?: "right";
 }
 
+/** Verdicts per bucket, stacked: the same three series on every history chart. */
+export const OUTCOME_SERIES: Series[] = [
+  { key: "verified", label: "Verified", color: "var(--ok)" },
+  { key: "failed", label: "Failed", color: "var(--bad)" },
+  { key: "expired", label: "Expired", color: "var(--warn)" },
+];
+
 export type ChartRow = Record<string, string | number | null>;
 
 /**

@@ -64,3 +64,25 @@ export function DateRangeFilter({ values }: { values: Record<string, string | un
     </>
   );
 }
+
+/** The list's ordering (always set: no "any"). */
+export function OrderSelect({
+  value,
+  options,
+}: {
+  value: string;
+  options: readonly (readonly [value: string, label: string])[];
+}) {
+  return (
+    <label>
+      Order
+      <select name="order" defaultValue={value} aria-label="Order">
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,4 +1,5 @@
 import { ApiQueryError, ApiUnavailableError } from "./graphql.server";
+import { isBytes32 } from "./hex";
 import { BadParamError } from "./params";
 
 /** A 404 page for an id that does not exist (or is not an id at all). */
@@ -29,6 +30,13 @@ export async function fromApi<T>(read: () => Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/** A route's 0x-hex 32-byte id (node, model, inference), or a 404 page that says what an id looks like. */
+export function bytes32Param(value: string | undefined, what: string): string {
+  const id = param(value, what);
+  if (!isBytes32(id)) throw notFound(`${id} is not a ${what} (0x followed by 64 hex digits)`);
+  return id.toLowerCase();
 }
 
 /** A required route parameter or 404. */

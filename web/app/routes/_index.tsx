@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ChartFigure } from "~/components/charts";
+import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
 import { BlockCell, HexLink, Stat, TableScroll } from "~/components/ui";
@@ -108,11 +108,7 @@ export default function Dashboard() {
           xKey="bucket"
           xLabel="Period"
           kind="stacked-bar"
-          series={[
-            { key: "verified", label: "Verified", color: "var(--ok)" },
-            { key: "failed", label: "Failed", color: "var(--bad)" },
-            { key: "expired", label: "Expired", color: "var(--warn)" },
-          ]}
+          series={OUTCOME_SERIES}
         />
         <ChartFigure
           title="Commits by verification mode"

@@ -6,8 +6,7 @@ import { ChecksTable } from "~/components/checks-table";
 import { useLiveRevalidation } from "~/components/live";
 import { BlockRefView, CheckBadge, FullHex, HexLink, StatusBadge } from "~/components/ui";
 import { formatTime, formatWei, modelLabel, shortHex } from "~/lib/format";
-import { isBytes32 } from "~/lib/hex";
-import { fromApi, notFound, param } from "~/lib/load.server";
+import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
 import { commitmentOf } from "~/lib/verify";
 import { inferenceDetail } from "~/models/inference.server";
 import { useLivePollSeconds } from "~/root";
@@ -21,10 +20,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const id = param(params.id, "inference id");
-  if (!isBytes32(id)) throw notFound(`${id} is not an inference id (0x followed by 64 hex digits)`);
+  const id = bytes32Param(params.id, "inference id");
   return fromApi(async () => {
-    const inference = await inferenceDetail(id.toLowerCase());
+    const inference = await inferenceDetail(id);
     if (!inference) throw notFound(`No inference with id ${id} has been indexed.`);
     // What the commitment check compared, recomputed here for display (the browser can recompute it too).
     const computedCommitment =

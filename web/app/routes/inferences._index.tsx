@@ -1,6 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
-import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
+import {
+  DateRangeFilter,
+  HexFilter,
+  lowerCaseOptions,
+  OrderSelect,
+  SelectFilter,
+} from "~/components/filter-fields";
 import { InferenceTable } from "~/components/tables";
 import { Pager } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -67,13 +73,13 @@ export default function Inferences() {
             ]}
           />
           <DateRangeFilter values={values} />
-          <label>
-            Order
-            <select name="order" defaultValue={orderBy}>
-              <option value="COMMITTED_DESC">newest first</option>
-              <option value="COMMITTED_ASC">oldest first</option>
-            </select>
-          </label>
+          <OrderSelect
+            value={orderBy}
+            options={[
+              ["COMMITTED_DESC", "newest first"],
+              ["COMMITTED_ASC", "oldest first"],
+            ]}
+          />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

@@ -1,13 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ChartFigure } from "~/components/charts";
+import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { ScoreCell } from "~/components/score";
 import { InferenceTable } from "~/components/tables";
 import { BlockRefView, EmptyRow, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatFloat, formatInt, formatPercent, formatTime, modelLabel } from "~/lib/format";
-import { isBytes32 } from "~/lib/hex";
-import { fromApi, notFound, param } from "~/lib/load.server";
+import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
 import { modelDetail } from "~/models/model.server";
 import { chartRange } from "~/models/network.server";
 
@@ -16,12 +15,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const id = param(params.id, "model id");
-  if (!isBytes32(id)) throw notFound(`${id} is not a model id (a model id is 0x followed by 64 hex digits)`);
+  const id = bytes32Param(params.id, "model id");
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
     const range = await chartRange(search);
-    const model = await modelDetail(id.toLowerCase(), range.interval, range.from, range.to);
+    const model = await modelDetail(id, range.interval, range.from, range.to);
     if (!model) throw notFound(`No model with id ${id} has been indexed.`);
     return { model, range };
   });
@@ -108,11 +106,7 @@ export default function ModelPage() {
           xKey="bucket"
           xLabel="Period"
           kind="stacked-bar"
-          series={[
-            { key: "verified", label: "Verified", color: "var(--ok)" },
-            { key: "failed", label: "Failed", color: "var(--bad)" },
-            { key: "expired", label: "Expired", color: "var(--warn)" },
-          ]}
+          series={OUTCOME_SERIES}
         />
         <ChartFigure
           title="Verification rate"

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { SelectFilter } from "~/components/filter-fields";
+import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
 import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
 import { formatInt, modelLabel } from "~/lib/format";
@@ -54,16 +54,7 @@ export default function Models() {
               ["true", "deprecated"],
             ]}
           />
-          <label>
-            Order
-            <select name="order" defaultValue={orderBy}>
-              {MODEL_ORDERS.map((o) => (
-                <option key={o} value={o}>
-                  {o.toLowerCase().replace("_", " ")}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OrderSelect value={orderBy} options={lowerCaseOptions(MODEL_ORDERS)} />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

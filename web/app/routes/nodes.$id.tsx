@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ChartFigure } from "~/components/charts";
+import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
 import { ScoreCell } from "~/components/score";
@@ -15,8 +15,7 @@ import {
   formatWei,
   shortHex,
 } from "~/lib/format";
-import { isBytes32 } from "~/lib/hex";
-import { fromApi, notFound, param } from "~/lib/load.server";
+import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
 import { chartRange } from "~/models/network.server";
 import { nodeDetail } from "~/models/node.server";
 import { useLivePollSeconds } from "~/root";
@@ -26,12 +25,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
-  const id = param(params.id, "node id");
-  if (!isBytes32(id)) throw notFound(`${id} is not a node id (a node id is 0x followed by 64 hex digits)`);
+  const id = bytes32Param(params.id, "node id");
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
     const range = await chartRange(search);
-    const node = await nodeDetail(id.toLowerCase(), range.interval, range.from, range.to);
+    const node = await nodeDetail(id, range.interval, range.from, range.to);
     if (!node) throw notFound(`No node with id ${id} has been indexed.`);
     return { node, range };
   });
@@ -195,11 +193,7 @@ export default function NodePage() {
           xKey="bucket"
           xLabel="Period"
           kind="stacked-bar"
-          series={[
-            { key: "verified", label: "Verified", color: "var(--ok)" },
-            { key: "failed", label: "Failed", color: "var(--bad)" },
-            { key: "expired", label: "Expired", color: "var(--warn)" },
-          ]}
+          series={OUTCOME_SERIES}
         />
       </section>
       <section aria-labelledby="node-inferences" className="panel">

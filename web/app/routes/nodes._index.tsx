@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { SelectFilter } from "~/components/filter-fields";
+import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
 import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
 import { formatInt, formatPercent, formatWei } from "~/lib/format";
@@ -114,16 +114,7 @@ export default function Leaderboard() {
               ["true", "provisional only"],
             ]}
           />
-          <label>
-            Order
-            <select name="order" defaultValue={orderBy} aria-label="Order">
-              {NODE_ORDERS.map((o) => (
-                <option key={o} value={o}>
-                  {o.toLowerCase().replace("_", " ")}
-                </option>
-              ))}
-            </select>
-          </label>
+          <OrderSelect value={orderBy} options={lowerCaseOptions(NODE_ORDERS)} />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
