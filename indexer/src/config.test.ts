@@ -96,11 +96,31 @@ describe("loadConfig", () => {
     expect(config.addresses.teeRegistry).toBe(TEE.toLowerCase());
   });
 
-  test("missing addresses without devnet.json name each missing variable", () => {
+  test("missing addresses without devnet.json name each missing required variable", () => {
     const problems = problemsOf({ DATA_DIR: dataDir, TEE_REGISTRY_ADDRESS: TEE });
-    expect(problems).toHaveLength(2);
+    expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^SETTLEMENT_RELAY_ADDRESS: not set/);
-    expect(problems[1]).toMatch(/^ATTESTATION_REGISTRY_ADDRESS: not set/);
+    const none = problemsOf({ DATA_DIR: dataDir });
+    expect(none.map((p) => p.split(":")[0])).toEqual(["TEE_REGISTRY_ADDRESS", "SETTLEMENT_RELAY_ADDRESS"]);
+  });
+
+  test("two contracts are enough: without ATTESTATION_REGISTRY_ADDRESS none is indexed, even beside a devnet.json", () => {
+    writeDevnet({
+      startBlock: 7,
+      addresses: { teeRegistry: TEE, settlementRelay: RELAY, attestationRegistry: ATT },
+    });
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      TEE_REGISTRY_ADDRESS: TEE,
+      SETTLEMENT_RELAY_ADDRESS: RELAY,
+    });
+    expect(config.addressesFrom).toBe("env");
+    expect(config.addresses).toEqual({
+      teeRegistry: TEE.toLowerCase(),
+      settlementRelay: RELAY.toLowerCase(),
+      attestationRegistry: undefined,
+    });
+    expect(config.startBlock).toBe(0);
   });
 
   test("every bad variable is reported at once, by name, with the value received", () => {

@@ -11,7 +11,11 @@ export const REPO_ROOT = resolve(__dirname, "..", "..");
 export interface ContractAddresses {
   teeRegistry: string;
   settlementRelay: string;
-  attestationRegistry: string;
+  /**
+   * This project's commit-reveal / stake / slashing contract. OpenGradient's network has none: without it the
+   * indexer reads the TEE registry and the settlement relay only (README, "Two contracts").
+   */
+  attestationRegistry: string | undefined;
 }
 
 export interface IndexerConfig {
@@ -99,6 +103,9 @@ const ADDRESS_VARS = {
   attestationRegistry: "ATTESTATION_REGISTRY_ADDRESS",
 } as const satisfies Record<keyof ContractAddresses, EnvKey>;
 
+/** The two contracts every network has; ATTESTATION_REGISTRY_ADDRESS is optional. */
+const REQUIRED_ADDRESSES = ["teeRegistry", "settlementRelay"] as const;
+
 /**
  * Reads the configuration from `env` (and, for the contract addresses and start block, from
  * `<DATA_DIR>/devnet.json` when the environment does not give all three addresses). Throws a ConfigError
@@ -132,8 +139,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
   let addresses: ContractAddresses | undefined;
   let addressesFrom: IndexerConfig["addressesFrom"] = "env";
   let startBlock = e.START_BLOCK ?? 0;
-  if (fromEnv.teeRegistry && fromEnv.settlementRelay && fromEnv.attestationRegistry) {
-    addresses = fromEnv as ContractAddresses;
+  if (fromEnv.teeRegistry && fromEnv.settlementRelay) {
+    // A chain of its own (OpenGradient's): the attestation registry is optional and never taken from the devnet.
+    addresses = {
+      teeRegistry: fromEnv.teeRegistry,
+      settlementRelay: fromEnv.settlementRelay,
+      attestationRegistry: fromEnv.attestationRegistry,
+    };
   } else {
     const devnetFile = resolve(dataDir, "devnet.json");
     const devnet = readDevnetFile(devnetFile, problems);
@@ -147,9 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
       addressesFrom = "devnet.json";
       startBlock = e.START_BLOCK ?? devnet.startBlock;
     } else if (problems.length === 0) {
-      const missing = (Object.keys(ADDRESS_VARS) as (keyof ContractAddresses)[])
-        .filter((k) => !fromEnv[k])
-        .map((k) => ADDRESS_VARS[k]);
+      const missing = REQUIRED_ADDRESSES.filter((k) => !fromEnv[k]).map((k) => ADDRESS_VARS[k]);
       for (const name of missing) {
         problems.push(
           `${name}: not set, and ${devnetFile} does not exist (start the devnet or set the variable)`,

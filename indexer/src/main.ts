@@ -65,7 +65,11 @@ async function main(): Promise<void> {
 
   log(
     `contracts (from ${config.addressesFrom}): TEERegistry ${settings.addresses.teeRegistry}, ` +
-      `InferenceSettlementRelay ${settings.addresses.settlementRelay}, AttestationRegistry ${settings.addresses.attestationRegistry}`,
+      `InferenceSettlementRelay ${settings.addresses.settlementRelay}, ${
+        settings.addresses.attestationRegistry
+          ? `AttestationRegistry ${settings.addresses.attestationRegistry}`
+          : "no AttestationRegistry (TEE registry and settlement relay only)"
+      }`,
   );
   log(
     `RPC ${settings.rpcUrl}${settings.gatewayUrl ? `, gateway ${settings.gatewayUrl}` : ""}; from block ${settings.startBlock}; ` +
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
     projectDir: PROJECT_DIR,
     finalityConfirmations: settings.finalityConfirmations,
     chainHead: () => poller.head,
+    contracts: settings.addresses,
     log,
   });
   // --exit-at-head (benchmarks): stop once the chain head seen at the first commit is indexed, printing a JSON

@@ -76,7 +76,7 @@ export function processorSettings(config: IndexerConfig): ProcessorSettings {
     addresses: {
       teeRegistry: config.addresses.teeRegistry.toLowerCase(),
       settlementRelay: config.addresses.settlementRelay.toLowerCase(),
-      attestationRegistry: config.addresses.attestationRegistry.toLowerCase(),
+      attestationRegistry: config.addresses.attestationRegistry?.toLowerCase(),
     },
     startBlock: config.startBlock,
     finalityConfirmations: config.finalityConfirmations,
@@ -102,11 +102,13 @@ export function baseProcessor(settings: ProcessorSettings) {
 
 export function createProcessor(settings: ProcessorSettings) {
   const { teeRegistry: tee, settlementRelay: relay, attestationRegistry: att } = settings.addresses;
-  return baseProcessor(settings)
+  const processor = baseProcessor(settings)
     .addLog({ address: [tee], topic0: TOPICS.teeRegistry })
     .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction, transaction: true })
-    .addLog({ address: [relay], topic0: TOPICS.settlementRelay })
-    .addLog({ address: [att], topic0: TOPICS.attestationRegistry });
+    .addLog({ address: [relay], topic0: TOPICS.settlementRelay });
+  // Without an attestation registry (OpenGradient's network) only the TEE registry and the relay are read.
+  if (att) processor.addLog({ address: [att], topic0: TOPICS.attestationRegistry });
+  return processor;
 }
 
 export type Fields = EvmBatchProcessorFields<ReturnType<typeof createProcessor>>;

@@ -1,5 +1,6 @@
 import { TypeormDatabase, type TypeormDatabaseOptions } from "@subsquid/typeorm-store";
 import type { EntityManager } from "typeorm";
+import type { ContractAddresses } from "../config.ts";
 
 // TypeormDatabase (hot blocks on) plus what the explorer needs around each of its transactions:
 //
@@ -58,6 +59,8 @@ export interface ReorgAwareDatabaseOptions extends Omit<TypeormDatabaseOptions, 
   finalityConfirmations: number;
   /** The latest chain head seen outside the processor (e.g. an eth_blockNumber poll); undefined when unknown. */
   chainHead?: () => number | undefined;
+  /** The contracts indexed, written to indexer_state for the API (which parts of the product exist). */
+  contracts?: ContractAddresses;
   log?: (message: string) => void;
 }
 
@@ -84,12 +87,14 @@ export class ReorgAwareDatabase extends TypeormDatabase {
   private readonly rollbackListeners = new Set<(r: Rollback) => void | Promise<void>>();
   private readonly commitListeners = new Set<(h: IndexedHead) => void>();
   private readonly finality: number;
+  private readonly contracts: ContractAddresses | undefined;
   private readonly chainHead: () => number | undefined;
   private readonly log: (message: string) => void;
 
   constructor(options: ReorgAwareDatabaseOptions) {
-    const { finalityConfirmations, chainHead, log, ...rest } = options;
+    const { finalityConfirmations, chainHead, contracts, log, ...rest } = options;
     super({ ...rest, supportHotBlocks: true });
+    this.contracts = contracts;
     this.finality = finalityConfirmations;
     this.chainHead = chainHead ?? (() => undefined);
     this.log = log ?? ((m) => console.log(m));
@@ -238,8 +243,9 @@ export class ReorgAwareDatabase extends TypeormDatabase {
     // timestamp: when the head block did not go through the handler (a transaction without new blocks), keep
     // the stored one if the head is unchanged.
     await em.query(
-      `INSERT INTO indexer_state (id, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at)
-       VALUES ('indexer', $1, $2, $3, $4, $5, (SELECT COALESCE(SUM(depth), 0)::int FROM reorg), now())
+      `INSERT INTO indexer_state (id, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at,
+                                  tee_registry, settlement_relay, attestation_registry)
+       VALUES ('indexer', $1, $2, $3, $4, $5, (SELECT COALESCE(SUM(depth), 0)::int FROM reorg), now(), $6, $7, $8)
        ON CONFLICT (id) DO UPDATE SET
          height = EXCLUDED.height,
          hash = EXCLUDED.hash,
@@ -248,8 +254,20 @@ export class ReorgAwareDatabase extends TypeormDatabase {
          chain_height = EXCLUDED.chain_height,
          finalized_height = EXCLUDED.finalized_height,
          reorged_blocks = EXCLUDED.reorged_blocks,
-         updated_at = EXCLUDED.updated_at`,
-      [s.height, s.hash, timestamp, s.chainHeight, s.finalizedHeight],
+         updated_at = EXCLUDED.updated_at,
+         tee_registry = EXCLUDED.tee_registry,
+         settlement_relay = EXCLUDED.settlement_relay,
+         attestation_registry = EXCLUDED.attestation_registry`,
+      [
+        s.height,
+        s.hash,
+        timestamp,
+        s.chainHeight,
+        s.finalizedHeight,
+        this.contracts?.teeRegistry ?? null,
+        this.contracts?.settlementRelay ?? null,
+        this.contracts?.attestationRegistry ?? null,
+      ],
     );
     const reorg = s.reorg && { fromBlock: s.reorg.fromBlock, toBlock: s.reorg.toBlock, depth: s.reorg.depth };
     const payload = JSON.stringify({

@@ -128,7 +128,8 @@ export interface RawLog {
 export interface Addresses {
   teeRegistry: string;
   settlementRelay: string;
-  attestationRegistry: string;
+  /** Absent on a network without this project's commit-reveal registry (OpenGradient's). */
+  attestationRegistry: string | undefined;
 }
 
 /** A log that did not decode; kept as an UndecodedLog row. */
