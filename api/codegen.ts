@@ -37,6 +37,7 @@ const config: CodegenConfig = {
           Challenge: `${models}#ChallengeModel`,
           Reputation: `${models}#ReputationModel`,
           IndexerStatus: `${models}#IndexerStatusModel`,
+          Attestation: `${models}#AttestationModel`,
           NodeConnection: `${models}#NodeConnectionModel`,
           ModelConnection: `${models}#ModelConnectionModel`,
           InferenceConnection: `${models}#InferenceConnectionModel`,

@@ -12,10 +12,14 @@ export interface IndexerStateRow {
   finalized_height: number | null;
   reorged_blocks: number;
   updated_at: Date;
+  tee_registry: string | null;
+  settlement_relay: string | null;
+  attestation_registry: string | null;
 }
 
 const STATE_COLUMNS =
-  "xmin::text AS version, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at";
+  "xmin::text AS version, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at, " +
+  "tee_registry, settlement_relay, attestation_registry";
 
 /** The indexer's position (row 'indexer'); null before the indexer has written it or created its tables. */
 export async function readIndexerState(db: Db): Promise<IndexerStateRow | null> {
@@ -63,9 +67,18 @@ export function indexerStatusFromRow(row: IndexerStateRow | null): IndexerStatus
       lagBlocks: null,
       reorgedBlocks: 0,
       updatedAt: null,
+      contracts: null,
     };
   }
   return {
+    contracts:
+      row.tee_registry && row.settlement_relay
+        ? {
+            teeRegistry: row.tee_registry,
+            settlementRelay: row.settlement_relay,
+            attestationRegistry: row.attestation_registry,
+          }
+        : null,
     height: row.height,
     hash: row.hash,
     timestamp: row.timestamp,

@@ -164,7 +164,34 @@ export interface ReputationModel {
   formulaVersion: string;
 }
 
+export interface IndexedContractsModel {
+  teeRegistry: string;
+  settlementRelay: string;
+  attestationRegistry: string | null;
+}
+
+export interface AttestationModel {
+  /** The TEE id. */
+  id: string;
+  status: CheckValue;
+  reason: string | null;
+  format: "NITRO" | "DEVNET" | "UNRECOGNIZED" | "NONE";
+  moduleId: string | null;
+  timestamp: Date | null;
+  pcr0: string | null;
+  pcr1: string | null;
+  pcr2: string | null;
+  pcrHash: string | null;
+  certificates: { subject: string; notBefore: string; notAfter: string }[];
+  userData: string | null;
+  document: string | null;
+  tlsCertificate: string | null;
+  registered: BlockRefModel;
+}
+
 export interface IndexerStatusModel {
+  /** null before the indexer wrote its position (or when it wrote no addresses). */
+  contracts: IndexedContractsModel | null;
   height: number;
   hash: string | null;
   timestamp: Date | null;

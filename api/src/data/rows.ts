@@ -24,7 +24,13 @@ interface BlockColumns {
   log_index: number;
 }
 
-function blockRef(number: number, hash: string, at: Date, tx: string, logIndex: number): BlockRefModel {
+export function blockRef(
+  number: number,
+  hash: string,
+  at: Date,
+  tx: string,
+  logIndex: number,
+): BlockRefModel {
   return { number, hash, timestamp: at, txHash: tx, logIndex };
 }
 

@@ -1,9 +1,11 @@
 import DataLoader from "dataloader";
 import type { Reputation } from "../../../indexer/src/reputation/index.ts";
 import { latestChallengeByInferenceIds, settlementsByIds, slashesByInferenceIds } from "../data/activity.ts";
+import { attestationsByNodeIds } from "../data/attestations.ts";
 import { type IndexerStateRow, latestBlockTime, readIndexerState } from "../data/indexer-state.ts";
 import { inferencesByIds } from "../data/inferences.ts";
 import type {
+  AttestationModel,
   ChallengeModel,
   InferenceModel,
   ModelModel,
@@ -24,6 +26,8 @@ import type { Hub } from "../subscriptions/hub.ts";
 
 export interface Loaders {
   node: DataLoader<string, NodeModel | null>;
+  /** By TEE id. */
+  attestation: DataLoader<string, AttestationModel | null>;
   model: DataLoader<string, ModelModel | null>;
   inference: DataLoader<string, InferenceModel | null>;
   settlement: DataLoader<string, SettlementModel | null>;
@@ -83,6 +87,7 @@ export function createLoaders(db: Db, latestTime: () => Promise<number>): Loader
   });
   return {
     node: byId((ids) => nodesByIds(db, ids)),
+    attestation: byId((ids) => attestationsByNodeIds(db, ids)),
     model: byId((ids) => modelsByIds(db, ids)),
     inference: byId((ids) => inferencesByIds(db, ids)),
     settlement: byId((ids) => settlementsByIds(db, ids)),

@@ -20,6 +20,7 @@ export const entityResolvers: Resolvers = {
   },
 
   Node: {
+    attestation: (node, _args, ctx) => ctx.loaders.attestation.load(node.id),
     async pcrApproved(node, _args, ctx) {
       if (node.pcrHash === null || node.teeType === null) return false;
       return ctx.loaders.pcrApproved.load(`${node.pcrHash}|${node.teeType}`);
