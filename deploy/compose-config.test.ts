@@ -106,7 +106,7 @@ describe("docker compose config", () => {
   );
 
   it.skipIf(!compose.available)(title("refuses to resolve without a required variable, naming it"), () => {
-    for (const name of ["RPC_URL", "ATTESTATION_REGISTRY_ADDRESS", "POSTGRES_READER_PASSWORD"]) {
+    for (const name of ["RPC_URL", "SETTLEMENT_RELAY_ADDRESS", "POSTGRES_READER_PASSWORD"]) {
       const r = config({ ...REQUIRED_ENV, [name]: undefined });
       expect(r.status, name).not.toBe(0);
       expect(r.stderr).toContain(name);

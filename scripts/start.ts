@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   // The devnet's anvil listens on RPC_URL's port (devnet/src/cli/devnet.ts), so that must be on this machine.
   if (onDevnet && !/^http:\/\/127\.0\.0\.1:\d{1,5}\/?$/.test(rpcUrl)) {
     throw new Error(
-      `RPC_URL: got ${JSON.stringify(rpcUrl)}, expected http://127.0.0.1:<port> on the devnet (or set TEE_REGISTRY_ADDRESS and the other addresses to index another chain)`,
+      `RPC_URL: got ${JSON.stringify(rpcUrl)}, expected http://127.0.0.1:<port> on the devnet (or set TEE_REGISTRY_ADDRESS and SETTLEMENT_RELAY_ADDRESS to index another chain)`,
     );
   }
 
