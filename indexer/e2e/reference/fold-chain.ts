@@ -52,6 +52,7 @@ const ZERO32 = `0x${"0".repeat(64)}`;
 const MAX_DATE_SECONDS = 253_402_300_799n;
 const FRESH_BEFORE = 3_600n;
 const FRESH_AFTER = 300n;
+const DEVNET_DOCUMENT_REASON = "devnet document (abi.encode of three PCRs), not an AWS Nitro attestation";
 
 export function iso(seconds: number | bigint): string {
   return new Date(Number(seconds) * 1000).toISOString();
@@ -275,6 +276,7 @@ export function foldChain(data: ChainData): Expected {
   const pcrEvents = new Map<string, Row>();
   const stakeChanges = new Map<string, Row>();
   const teeStatus = new Map<string, Row>();
+  const attestations = new Map<string, Row>();
   const verdicts = new Map<string, Row>();
   const batches = new Map<string, Row>();
   const undecoded = new Map<string, Row>();
@@ -486,6 +488,28 @@ export function foldChain(data: ChainData): Expected {
         n.enabled = true;
         n.registered = pos;
         teeStatus.set(posId(pos), { id: posId(pos), node_id: teeId, enabled: true, ...blockCols(pos) });
+        // The simulator registers with devnet documents (abi.encode of three PCRs): nothing signed to verify.
+        attestations.set(teeId, {
+          id: teeId,
+          format: info ? (info.pcrs ? "DEVNET" : "UNRECOGNIZED") : "NONE",
+          status: info ? (info.pcrs ? "NOT_APPLICABLE" : "FAIL") : "UNKNOWN",
+          reason: info
+            ? info.pcrs
+              ? DEVNET_DOCUMENT_REASON
+              : null
+            : "attestation document not in the calldata (registration made through another contract)",
+          module_id: null,
+          timestamp: null,
+          pcr0: info?.pcrs?.[0] ?? null,
+          pcr1: info?.pcrs?.[1] ?? null,
+          pcr2: info?.pcrs?.[2] ?? null,
+          pcr_hash: info?.pcrHash ?? null,
+          certificates: null,
+          user_data: null,
+          document: info?.document ?? null,
+          tls_certificate: info?.tlsCertificate ?? null,
+          ...blockCols(pos),
+        });
         break;
       }
       case "TEEDisabled":
@@ -899,6 +923,7 @@ export function foldChain(data: ChainData): Expected {
     node: mapRows(nodes, nodeRow),
     stake_change: stakeChanges,
     tee_status_change: teeStatus,
+    tee_attestation: attestations,
     heartbeat: mapRows(heartbeats, heartbeatRow),
     model: mapRows(models, modelRow),
     model_node: modelNodes,
@@ -966,24 +991,44 @@ export function registrationCalldata(
   registry: string,
   teeId: Hex,
   abi: Abi,
-): { publicKey: string; endpoint: string; paymentAddress: string; pcrHash: string | null } | undefined {
+):
+  | {
+      publicKey: string;
+      endpoint: string;
+      paymentAddress: string;
+      pcrHash: string | null;
+      document: string;
+      tlsCertificate: string;
+      pcrs: [string, string, string] | null;
+    }
+  | undefined {
   if (!tx || tx.to !== registry) return undefined;
   try {
     const call = decodeFunctionData({ abi, data: tx.input });
     if (call.functionName !== "registerTEEWithAttestation") return undefined;
-    const [doc, key, , payment, endpoint] = call.args as [Hex, Hex, Hex, string, string, number];
+    const [doc, key, tls, payment, endpoint] = call.args as [Hex, Hex, Hex, string, string, number];
     if (keccak256(key).toLowerCase() !== teeId) return undefined;
     let pcrHash: string | null = null;
+    let pcrs: [string, string, string] | null = null;
     try {
       const [p0, p1, p2] = decodeAbiParameters(
         [{ type: "bytes" }, { type: "bytes" }, { type: "bytes" }],
         doc,
       );
       pcrHash = keccak256(`0x${p0.slice(2)}${p1.slice(2)}${p2.slice(2)}`).toLowerCase();
+      pcrs = [p0.toLowerCase(), p1.toLowerCase(), p2.toLowerCase()];
     } catch {
       pcrHash = null;
     }
-    return { publicKey: key.toLowerCase(), endpoint, paymentAddress: payment.toLowerCase(), pcrHash };
+    return {
+      publicKey: key.toLowerCase(),
+      endpoint,
+      paymentAddress: payment.toLowerCase(),
+      pcrHash,
+      document: doc.toLowerCase(),
+      tlsCertificate: tls.toLowerCase(),
+      pcrs,
+    };
   } catch {
     return undefined;
   }

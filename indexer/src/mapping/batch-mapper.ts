@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import { type Hex, keccak256 } from "viem";
+import { attestationCheck } from "../checks/attestation/index.ts";
 import {
   type Check as CheckName,
   commitmentOf,
@@ -12,10 +13,12 @@ import {
   heartbeatSignatureCheck,
   linkKey,
   parseTeeKey,
+  type RegisterTeeCall,
   settlementTimestampDate,
   signatureCheck,
 } from "../checks/index.ts";
 import {
+  AttestationFormat,
   BatchSettlement,
   Challenge,
   Check,
@@ -37,6 +40,7 @@ import {
   SlashReason,
   StakeChange,
   StakeChangeKind,
+  TeeAttestation,
   TeeStatusChange,
   TeeType,
   UndecodedLog,
@@ -53,6 +57,8 @@ import type { TeeInfoReader } from "./tee-info";
 type Ev<K extends ChainEvent["kind"]> = Extract<PositionedEvent, { kind: K }>;
 
 const ZERO_ID = `0x${"0".repeat(64)}`;
+const NOT_IN_CALLDATA =
+  "attestation document not in the calldata (registration made through another contract)";
 const OUTCOME_STATUS: Record<Outcome, InferenceStatus> = {
   [Outcome.VERIFIED]: InferenceStatus.VERIFIED,
   [Outcome.FAILED]: InferenceStatus.FAILED,
@@ -78,6 +84,8 @@ export class BatchMapper {
   private readonly withdrawals = new Map<string, Withdrawal>();
   private readonly pcrs = new Map<string, Pcr>();
   private readonly teeTypes = new Map<string, TeeType>();
+  /** Written whole by every registration (upsert): never loaded. */
+  private readonly attestations = new Map<string, TeeAttestation>();
   private network!: NetworkStats;
 
   private readonly dirty = {
@@ -405,13 +413,14 @@ export class BatchMapper {
       // The calldata's key does not hash to the event's id (e.g. a batched registration): ask the chain instead.
       info = undefined;
     }
+    // The attestation document is verified by the indexer itself (check "attestation"); its PCRs are the node's.
+    const attestation = this.attest(e, info);
     let fromChain: Awaited<ReturnType<TeeInfoReader["read"]>> | undefined;
     if (!info) {
       fromChain = await this.teeInfo.read(e.teeId, e.pos.block);
       source = fromChain ? KeySource.GET_TEE : KeySource.NONE;
-    } else if (!info.pcrHash) {
-      // Decodable calldata whose attestation document is not the devnet's (on OpenGradient's chain, an AWS Nitro
-      // document with the PCRs inside): the PCR hash comes from getTEE.
+    } else if (!attestation.pcrHash) {
+      // A document the indexer cannot read PCRs from: the PCR hash comes from getTEE (the chain's word).
       fromChain = await this.teeInfo.read(e.teeId, e.pos.block);
     }
     const publicKey = (info?.signingPublicKey ?? fromChain?.publicKey)?.toLowerCase() ?? null;
@@ -420,7 +429,7 @@ export class BatchMapper {
     node.endpoint = info?.endpoint ?? fromChain?.endpoint ?? null;
     node.paymentAddress = (info?.paymentAddress ?? fromChain?.paymentAddress)?.toLowerCase() ?? null;
     node.publicKey = publicKey;
-    node.pcrHash = (info?.pcrHash ?? fromChain?.pcrHash)?.toLowerCase() ?? null;
+    node.pcrHash = (attestation.pcrHash ?? fromChain?.pcrHash)?.toLowerCase() ?? null;
     node.keySource = source;
     node.keyStatus = publicKey
       ? keyStatusOf(parseTeeKey(publicKey as Hex, e.teeId as Hex).status)
@@ -460,6 +469,39 @@ export class BatchMapper {
         if (inf.settlement === s) this.mutate(inf, () => undefined);
       }
     }
+  }
+
+  /** The attestation check of a registration, kept as its TeeAttestation row (the latest registration's). */
+  private attest(e: Ev<"TEERegistered">, call: RegisterTeeCall | undefined): TeeAttestation {
+    const result = call
+      ? attestationCheck({
+          document: call.attestationDocument,
+          signingPublicKey: call.signingPublicKey,
+          tlsCertificate: call.tlsCertificate,
+          blockTime: e.pos.ts,
+          isPcrApproved: (pcrHash) => this.pcrs.get(`${pcrHash}-${e.teeType}`)?.approved === true,
+        })
+      : undefined;
+    const row = new TeeAttestation({
+      id: e.teeId,
+      format: result ? (result.format as AttestationFormat) : AttestationFormat.NONE,
+      status: result ? (result.status as Check) : Check.UNKNOWN,
+      reason: result ? result.reason : NOT_IN_CALLDATA,
+      moduleId: result?.moduleId ?? null,
+      timestamp: result?.timestampMs == null ? null : new Date(result.timestampMs),
+      pcr0: result?.pcr0 ?? null,
+      pcr1: result?.pcr1 ?? null,
+      pcr2: result?.pcr2 ?? null,
+      pcrHash: result?.pcrHash ?? null,
+      // The API lists them leaf first, towards the root (the check orders them root first, as cabundle is).
+      certificates: result?.certificates.length ? [...result.certificates].reverse() : null,
+      userData: result?.userData ?? null,
+      document: call ? call.attestationDocument.toLowerCase() : null,
+      tlsCertificate: call ? call.tlsCertificate.toLowerCase() : null,
+      ...blockFields(e.pos),
+    });
+    this.attestations.set(row.id, row);
+    return row;
   }
 
   private onTeeStatus(teeId: string, enabled: boolean, pos: Position): void {
@@ -1030,6 +1072,7 @@ export class BatchMapper {
     await up(this.dirty.pcrs);
     await ins(this.inserts.pcrEvents);
     await up(this.dirty.nodes);
+    await up(this.attestations.values());
     await up(this.dirty.models);
     await up(this.dirty.settlements);
     await up(this.dirty.inferences);
