@@ -201,6 +201,18 @@ describe("whole-network answers", () => {
       reorgedBlocks: 0,
     });
   });
+
+  test("indexerStatus.contracts names the three devnet contracts the indexer reads", async () => {
+    const { indexerStatus } = await ok(
+      "{ indexerStatus { contracts { teeRegistry settlementRelay attestationRegistry } } }",
+    );
+    const a = s.devnet.deployment.addresses;
+    expect(indexerStatus.contracts).toEqual({
+      teeRegistry: a.teeRegistry.toLowerCase(),
+      settlementRelay: a.settlementRelay.toLowerCase(),
+      attestationRegistry: a.attestationRegistry.toLowerCase(),
+    });
+  });
 });
 
 describe("nodes", () => {
@@ -259,6 +271,46 @@ describe("nodes", () => {
     expect(problems).toEqual([]);
     // The run exercised what these fields are about.
     expect(rows("node").some((r) => r.total_slashed !== "0")).toBe(true);
+  });
+
+  test("node(id).attestation for every node equals the fold's verdict on its registration document", async () => {
+    const ids = [...table("node").keys()];
+    const got = await lookup(
+      "node",
+      "Bytes!",
+      ids,
+      `id attestation { status reason format moduleId timestamp pcr0 pcr1 pcr2 pcrHash
+        certificates { subject notBefore notAfter } userData document tlsCertificate registered { ${BLOCK} } }`,
+    );
+    let devnetDocuments = 0;
+    for (const id of ids) {
+      const r = table("tee_attestation").get(id);
+      const a = got.get(id).attestation;
+      if (!r) {
+        expect(a, `node ${id} never registered`).toBeNull();
+        continue;
+      }
+      expect(a, `node ${id}`).toEqual({
+        status: r.status,
+        reason: r.reason,
+        format: r.format,
+        moduleId: r.module_id,
+        timestamp: r.timestamp,
+        pcr0: r.pcr0,
+        pcr1: r.pcr1,
+        pcr2: r.pcr2,
+        pcrHash: r.pcr_hash,
+        certificates: [],
+        userData: r.user_data,
+        document: r.document,
+        tlsCertificate: r.tls_certificate,
+        registered: blockRef(r, "", finalizedHeight),
+      });
+      // The document's PCRs are the node's.
+      expect(a.pcrHash).toBe(table("node").get(id)?.pcr_hash);
+      if (a.format === "DEVNET") devnetDocuments++;
+    }
+    expect(devnetDocuments, "the simulator registers with devnet documents").toBeGreaterThanOrEqual(6);
   });
 
   test("model(id) reputation and counts for every model", async () => {

@@ -19,7 +19,8 @@ import {
 export interface ContractAddresses {
   teeRegistry: Address;
   settlementRelay: Address;
-  attestationRegistry: Address;
+  /** Absent: the chain is read as a network without it (OpenGradient's two contracts). */
+  attestationRegistry?: Address;
 }
 
 export type ContractName = "TEERegistry" | "InferenceSettlementRelay" | "AttestationRegistry";
@@ -170,8 +171,8 @@ export async function readChain(opts: {
   const byAddress = new Map<string, ContractName>([
     [addresses.teeRegistry, "TEERegistry"],
     [addresses.settlementRelay, "InferenceSettlementRelay"],
-    [addresses.attestationRegistry, "AttestationRegistry"],
   ]);
+  if (addresses.attestationRegistry) byAddress.set(addresses.attestationRegistry, "AttestationRegistry");
 
   const raw: RawLog[] = [];
   const CHUNK = 2_000;
@@ -181,7 +182,7 @@ export async function readChain(opts: {
       method: "eth_getLogs",
       params: [
         {
-          address: [addresses.teeRegistry, addresses.settlementRelay, addresses.attestationRegistry],
+          address: [...byAddress.keys()],
           fromBlock: numberToHex(from),
           toBlock: numberToHex(to),
         },

@@ -15,7 +15,8 @@ export const INDEXER_MAIN = join(REPO_ROOT, "indexer/lib/main.js");
 
 export interface IndexerTarget {
   rpcUrl: string;
-  addresses: { teeRegistry: string; settlementRelay: string; attestationRegistry: string };
+  /** Without attestationRegistry the indexer runs on the two contracts OpenGradient's network has. */
+  addresses: { teeRegistry: string; settlementRelay: string; attestationRegistry?: string };
   startBlock: number;
   databaseUrl: string;
   finalityConfirmations?: number;
@@ -62,7 +63,9 @@ export class IndexerProcess {
       RPC_URL: t.rpcUrl,
       TEE_REGISTRY_ADDRESS: t.addresses.teeRegistry,
       SETTLEMENT_RELAY_ADDRESS: t.addresses.settlementRelay,
-      ATTESTATION_REGISTRY_ADDRESS: t.addresses.attestationRegistry,
+      ...(t.addresses.attestationRegistry
+        ? { ATTESTATION_REGISTRY_ADDRESS: t.addresses.attestationRegistry }
+        : {}),
       START_BLOCK: String(t.startBlock),
       FINALITY_CONFIRMATIONS: String(t.finalityConfirmations ?? 5),
       HEAD_POLL_INTERVAL_MS: String(t.headPollIntervalMs ?? 100),
