@@ -59,7 +59,8 @@ export function certificateInfo(parsed: ParsedCertificate): CertificateInfo {
 }
 
 /**
- * Why `leaf` does not chain through `cabundle` (root first) to `root` at `atMs`, or null when it does. In
+ * Why `leaf` does not chain through `cabundle` (root first) to `root` at `atMs` (named `atLabel` in reasons),
+ * or null when it does. In
  * order: the bundle's anchor (cabundle[0] is the root, or is issued by it); every link, root to leaf (the
  * issuer is a CA, names and key identifiers match, the signature verifies with the issuer's key); every
  * certificate of the path, the root included, valid at `atMs` (notBefore ≤ t ≤ notAfter). Links before times,
@@ -70,6 +71,7 @@ export function chainFailure(
   cabundle: readonly ParsedCertificate[],
   root: ParsedCertificate,
   atMs: number,
+  atLabel = "the document's time",
 ): string | null {
   const path: ParsedCertificate[] = [];
   const first = cabundle[0];
@@ -92,7 +94,7 @@ export function chainFailure(
   for (const parsed of path) {
     if (atMs < parsed.notBeforeMs || atMs > parsed.notAfterMs) {
       const info = certificateInfo(parsed);
-      return `${parsed.name} is not valid at the document's time ${new Date(atMs).toISOString()} (valid ${info.notBefore} to ${info.notAfter})`;
+      return `${parsed.name} is not valid at ${atLabel} ${new Date(atMs).toISOString()} (valid ${info.notBefore} to ${info.notAfter})`;
     }
   }
   return null;

@@ -123,8 +123,10 @@ export function verifyNitroDocument(bytes: Uint8Array, options: NitroVerifyOptio
 
   const root = parseRootPem(options.rootPem ?? AWS_NITRO_ROOT_PEM);
   if (!root.ok) return fail(root.reason);
-  const atMs = options.atMs ?? payload.timestampMs;
-  const chain = chainFailure(leaf.value, cabundle, root.value, atMs);
+  const chain =
+    options.atMs === undefined
+      ? chainFailure(leaf.value, cabundle, root.value, payload.timestampMs)
+      : chainFailure(leaf.value, cabundle, root.value, options.atMs, "the time");
   if (chain !== null) return fail(chain);
 
   return { format: "NITRO", ok: true, reason: null, document, userDataBytes: payload.userData };
