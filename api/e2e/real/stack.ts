@@ -84,7 +84,12 @@ export interface BulkStack extends Stack {
 /** Simulates a bulk run (fixed genesis and seed), indexes it to the head, folds it, then starts the API. */
 export async function startBulkStack(
   sim: SimOptions,
-  opts: { finality?: number; apiEnv?: Record<string, string> } = {},
+  opts: {
+    finality?: number;
+    apiEnv?: Record<string, string>;
+    /** Index the TEE registry and the settlement relay only (OpenGradient's network), and fold the same. */
+    twoContracts?: boolean;
+  } = {},
 ): Promise<BulkStack> {
   IndexerProcess.assertBuilt();
   const finality = opts.finality ?? 5;
@@ -101,9 +106,11 @@ export async function startBulkStack(
     parts.devnet = devnet;
     parts.database = database;
     lap("devnet");
+    const { attestationRegistry, ...twoContracts } = devnet.deployment.addresses;
+    const addresses = opts.twoContracts ? twoContracts : { ...twoContracts, attestationRegistry };
     const indexer = new IndexerProcess({
       rpcUrl: devnet.anvil.rpcUrl,
-      addresses: devnet.deployment.addresses,
+      addresses,
       startBlock: devnet.deployment.deploymentBlock,
       databaseUrl: database.url,
       finalityConfirmations: finality,
@@ -117,7 +124,7 @@ export async function startBulkStack(
     const [expected] = await Promise.all([
       foldChainFromRpc({
         rpcUrl: devnet.anvil.rpcUrl,
-        addresses: devnet.deployment.addresses,
+        addresses,
         fromBlock: devnet.deployment.deploymentBlock,
         toBlock: head.number,
       }),
