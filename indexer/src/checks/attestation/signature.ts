@@ -13,7 +13,7 @@ export function coseSignatureFailure(message: CoseSign1, leaf: X509Certificate):
   const key = leaf.publicKey;
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
-    return `the leaf certificate holds a ${key.asymmetricKeyType ?? "unknown"}${curve ? ` ${curve}` : ""} key, not the P-384 key ES384 needs`;
+    return `the leaf certificate's key is ${key.asymmetricKeyType ?? "unknown"}${curve ? ` ${curve}` : ""}, not the P-384 key ES384 needs`;
   }
   if (message.signature.length !== ES384_SIGNATURE_LENGTH) {
     return `the COSE signature is ${message.signature.length} bytes, not the ${ES384_SIGNATURE_LENGTH} of ES384 (r ‖ s)`;

@@ -137,6 +137,21 @@ export async function makeSyntheticChain(aroundMs: number): Promise<SyntheticCha
   };
 }
 
+/** A self-signed certificate (DER) holding an ECDSA key on `namedCurve`, e.g. to present a non-P-384 leaf. */
+export async function selfSignedCertificate(namedCurve: "P-256" | "P-384" | "P-521"): Promise<Buffer> {
+  x509.cryptoProvider.set(webcrypto as never);
+  const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve }, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${namedCurve}`,
+    keys,
+    signingAlgorithm: { name: "ECDSA", hash: "SHA-256" },
+  });
+  return Buffer.from(cert.rawData);
+}
+
 export interface SyntheticDocumentOptions {
   timestampMs: number;
   userData?: Buffer | null;
