@@ -9,6 +9,7 @@ import {
 import * as attestationRegistry from "./abi/AttestationRegistry";
 import * as settlementRelay from "./abi/InferenceSettlementRelay";
 import * as legacyTeeRegistry from "./abi/LegacyTEERegistry";
+import * as graceTeeRegistry from "./abi/LegacyTEERegistry758e149";
 import * as teeRegistry from "./abi/TEERegistry";
 import type { ContractAddresses, IndexerConfig } from "./config.ts";
 
@@ -27,15 +28,25 @@ export const TOPICS = {
     teeRegistry.events.TEETypeAdded.topic,
     teeRegistry.events.PCRApproved.topic,
     teeRegistry.events.PCRRevoked.topic,
-    // Older OpenGradient registries emit PCRRevoked(bytes32 indexed pcrHash): a different topic0.
-    legacyTeeRegistry.events.PCRRevoked.topic,
     teeRegistry.events.TEEDisabled.topic,
     teeRegistry.events.TEEEnabled.topic,
+    // OpenGradient's earlier registries (og-evm 6030478 and 758e149, docs/decisions/005): other topic0s for the
+    // same facts, indexed as their current equivalents.
+    legacyTeeRegistry.events.PCRApproved.topic,
+    legacyTeeRegistry.events.PCRRevoked.topic,
+    legacyTeeRegistry.events.TEEDeactivated.topic,
+    legacyTeeRegistry.events.TEEActivated.topic,
+    legacyTeeRegistry.events.TEETypeDeactivated.topic,
+    graceTeeRegistry.events.TEERemoved.topic,
   ],
-  /** The mapping decodes registerTEEWithAttestation and heartbeat calldata, so these come with their transaction. */
+  /**
+   * The mapping decodes registerTEEWithAttestation and heartbeat calldata, so these come with their transaction;
+   * and 758e149's revokePCR calldata, whose TEE type its PCRRevoked(pcrHash, gracePeriod) does not carry.
+   */
   teeRegistryWithTransaction: [
     teeRegistry.events.TEERegistered.topic,
     teeRegistry.events.HeartbeatReceived.topic,
+    graceTeeRegistry.events.PCRRevoked.topic,
   ],
   settlementRelay: [
     settlementRelay.events.IndividualSettlement.topic,

@@ -394,6 +394,11 @@ export function foldChain(data: ChainData): Expected {
           added_block: pos.block,
           added_at: iso(pos.ts),
           added_tx: pos.tx,
+          // TEETypeDeactivated, PCRApproved(pcrHash, version) and graced revocations are events of earlier
+          // OpenGradient registries (docs/decisions/005), which the simulator never emits.
+          deactivated_block: null,
+          deactivated_at: null,
+          deactivated_tx: null,
         });
         break;
       }
@@ -406,6 +411,7 @@ export function foldChain(data: ChainData): Expected {
           tee_type: Number(a.teeType),
           version: a.version as string,
           approved: true,
+          approved_until: null,
           ever_revoked: prev?.ever_revoked ?? false,
           last_approved_block: pos.block,
           last_revoked_block: prev?.last_revoked_block ?? null,
@@ -417,6 +423,8 @@ export function foldChain(data: ChainData): Expected {
           tee_type: Number(a.teeType),
           kind: "APPROVED",
           version: a.version as string,
+          effective_at: null,
+          grace_period: null,
           ...blockCols(pos),
         });
         break;
@@ -434,6 +442,7 @@ export function foldChain(data: ChainData): Expected {
             tee_type: Number(id.split("-")[1]),
             version: prev?.version ?? null,
             approved: false,
+            approved_until: null,
             ever_revoked: true,
             last_approved_block: prev?.last_approved_block ?? null,
             last_revoked_block: pos.block,
@@ -447,6 +456,9 @@ export function foldChain(data: ChainData): Expected {
           tee_type: type,
           kind: "REVOKED",
           version: null,
+          // A revocation without a grace period takes effect at its block.
+          effective_at: iso(pos.ts),
+          grace_period: null,
           ...blockCols(pos),
         });
         break;

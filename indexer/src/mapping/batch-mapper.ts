@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import { type Hex, keccak256 } from "viem";
+import * as graceRegistry from "../abi/LegacyTEERegistry758e149";
 import { attestationCheck } from "../checks/attestation/index.ts";
 import {
   type Check as CheckName,
@@ -12,6 +13,7 @@ import {
   heartbeatCounts,
   heartbeatSignatureCheck,
   linkKey,
+  MAX_DATE_SECONDS,
   parseTeeKey,
   type RegisterTeeCall,
   settlementTimestampDate,
@@ -57,6 +59,8 @@ import type { TeeInfoReader } from "./tee-info";
 type Ev<K extends ChainEvent["kind"]> = Extract<PositionedEvent, { kind: K }>;
 
 const ZERO_ID = `0x${"0".repeat(64)}`;
+/** The Pcr id suffix of an approval for every TEE type (og-evm 6030478's PCRApproved names none). */
+const ANY_TYPE = "any";
 const NOT_IN_CALLDATA =
   "attestation document not in the calldata (registration made through another contract)";
 const OUTCOME_STATUS: Record<Outcome, InferenceStatus> = {
@@ -243,6 +247,8 @@ export class BatchMapper {
     switch (e.kind) {
       case "TEETypeAdded":
         return this.onTeeTypeAdded(e);
+      case "TEETypeDeactivated":
+        return this.onTeeTypeDeactivated(e);
       case "PCRApproved":
         return this.onPcrApproved(e);
       case "PCRRevoked":
@@ -324,16 +330,32 @@ export class BatchMapper {
     this.dirty.teeTypes.add(t);
   }
 
-  private pcr(pcrHash: string, teeType: number): Pcr {
-    const id = `${pcrHash}-${teeType}`;
+  /** Earlier registries only: recorded on the type; nothing else changes (its TEEs and approvals stay). */
+  private onTeeTypeDeactivated(e: Ev<"TEETypeDeactivated">): void {
+    const t = this.teeTypes.get(String(e.typeId));
+    if (!t) {
+      // The registry reverts for a type never added: the TEETypeAdded is before the indexed range.
+      this.unusable(e, `TEE type ${e.typeId} was not added in the indexed blocks`);
+      return;
+    }
+    t.deactivatedBlock = e.pos.block;
+    t.deactivatedAt = e.pos.at;
+    t.deactivatedTx = e.pos.tx;
+    this.dirty.teeTypes.add(t);
+  }
+
+  /** The approval row of (pcrHash, teeType); teeType undefined: the row of an approval for every TEE type. */
+  private pcr(pcrHash: string, teeType: number | undefined): Pcr {
+    const id = `${pcrHash}-${teeType ?? ANY_TYPE}`;
     let p = this.pcrs.get(id);
     if (!p) {
       p = new Pcr({
         id,
         pcrHash,
-        teeType,
+        teeType: teeType ?? null,
         version: null,
         approved: false,
+        approvedUntil: null,
         everRevoked: false,
         lastApprovedBlock: null,
         lastRevokedBlock: null,
@@ -344,31 +366,73 @@ export class BatchMapper {
     return p;
   }
 
+  /** The existing rows of a hash (every TEE type's, and the every-type row). */
+  private pcrRows(pcrHash: string): Pcr[] {
+    return [...this.pcrs.values()].filter((p) => p.pcrHash === pcrHash);
+  }
+
+  /**
+   * Whether (pcrHash, teeType) counts as approved at block time `ts` (unix seconds): the type's own row when it
+   * has one (it saw every later event: events for every type update all rows of the hash), else the every-type
+   * row; approved, or revoked with a grace period that has not ended by `ts`.
+   */
+  private pcrApprovedAt(pcrHash: string, teeType: number, ts: number): boolean {
+    const p = this.pcrs.get(`${pcrHash}-${teeType}`) ?? this.pcrs.get(`${pcrHash}-${ANY_TYPE}`);
+    return p ? rowApprovedAt(p, ts) : false;
+  }
+
+  /** An approval for one TEE type, or for every type (6030478): every row it covers becomes approved. */
   private onPcrApproved(e: Ev<"PCRApproved">): void {
-    const p = this.pcr(e.pcrHash, e.teeType);
-    p.approved = true;
-    p.version = e.version;
-    p.lastApprovedBlock = e.pos.block;
+    const targets =
+      e.teeType === undefined
+        ? [this.pcr(e.pcrHash, undefined), ...this.pcrRows(e.pcrHash)]
+        : [this.pcr(e.pcrHash, e.teeType)];
+    for (const p of new Set(targets)) {
+      p.approved = true;
+      p.approvedUntil = null;
+      p.version = e.version;
+      p.lastApprovedBlock = e.pos.block;
+      this.dirty.pcrs.add(p);
+    }
     this.inserts.pcrEvents.push(
       new PcrEvent({
         id: rowId(e.pos),
         pcrHash: e.pcrHash,
-        teeType: e.teeType,
+        teeType: e.teeType ?? null,
         kind: PcrEventKind.APPROVED,
         version: e.version,
+        effectiveAt: null,
+        gracePeriod: null,
         ...blockFields(e.pos),
       }),
     );
   }
 
-  /** Revokes the PCR (for every TEE type in the one-argument form) and taints earlier PASS results retroactively. */
+  /**
+   * Revokes the PCR (for every TEE type when the event names none) and taints earlier PASS results
+   * retroactively. With a grace period (758e149) the PCR still counts as approved for blocks whose time is before
+   * block time + grace period, if it was approved when revoked (the registry reverts otherwise).
+   */
   private onPcrRevoked(e: Ev<"PCRRevoked">): void {
-    const targets =
-      e.teeType === undefined
-        ? [...this.pcrs.values()].filter((p) => p.pcrHash === e.pcrHash)
-        : [this.pcr(e.pcrHash, e.teeType)];
+    const teeType = e.teeType ?? revokedTypeFromCalldata(e);
+    const grace = e.gracePeriod ?? 0n;
+    const effective = dateOfSeconds(BigInt(e.pos.ts) + grace);
+    const targets: Pcr[] = [];
+    const wasApproved = new Map<Pcr, boolean>();
+    if (teeType === undefined) {
+      for (const p of this.pcrRows(e.pcrHash)) {
+        targets.push(p);
+        wasApproved.set(p, rowApprovedAt(p, e.pos.ts));
+      }
+    } else {
+      const before = this.pcrApprovedAt(e.pcrHash, teeType, e.pos.ts);
+      const p = this.pcr(e.pcrHash, teeType);
+      targets.push(p);
+      wasApproved.set(p, before);
+    }
     for (const p of targets) {
       p.approved = false;
+      p.approvedUntil = grace > 0n && wasApproved.get(p) ? effective : null;
       p.everRevoked = true;
       p.lastRevokedBlock = e.pos.block;
       this.dirty.pcrs.add(p);
@@ -377,14 +441,16 @@ export class BatchMapper {
       new PcrEvent({
         id: rowId(e.pos),
         pcrHash: e.pcrHash,
-        teeType: e.teeType ?? null,
+        teeType: teeType ?? null,
         kind: PcrEventKind.REVOKED,
         version: null,
+        effectiveAt: effective,
+        gracePeriod: e.gracePeriod ?? null,
         ...blockFields(e.pos),
       }),
     );
     const covers = (hash: string | null | undefined, type: number | null | undefined) =>
-      hash === e.pcrHash && (e.teeType === undefined || type === e.teeType);
+      hash === e.pcrHash && (teeType === undefined || type === teeType);
     for (const s of this.settlements.values()) {
       if (s.pcrValidCheck === Check.PASS && covers(s.pcrHash, s.teeType) && s.block <= e.pos.block) {
         s.pcrValidCheck = Check.FAIL;
@@ -479,7 +545,7 @@ export class BatchMapper {
           signingPublicKey: call.signingPublicKey,
           tlsCertificate: call.tlsCertificate,
           blockTime: e.pos.ts,
-          isPcrApproved: (pcrHash) => this.pcrs.get(`${pcrHash}-${e.teeType}`)?.approved === true,
+          isPcrApproved: (pcrHash) => this.pcrApprovedAt(pcrHash, e.teeType, e.pos.ts),
         })
       : undefined;
     const row = new TeeAttestation({
@@ -565,7 +631,7 @@ export class BatchMapper {
       signatureCheck: sig,
       freshnessCheck: freshnessCheck(e.timestamp, e.pos.ts) as Check,
       teeEnabledCheck: node?.enabled ? Check.PASS : Check.FAIL,
-      pcrValidCheck: node ? this.pcrCheckNow(node) : Check.UNKNOWN,
+      pcrValidCheck: node ? this.pcrCheckNow(node, e.pos.ts) : Check.UNKNOWN,
       pcrHash: node?.pcrHash ?? null,
       teeType: node?.teeType ?? null,
       ...blockFields(e.pos),
@@ -590,10 +656,10 @@ export class BatchMapper {
     }
   }
 
-  /** The TEE's PCR approval now (the block being mapped): PASS, FAIL, or UNKNOWN when its PCR is unknown. */
-  private pcrCheckNow(node: Node): Check {
+  /** The TEE's PCR approval now (the block being mapped, time `ts`): PASS, FAIL, or UNKNOWN when its PCR is unknown. */
+  private pcrCheckNow(node: Node, ts: number): Check {
     if (node.registeredBlock == null || !node.pcrHash || node.teeType == null) return Check.UNKNOWN;
-    return this.pcrs.get(`${node.pcrHash}-${node.teeType}`)?.approved ? Check.PASS : Check.FAIL;
+    return this.pcrApprovedAt(node.pcrHash, node.teeType, ts) ? Check.PASS : Check.FAIL;
   }
 
   private keyOf(node: Node): KeyObject | undefined {
@@ -764,7 +830,7 @@ export class BatchMapper {
       commitmentCheck: Check.NOT_APPLICABLE,
       revealOnTimeCheck: Check.NOT_APPLICABLE,
       teeSignatureCheck: Check.NOT_APPLICABLE,
-      pcrValidCheck: tee ? this.pcrCheckNow(node) : Check.NOT_APPLICABLE,
+      pcrValidCheck: tee ? this.pcrCheckNow(node, e.pos.ts) : Check.NOT_APPLICABLE,
       discrepancy: false,
       settlement: null,
       linkKey: null,
@@ -1127,4 +1193,32 @@ function matchesTee(publicKey: Hex, teeId: string): boolean {
 
 function commitmentPasses(inf: Inference): boolean {
   return commitmentOf(inf.outputHash as Hex, inf.salt as Hex).toLowerCase() === inf.commitment;
+}
+
+/** A Pcr row's approval at block time `ts` (unix seconds): approved, or within its graced revocation. */
+function rowApprovedAt(p: Pcr, ts: number): boolean {
+  return p.approved || (p.approvedUntil != null && ts * 1000 < p.approvedUntil.getTime());
+}
+
+/** Unix seconds as a Date, capped at 9999-12-31T23:59:59Z (a DateTime column holds no later time). */
+function dateOfSeconds(seconds: bigint): Date {
+  return new Date(Number(seconds > MAX_DATE_SECONDS ? MAX_DATE_SECONDS : seconds) * 1000);
+}
+
+/**
+ * 758e149's PCRRevoked(pcrHash, gracePeriod) does not name the TEE type its revokePCR(pcrHash, teeType,
+ * gracePeriod) call revoked: read it from the transaction's calldata when that is the direct call (same hash and
+ * grace period); undefined otherwise (e.g. a call through another contract), and the revocation covers every type.
+ */
+function revokedTypeFromCalldata(e: Ev<"PCRRevoked">): number | undefined {
+  const input = e.pos.txInput;
+  if (e.gracePeriod === undefined || !input) return undefined;
+  try {
+    if (!graceRegistry.functions.revokePCR.is(input)) return undefined;
+    const call = graceRegistry.functions.revokePCR.decode(input);
+    if (call.pcrHash.toLowerCase() !== e.pcrHash || call.gracePeriod !== e.gracePeriod) return undefined;
+    return call.teeType;
+  } catch {
+    return undefined;
+  }
 }

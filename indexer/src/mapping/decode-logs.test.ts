@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type Abi, encodeAbiParameters, encodeEventTopics, type Hex, keccak256, toHex } from "viem";
+import { type Abi, encodeAbiParameters, encodeEventTopics, type Hex, keccak256, parseAbi, toHex } from "viem";
 import { describe, expect, it } from "vitest";
 import { decodeLog, type RawLog } from "./decode-logs";
 
@@ -127,5 +127,76 @@ describe("decodeLog", () => {
       remainingStake: 6n,
     });
     expect(() => decodeLog({ ...l, data: l.data.slice(0, 40) }, addresses)).toThrow();
+  });
+
+  // The event declarations as written in og-evm's sources (/work/shared/fixtures/og-evm/<commit>/TEERegistry.sol),
+  // independent of abi/*.json: one test per signature the current registry does not emit.
+  describe("earlier OpenGradient registries (og-evm 6030478, 758e149)", () => {
+    const v6030478 = parseAbi([
+      "event PCRApproved(bytes32 indexed pcrHash, string version)",
+      "event PCRRevoked(bytes32 indexed pcrHash)",
+      "event TEEDeactivated(bytes32 indexed teeId)",
+      "event TEEActivated(bytes32 indexed teeId)",
+      "event TEETypeDeactivated(uint8 indexed typeId)",
+    ]) as Abi;
+    const v758e149 = parseAbi([
+      "event PCRRevoked(bytes32 indexed pcrHash, uint256 gracePeriod)",
+      "event TEERemoved(bytes32 indexed teeId)",
+    ]) as Abi;
+    const upper = (h: string) => `0x${h.slice(2).toUpperCase()}`;
+    const tee = (abi: Abi, name: string, args: Record<string, unknown>) =>
+      decodeLog(log(abi, upper(addresses.teeRegistry), name, args), addresses);
+
+    it("PCRApproved(bytes32 indexed, string): an approval with no TEE type (every type)", () => {
+      expect(tee(v6030478, "PCRApproved", { pcrHash: upper(id(7)), version: "v0.3.1" })).toEqual({
+        kind: "PCRApproved",
+        pcrHash: id(7),
+        teeType: undefined,
+        version: "v0.3.1",
+      });
+    });
+
+    it("PCRRevoked(bytes32 indexed): a revocation with no TEE type and no grace period", () => {
+      expect(tee(v6030478, "PCRRevoked", { pcrHash: id(7) })).toEqual({
+        kind: "PCRRevoked",
+        pcrHash: id(7),
+        teeType: undefined,
+      });
+    });
+
+    it("PCRRevoked(bytes32 indexed, uint256): a revocation with its grace period, even one beyond any date", () => {
+      expect(tee(v758e149, "PCRRevoked", { pcrHash: id(7), gracePeriod: 86_400n })).toEqual({
+        kind: "PCRRevoked",
+        pcrHash: id(7),
+        teeType: undefined,
+        gracePeriod: 86_400n,
+      });
+      expect(tee(v758e149, "PCRRevoked", { pcrHash: id(7), gracePeriod: 2n ** 256n - 1n })).toMatchObject({
+        gracePeriod: 2n ** 256n - 1n,
+      });
+    });
+
+    it("TEEDeactivated(bytes32 indexed) is a TEEDisabled", () => {
+      expect(tee(v6030478, "TEEDeactivated", { teeId: upper(id(3)) })).toEqual({ kind: "TEEDisabled", teeId: id(3) });
+    });
+
+    it("TEEActivated(bytes32 indexed) is a TEEEnabled", () => {
+      expect(tee(v6030478, "TEEActivated", { teeId: id(3) })).toEqual({ kind: "TEEEnabled", teeId: id(3) });
+    });
+
+    it("TEERemoved(bytes32 indexed) is a TEEDisabled", () => {
+      expect(tee(v758e149, "TEERemoved", { teeId: id(3) })).toEqual({ kind: "TEEDisabled", teeId: id(3) });
+    });
+
+    it("TEETypeDeactivated(uint8 indexed) names the type", () => {
+      expect(tee(v6030478, "TEETypeDeactivated", { typeId: 255 })).toEqual({ kind: "TEETypeDeactivated", typeId: 255 });
+    });
+
+    it("each signature is a topic0 of its own (none collides with the current registry's)", () => {
+      const topics = [...v6030478, ...v758e149, ...artifact("TEERegistry")]
+        .filter((x) => x.type === "event")
+        .map((x) => encodeEventTopics({ abi: [x], eventName: (x as { name: string }).name } as never)[0]);
+      expect(new Set(topics).size).toBe(topics.length);
+    });
   });
 });

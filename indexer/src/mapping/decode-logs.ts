@@ -1,6 +1,7 @@
 import * as att from "../abi/AttestationRegistry";
 import * as relay from "../abi/InferenceSettlementRelay";
 import * as legacy from "../abi/LegacyTEERegistry";
+import * as grace from "../abi/LegacyTEERegistry758e149";
 import * as tee from "../abi/TEERegistry";
 
 /** Where an event sits on the chain: every row it creates copies this. */
@@ -33,8 +34,16 @@ export type ReasonName = (typeof REASONS)[number];
 
 export type ChainEvent =
   | { kind: "TEETypeAdded"; typeId: number; name: string }
-  | { kind: "PCRApproved"; pcrHash: string; teeType: number; version: string }
-  | { kind: "PCRRevoked"; pcrHash: string; teeType: number | undefined }
+  /** Earlier registries only (og-evm 6030478 and 758e149): the type accepts no new registrations or approvals. */
+  | { kind: "TEETypeDeactivated"; typeId: number }
+  /** teeType undefined: og-evm 6030478's PCRApproved(pcrHash, version), an approval for every TEE type. */
+  | { kind: "PCRApproved"; pcrHash: string; teeType: number | undefined; version: string }
+  /**
+   * teeType undefined: the event does not name one (one-argument form, and 758e149's graced form, whose type the
+   * mapping reads from the revokePCR calldata when it can). gracePeriod (seconds): 758e149's form only; the
+   * revocation takes effect at block time + gracePeriod.
+   */
+  | { kind: "PCRRevoked"; pcrHash: string; teeType: number | undefined; gracePeriod?: bigint }
   | { kind: "TEERegistered"; teeId: string; owner: string; teeType: number }
   | { kind: "TEEDisabled"; teeId: string }
   | { kind: "TEEEnabled"; teeId: string }
@@ -164,10 +173,28 @@ export function decodeLog(log: RawLog, addresses: Addresses): ChainEvent {
         const e = tee.events.PCRRevoked.decode(log);
         return { kind: "PCRRevoked", pcrHash: lower(e.pcrHash), teeType: e.teeType };
       }
+      // Earlier OpenGradient registries (docs/decisions/005-earlier-tee-registry-versions.md).
+      case legacy.events.PCRApproved.topic: {
+        const e = legacy.events.PCRApproved.decode(log);
+        return { kind: "PCRApproved", pcrHash: lower(e.pcrHash), teeType: undefined, version: e.version };
+      }
       case legacy.events.PCRRevoked.topic: {
         const e = legacy.events.PCRRevoked.decode(log);
         return { kind: "PCRRevoked", pcrHash: lower(e.pcrHash), teeType: undefined };
       }
+      case grace.events.PCRRevoked.topic: {
+        const e = grace.events.PCRRevoked.decode(log);
+        return { kind: "PCRRevoked", pcrHash: lower(e.pcrHash), teeType: undefined, gracePeriod: e.gracePeriod };
+      }
+      case legacy.events.TEEDeactivated.topic:
+        return { kind: "TEEDisabled", teeId: lower(legacy.events.TEEDeactivated.decode(log).teeId) };
+      case legacy.events.TEEActivated.topic:
+        return { kind: "TEEEnabled", teeId: lower(legacy.events.TEEActivated.decode(log).teeId) };
+      // 758e149's removeTEE deletes the TEE (it may register again): a disable here, its history kept.
+      case grace.events.TEERemoved.topic:
+        return { kind: "TEEDisabled", teeId: lower(grace.events.TEERemoved.decode(log).teeId) };
+      case legacy.events.TEETypeDeactivated.topic:
+        return { kind: "TEETypeDeactivated", typeId: legacy.events.TEETypeDeactivated.decode(log).typeId };
       case tee.events.TEERegistered.topic: {
         const e = tee.events.TEERegistered.decode(log);
         return { kind: "TEERegistered", teeId: lower(e.teeId), owner: lower(e.owner), teeType: e.teeType };
