@@ -182,7 +182,7 @@ export async function readChain(opts: {
       method: "eth_getLogs",
       params: [
         {
-          address: [...byAddress.keys()],
+          address: [...byAddress.keys()] as Address[],
           fromBlock: numberToHex(from),
           toBlock: numberToHex(to),
         },
