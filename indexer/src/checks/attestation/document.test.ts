@@ -107,6 +107,16 @@ describe("verifyNitroDocument on the real fixture", () => {
     );
   });
 
+  it("takes the document as 0x hex too", () => {
+    expect(verifyNitroDocument(toHex(bytes)).document?.pcrHash).toBe(
+      "0x8082af22571613eabd5dad9c7e857c4f16154ded3d387386d8193b53906f6a24",
+    );
+    expect(verifyNitroDocument("0xabc" as `0x${string}`)).toMatchObject({
+      format: "UNRECOGNIZED",
+      reason: "the attestation document is not 0x hex",
+    });
+  });
+
   it("calls a truncated document or its base64 text unrecognized, without throwing", () => {
     const truncated = verifyNitroDocument(bytes.subarray(0, bytes.length - 1));
     expect(truncated).toMatchObject({ format: "UNRECOGNIZED", ok: false, document: null });

@@ -1,4 +1,5 @@
 import { type Hex, keccak256 } from "viem";
+import { hexToBuffer } from "../hex.ts";
 import { AWS_NITRO_ROOT_PEM } from "./aws-nitro-root.ts";
 import {
   type CertificateInfo,
@@ -58,11 +59,16 @@ export interface NitroVerifyOptions {
 }
 
 /**
- * Decodes `bytes` as an AWS Nitro attestation document and verifies its COSE signature and certificate chain,
+ * Decodes `input` (bytes, or 0x hex) as an AWS Nitro attestation document and verifies its COSE signature and certificate chain,
  * in that order (OpenGradient's precompile, VerifyAttestationDocument, without the block-time checks). Never
  * throws.
  */
-export function verifyNitroDocument(bytes: Uint8Array, options: NitroVerifyOptions = {}): NitroVerification {
+export function verifyNitroDocument(
+  input: Uint8Array | Hex,
+  options: NitroVerifyOptions = {},
+): NitroVerification {
+  const bytes = typeof input === "string" ? hexToBuffer(input) : input;
+  if (bytes === undefined) return unrecognized("the attestation document is not 0x hex");
   const cose = decodeCoseSign1(bytes);
   if (cose.ok === undefined) {
     return unrecognized(`the attestation document is ${cose.reason}`);
