@@ -4,13 +4,13 @@ import { BatchMapper } from "./batch-mapper";
 import { type Addresses, decodeLog, type PositionedEvent } from "./decode-logs";
 import { rpcTeeInfoReader } from "./tee-info";
 
+/** INDEXER_PROFILE=1 prints where each batch's time goes (load, map, save). */
+const PROFILE = process.env.INDEXER_PROFILE === "1";
+
 /**
  * The squid's batch handler: decode every log of the batch in chain order, load what they touch once, map, save
  * once per entity type. A log that does not decode is kept as an UndecodedLog row, never dropped, never fatal.
  */
-/** INDEXER_PROFILE=1 prints where each batch's time goes (load, map, save). */
-const PROFILE = process.env.INDEXER_PROFILE === "1";
-
 export function makeBatchHandler(addresses: Addresses) {
   return async function handleBatch(ctx: ProcessorContext<Store>): Promise<void> {
     const teeInfo = rpcTeeInfoReader(
