@@ -16,6 +16,8 @@ import {
 import type { ReactNode } from "react";
 import { ThemeToggle, themeBootScript } from "~/components/theme";
 import { webConfig } from "~/lib/config.server";
+import { ALL_CONTRACTS, type NetworkMode, pageExists } from "~/lib/network-mode";
+import { networkMode } from "~/models/network.server";
 import styles from "~/styles.css?url";
 
 export const links: LinksFunction = () => [
@@ -38,7 +40,10 @@ export const meta: MetaFunction = ({ error }) => {
 };
 
 export async function loader(_: LoaderFunctionArgs) {
-  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS };
+  // The navigation leaves out pages that cannot have data on this network; with the API down, all of them show
+  // (the page itself then says the API is unavailable).
+  const mode = await networkMode().catch(() => ALL_CONTRACTS);
+  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS, mode };
 }
 
 const NAV = [
@@ -85,6 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
 
 function Header() {
   const location = useLocation();
+  const mode = useNetworkMode();
   const q = location.pathname === "/search" ? (new URLSearchParams(location.search).get("q") ?? "") : "";
   return (
     <header className="site-header">
@@ -93,7 +99,7 @@ function Header() {
       </Link>
       <nav aria-label="Main">
         <ul>
-          {NAV.map(([to, label]) => (
+          {NAV.filter(([to]) => pageExists(to, mode)).map(([to, label]) => (
             <li key={to}>
               <NavLink to={to} end={to === "/"}>
                 {label}
@@ -125,6 +131,11 @@ function Header() {
 
 export default function App() {
   return <Outlet />;
+}
+
+/** What exists on the indexed network (from the root loader): all three contracts unless it says otherwise. */
+export function useNetworkMode(): NetworkMode {
+  return useRouteLoaderData<typeof loader>("root")?.mode ?? ALL_CONTRACTS;
 }
 
 /** The live-poll interval from the root loader, for pages that update themselves. */

@@ -1,6 +1,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatInt, formatTime, shortHex } from "~/lib/format";
+import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
 import type { BlockRef, Check, PageInfo } from "~/models/types";
 
 /** A hex value shown short, with the whole value as its accessible name and tooltip. */
@@ -149,5 +150,14 @@ export function TableScroll({ label, children }: { label: string; children: Reac
     <section className="table-scroll" aria-label={label} tabIndex={0}>
       {children}
     </section>
+  );
+}
+
+/** Says, where commit-reveal data would have been, why it does not exist on this network. */
+export function NoCommitReveal() {
+  return (
+    <p className="notice" data-testid="no-commit-reveal">
+      {NO_COMMIT_REVEAL}
+    </p>
   );
 }

@@ -19,3 +19,6 @@ export const SETTLEMENT_ROW = `id teeId node { id } ethAddress inputHash outputH
 export const SLASH_ROW = `id node { id } inference { id } reason amount remainingStake block { ${BLOCK_REF} }`;
 
 export const PAGE_INFO = "pageInfo { hasNextPage endCursor } totalCount";
+
+export const ATTESTATION = `status reason format moduleId timestamp pcr0 pcr1 pcr2 pcrHash
+  certificates { subject notBefore notAfter } userData document tlsCertificate registered { ${BLOCK_REF} }`;

@@ -1,7 +1,8 @@
-import { gql } from "~/lib/graphql.server";
+import { ApiQueryError, gql } from "~/lib/graphql.server";
 import { defaultInterval, type HistoryRange, historyRange } from "~/lib/history-range";
+import { type NetworkMode, networkModeOf } from "~/lib/network-mode";
 import { SLASH_ROW } from "./fragments";
-import type { IndexerStatus, Interval, Mode, SlashRow } from "./types";
+import type { IndexedContracts, IndexerStatus, Interval, Mode, SlashRow } from "./types";
 
 export interface NetworkStats {
   nodes: number;
@@ -97,4 +98,31 @@ export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; index
 export async function chartRange(search: URLSearchParams): Promise<HistoryRange> {
   const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
   return historyRange(search, status.timestamp, defaultInterval(days));
+}
+
+/** How long the network's contracts are remembered (they change only when the indexer is redeployed). */
+const MODE_TTL_MS = 30_000;
+let modeCache: { at: number; mode: NetworkMode } | undefined;
+
+/**
+ * What exists on the indexed network (IndexerStatus.contracts): a two-contract network (no commit-reveal
+ * registry) has no stake, slashes, models or commit-reveal inferences. An API without the field (older) counts as
+ * all three contracts. API errors other than that propagate (the page shows the API-down page).
+ */
+export async function networkMode(): Promise<NetworkMode> {
+  if (modeCache && Date.now() - modeCache.at < MODE_TTL_MS) return modeCache.mode;
+  let contracts: IndexedContracts | null | undefined;
+  try {
+    const data = await gql<{ indexerStatus: { contracts?: IndexedContracts | null } }>(
+      "{ indexerStatus { contracts { teeRegistry settlementRelay attestationRegistry } } }",
+    );
+    contracts = data.indexerStatus.contracts;
+  } catch (err) {
+    if (!(err instanceof ApiQueryError && err.code === "GRAPHQL_VALIDATION_FAILED")) throw err;
+    contracts = undefined;
+  }
+  const mode = networkModeOf(contracts);
+  // Not remembered before the indexer has written its contracts: the mode may still change.
+  if (contracts) modeCache = { at: Date.now(), mode };
+  return mode;
 }

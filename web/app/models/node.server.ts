@@ -1,6 +1,7 @@
 import { gql } from "~/lib/graphql.server";
 import type { NodeOrderBy } from "./enums";
 import {
+  ATTESTATION,
   BLOCK_REF,
   INFERENCE_ROW,
   NODE_COUNTS,
@@ -10,6 +11,7 @@ import {
   SLASH_ROW,
 } from "./fragments";
 import type {
+  Attestation,
   BlockRef,
   Connection,
   InferenceRow,
@@ -96,6 +98,8 @@ export interface NodeDetail {
   inferences: Connection<InferenceRow>;
   settlements: Connection<SettlementRow>;
   slashes: Connection<SlashRow>;
+  /** null until the TEE registers. */
+  attestation: Attestation | null;
 }
 
 export async function nodeDetail(
@@ -115,6 +119,7 @@ export async function nodeDetail(
         inferences(first: 20) { edges { node { ${INFERENCE_ROW} } } ${PAGE_INFO} }
         settlements(first: 10) { edges { node { ${SETTLEMENT_ROW} } } ${PAGE_INFO} }
         slashes(first: 20) { edges { node { ${SLASH_ROW} } } ${PAGE_INFO} }
+        attestation { ${ATTESTATION} }
       }
     }`,
     { id, interval, from, to },

@@ -98,3 +98,33 @@ export interface IndexerStatus {
   lagBlocks: number | null;
   reorgedBlocks: number;
 }
+
+export type AttestationFormat = "NITRO" | "DEVNET" | "UNRECOGNIZED" | "NONE";
+
+/** The indexer's own verification of a TEE registration's attestation document (Node.attestation). */
+export interface Attestation {
+  status: Check;
+  reason: string | null;
+  format: AttestationFormat;
+  moduleId: string | null;
+  timestamp: string | null;
+  pcr0: string | null;
+  pcr1: string | null;
+  pcr2: string | null;
+  pcrHash: string | null;
+  /** Leaf first, then the CA bundle towards the root. */
+  certificates: { subject: string; notBefore: string; notAfter: string }[];
+  userData: string | null;
+  /** The raw document from the registration calldata (what the browser re-verifies); null when not in calldata. */
+  document: string | null;
+  tlsCertificate: string | null;
+  /** The registration that carried the document. */
+  registered: BlockRef | null;
+}
+
+/** The contracts the indexer reads (IndexerStatus.contracts); attestationRegistry null on a two-contract network. */
+export interface IndexedContracts {
+  teeRegistry: string;
+  settlementRelay: string;
+  attestationRegistry: string | null;
+}

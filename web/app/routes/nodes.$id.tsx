@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { AttestationCheck, AttestationPanel } from "~/components/attestation";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
 import { ScoreCell } from "~/components/score";
 import { InferenceTable, SettlementTable, SlashTable } from "~/components/tables";
-import { BlockRefView, FullHex, Stat } from "~/components/ui";
+import { BlockRefView, FullHex, NoCommitReveal, Stat } from "~/components/ui";
 import {
   formatBucket,
   formatFloat,
@@ -16,7 +17,7 @@ import {
   shortHex,
 } from "~/lib/format";
 import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
-import { chartRange } from "~/models/network.server";
+import { chartRange, networkMode } from "~/models/network.server";
 import { nodeDetail } from "~/models/node.server";
 import { useLivePollSeconds } from "~/root";
 
@@ -28,15 +29,15 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const id = bytes32Param(params.id, "node id");
   const search = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const range = await chartRange(search);
+    const [range, mode] = await Promise.all([chartRange(search), networkMode()]);
     const node = await nodeDetail(id, range.interval, range.from, range.to);
     if (!node) throw notFound(`No node with id ${id} has been indexed.`);
-    return { node, range };
+    return { node, range, mode };
   });
 }
 
 export default function NodePage() {
-  const { node: n, range } = useLoaderData<typeof loader>();
+  const { node: n, range, mode } = useLoaderData<typeof loader>();
   useLiveRevalidation(useLivePollSeconds());
   const r = n.reputation;
   const history = n.history.map((b) => ({
@@ -145,34 +146,50 @@ export default function NodePage() {
           </dl>
         </section>
       </div>
-      <section aria-labelledby="stake" className="panel">
-        <h2 id="stake">Stake and counts</h2>
-        <dl className="stats">
-          <Stat label="Stake" value={formatWei(n.stake)} />
-          <Stat label="Pending withdrawals" value={formatWei(n.pendingWithdrawals)} />
-          <Stat label="Total slashed" value={formatWei(n.totalSlashed)} />
-          <Stat
-            label="Committed"
-            value={formatInt(n.counts.committed)}
-            hint={`${formatInt(n.counts.revealed)} revealed`}
-          />
-          <Stat
-            label="Verified / failed / expired"
-            value={`${formatInt(n.counts.verified)} / ${formatInt(n.counts.failed)} / ${formatInt(n.counts.expired)}`}
-          />
-          <Stat
-            label="Challenged"
-            value={formatInt(n.counts.challenged)}
-            hint={`${formatInt(n.counts.disputesLost)} lost`}
-          />
-          <Stat
-            label="Settlements"
-            value={formatInt(n.counts.settlements)}
-            hint={`${formatInt(n.counts.settlementSignatureFailures)} with a bad signature`}
-          />
-          <Stat label="Discrepancies" value={formatInt(n.counts.discrepancies)} />
-        </dl>
-      </section>
+      {mode.commitReveal ? (
+        <section aria-labelledby="stake" className="panel">
+          <h2 id="stake">Stake and counts</h2>
+          <dl className="stats">
+            <Stat label="Stake" value={formatWei(n.stake)} />
+            <Stat label="Pending withdrawals" value={formatWei(n.pendingWithdrawals)} />
+            <Stat label="Total slashed" value={formatWei(n.totalSlashed)} />
+            <Stat
+              label="Committed"
+              value={formatInt(n.counts.committed)}
+              hint={`${formatInt(n.counts.revealed)} revealed`}
+            />
+            <Stat
+              label="Verified / failed / expired"
+              value={`${formatInt(n.counts.verified)} / ${formatInt(n.counts.failed)} / ${formatInt(n.counts.expired)}`}
+            />
+            <Stat
+              label="Challenged"
+              value={formatInt(n.counts.challenged)}
+              hint={`${formatInt(n.counts.disputesLost)} lost`}
+            />
+            <Stat
+              label="Settlements"
+              value={formatInt(n.counts.settlements)}
+              hint={`${formatInt(n.counts.settlementSignatureFailures)} with a bad signature`}
+            />
+            <Stat label="Discrepancies" value={formatInt(n.counts.discrepancies)} />
+          </dl>
+        </section>
+      ) : (
+        <section aria-labelledby="stake" className="panel">
+          <h2 id="stake">Counts</h2>
+          <dl className="stats">
+            <Stat
+              label="Settlements"
+              value={formatInt(n.counts.settlements)}
+              hint={`${formatInt(n.counts.settlementSignatureFailures)} with a bad signature`}
+            />
+          </dl>
+          <NoCommitReveal />
+        </section>
+      )}
+      <AttestationPanel attestation={n.attestation} />
+      {n.attestation ? <AttestationCheck attestation={n.attestation} publicKey={n.publicKey} /> : null}
       <section aria-labelledby="node-history" className="panel">
         <h2 id="node-history">History</h2>
         <HistoryControls range={range} label="History range" />
@@ -186,29 +203,33 @@ export default function NodePage() {
           yDomain={[0, 1000]}
           series={[{ key: "score", label: "Score", color: "var(--c1)" }]}
         />
-        <ChartFigure
-          title="Verdicts"
-          description={`inferences of this node settled per ${range.interval.toLowerCase()}`}
-          data={history}
-          xKey="bucket"
-          xLabel="Period"
-          kind="stacked-bar"
-          series={OUTCOME_SERIES}
-        />
+        {mode.commitReveal ? (
+          <ChartFigure
+            title="Verdicts"
+            description={`inferences of this node settled per ${range.interval.toLowerCase()}`}
+            data={history}
+            xKey="bucket"
+            xLabel="Period"
+            kind="stacked-bar"
+            series={OUTCOME_SERIES}
+          />
+        ) : null}
       </section>
-      <section aria-labelledby="node-inferences" className="panel">
-        <h2 id="node-inferences">Recent inferences</h2>
-        <InferenceTable
-          rows={n.inferences.edges.map((e) => e.node)}
-          label="Recent inferences"
-          showNode={false}
-        />
-        <p>
-          <Link to={`/inferences?node=${n.id}`}>
-            All {formatInt(n.inferences.totalCount)} inferences of this node
-          </Link>
-        </p>
-      </section>
+      {mode.commitReveal ? (
+        <section aria-labelledby="node-inferences" className="panel">
+          <h2 id="node-inferences">Recent inferences</h2>
+          <InferenceTable
+            rows={n.inferences.edges.map((e) => e.node)}
+            label="Recent inferences"
+            showNode={false}
+          />
+          <p>
+            <Link to={`/inferences?node=${n.id}`}>
+              All {formatInt(n.inferences.totalCount)} inferences of this node
+            </Link>
+          </p>
+        </section>
+      ) : null}
       <section aria-labelledby="node-settlements" className="panel">
         <h2 id="node-settlements">Settlements</h2>
         <SettlementTable rows={n.settlements.edges.map((e) => e.node)} label="Settlements of this node" />
@@ -218,17 +239,23 @@ export default function NodePage() {
           </Link>
         </p>
       </section>
-      <section aria-labelledby="node-slashes" className="panel">
-        <h2 id="node-slashes">Slashes</h2>
-        <SlashTable rows={n.slashes.edges.map((e) => e.node)} label="Slashes of this node" showNode={false} />
-        {n.slashes.totalCount > n.slashes.edges.length ? (
-          <p>
-            <Link to={`/slashes?node=${n.id}`}>
-              All {formatInt(n.slashes.totalCount)} slashes of this node
-            </Link>
-          </p>
-        ) : null}
-      </section>
+      {mode.commitReveal ? (
+        <section aria-labelledby="node-slashes" className="panel">
+          <h2 id="node-slashes">Slashes</h2>
+          <SlashTable
+            rows={n.slashes.edges.map((e) => e.node)}
+            label="Slashes of this node"
+            showNode={false}
+          />
+          {n.slashes.totalCount > n.slashes.edges.length ? (
+            <p>
+              <Link to={`/slashes?node=${n.id}`}>
+                All {formatInt(n.slashes.totalCount)} slashes of this node
+              </Link>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
     </>
   );
 }
