@@ -10,8 +10,8 @@ export const ATTESTATION_MAX_AGE_SECONDS = 300;
 /** …and at most this far ahead of it (clock skew). */
 export const ATTESTATION_MAX_SKEW_SECONDS = 60;
 /**
- * og-evm refuses documents older than this (1738281600000 ms, 2025-01-31T00:00:00Z; its comment says 2026, its
- * value is 2025), whatever the block time.
+ * og-evm refuses documents older than this (1738281600000 ms, 2025-01-31T00:00:00Z; its comment says 2026,
+ * its value is 2025), whatever the block time.
  */
 export const MIN_ATTESTATION_TIMESTAMP_MS = 1_738_281_600_000;
 
@@ -35,11 +35,12 @@ export interface AttestationCheckInput {
 
 /**
  * The indexer's own verdict on a registration's attestation document:
- * - NITRO: an AWS Nitro document (CBOR COSE_Sign1), PASS only when every step passes, else FAIL with the first
- *   failure as the reason;
+ * - NITRO: an AWS Nitro document (CBOR COSE_Sign1), PASS only when every step passes, else FAIL with
+ *   the first failure as the reason;
  * - DEVNET: the devnet's abi.encode(bytes pcr0, bytes pcr1, bytes pcr2), NOT_APPLICABLE (nothing to verify);
  * - UNRECOGNIZED: anything else, FAIL.
- * The other fields are what the document says, filled as soon as it decodes; on FAIL they are unverified claims.
+ * The other fields are what the document says, filled as soon as it decodes; on FAIL they are unverified
+ * claims.
  */
 export interface AttestationCheckResult {
   format: "NITRO" | "DEVNET" | "UNRECOGNIZED";
@@ -57,10 +58,11 @@ export interface AttestationCheckResult {
 }
 
 /**
- * Verifies a registration's attestation document the way OpenGradient's TEE precompile does, the first failure
- * being the reason: decode; the COSE signature with the leaf certificate; the chain to the pinned root at the
- * document's time; the PCR hash approved for the TEE type; user_data binding the registered TLS certificate and
- * signing key; the document fresh at the registration block. Never throws (unless isPcrApproved does).
+ * Verifies a registration's attestation document the way OpenGradient's TEE precompile does, the first
+ * failure being the reason: decode; the COSE signature with the leaf certificate; the chain to the pinned
+ * root at the document's time; the PCR hash approved for the TEE type; user_data binding the registered TLS
+ * certificate and signing key; the document fresh at the registration block. Never throws (unless
+ * isPcrApproved does).
  */
 export function attestationCheck(input: AttestationCheckInput): AttestationCheckResult {
   const bytes = hexToBuffer(input.document);

@@ -1,8 +1,9 @@
 /**
- * The AWS Nitro Enclaves attestation PKI root (G1), the trust anchor every Nitro attestation document chains to
- * (https://docs.aws.amazon.com/enclaves/latest/user/verify-root.html; the same certificate OpenGradient's TEE
- * precompile pins as DefaultAWSNitroRootCertPEM). Pinned here rather than fetched: a root read from the network
- * or from the document could be anyone's. CN=aws.nitro-enclaves, P-384, valid 2019-10-28 to 2049-10-28.
+ * The AWS Nitro Enclaves attestation PKI root (G1), the trust anchor every Nitro attestation document chains
+ * to (https://docs.aws.amazon.com/enclaves/latest/user/verify-root.html; the same certificate OpenGradient's
+ * TEE precompile pins as DefaultAWSNitroRootCertPEM). Pinned here rather than fetched: a root read from the
+ * network or from the document could be anyone's. CN=aws.nitro-enclaves, P-384, valid 2019-10-28 to
+ * 2049-10-28.
  */
 export const AWS_NITRO_ROOT_PEM = `-----BEGIN CERTIFICATE-----
 MIICETCCAZagAwIBAgIRAPkxdWgbkK/hHUbMtOTn+FYwCgYIKoZIzj0EAwMwSTEL

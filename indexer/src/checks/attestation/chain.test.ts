@@ -95,7 +95,8 @@ describe("chainFailure on the fixture's chain", () => {
   });
 
   it("reports the certificate nearest the root that is out of date", () => {
-    // On Feb 19 the zonal certificate (to Feb 18), the instance one (to Feb 13) and the leaf have all expired.
+    // On Feb 19 the zonal certificate (to Feb 18), the instance one (to Feb 13) and the leaf have all
+    // expired.
     expect(check(cabundle, leaf, Date.parse("2026-02-19T00:00:00Z"))).toMatch(
       /^cabundle certificate 2 \(CN=5d893a5001c52c61\.zonal\.us-east-2\.aws\.nitro-enclaves\) is not valid at/,
     );

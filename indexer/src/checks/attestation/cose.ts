@@ -37,8 +37,8 @@ export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /**
  * Maps as Map (PCR keys are integers; no object prototype to pollute) and no cbor-x records: plain RFC 8949
- * CBOR. cbor-x accepts indefinite-length arrays and maps (AWS encodes the payload as an indefinite-length map)
- * but not indefinite-length byte or text strings, which AWS never emits.
+ * CBOR. cbor-x accepts indefinite-length arrays and maps (AWS encodes the payload as an indefinite-length
+ * map) but not indefinite-length byte or text strings, which AWS never emits.
  */
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 
@@ -53,9 +53,9 @@ export function decodeCbor(bytes: Uint8Array): Decoded<unknown> {
 }
 
 /**
- * The COSE_Sign1 array of `bytes`, possibly tagged 18: `undefined` when the bytes are not CBOR or not an array of
- * four (not a COSE_Sign1 at all: the document's format is unrecognized), else the message or why its items are
- * not (bstr protected header, map unprotected header, bstr payload, bstr signature).
+ * The COSE_Sign1 array of `bytes`, possibly tagged 18: `undefined` when the bytes are not CBOR or not an
+ * array of four (not a COSE_Sign1 at all: the document's format is unrecognized), else the message or why
+ * its items are not (bstr protected header, map unprotected header, bstr payload, bstr signature).
  */
 export function decodeCoseSign1(bytes: Uint8Array): Decoded<CoseSign1> | { ok: undefined; reason: string } {
   const item = decodeCbor(bytes);

@@ -40,8 +40,8 @@ export interface NitroDocument {
  * The outcome of verifying a document by itself (no registration): format NITRO when the bytes are a CBOR
  * COSE_Sign1 (array of 4, possibly tagged 18), else UNRECOGNIZED; ok when it decodes, its ES384 signature
  * verifies with the leaf certificate, and the leaf chains through cabundle to the pinned root at `atMs`. The
- * reason is the first failure. `document` is filled as soon as the payload decodes (even when the signature or
- * chain then fails: it is then only what the bytes claim) and `userData` is raw for the binding check.
+ * reason is the first failure. `document` is filled as soon as the payload decodes (even when the signature
+ * or chain then fails: it is then only what the bytes claim) and `userData` is raw for the binding check.
  */
 export interface NitroVerification {
   format: "NITRO" | "UNRECOGNIZED";
@@ -59,9 +59,9 @@ export interface NitroVerifyOptions {
 }
 
 /**
- * Decodes `input` (bytes, or 0x hex) as an AWS Nitro attestation document and verifies its COSE signature and certificate chain,
- * in that order (OpenGradient's precompile, VerifyAttestationDocument, without the block-time checks). Never
- * throws.
+ * Decodes `input` (bytes, or 0x hex) as an AWS Nitro attestation document and verifies its COSE signature and
+ * certificate chain, in that order (OpenGradient's precompile, VerifyAttestationDocument, without the
+ * block-time checks). Never throws.
  */
 export function verifyNitroDocument(
   input: Uint8Array | Hex,

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import type { Hex } from "viem";
 
-// OpenGradient's enclaves run nitriding, which puts two multihashes in the document's user_data: sha256 of the
-// enclave's TLS certificate (DER), then sha256 of its signing public key (DER). That is what binds the keys a
-// registration submits to the attested enclave (og-evm ParseNitridingUserData, VerifyTLSCertificateBinding,
-// VerifySigningKeyBinding). Like og-evm, the 2-byte multihash prefixes (0x12 0x20) are not checked.
+// OpenGradient's enclaves run nitriding, which puts two multihashes in the document's user_data: sha256 of
+// the enclave's TLS certificate (DER), then sha256 of its signing public key (DER). That is what binds the
+// keys a registration submits to the attested enclave (og-evm ParseNitridingUserData,
+// VerifyTLSCertificateBinding, VerifySigningKeyBinding). Like og-evm, the 2-byte multihash prefixes
+// (0x12 0x20) are not checked.
 
 /** [prefix:2][sha256(TLS certificate):32][prefix:2][sha256(signing key):32]. */
 export const NITRIDING_USER_DATA_LENGTH = 68;
@@ -47,8 +48,8 @@ export function parseNitridingUserData(
 }
 
 /**
- * Why user_data does not bind the registered TLS certificate and signing key (each DER, as submitted), or null
- * when it binds both. The TLS certificate first, as og-evm checks it.
+ * Why user_data does not bind the registered TLS certificate and signing key (each DER, as submitted), or
+ * null when it binds both. The TLS certificate first, as og-evm checks it.
  */
 export function userDataBindingFailure(
   userData: Uint8Array | null,
