@@ -1,14 +1,25 @@
 import { uptime7d } from "../../../indexer/src/reputation/index.ts";
 import type { Db } from "../db/database.ts";
 
-/** Whether each (pcrHash, teeType) is approved now; key `${pcrHash}|${teeType}`. */
-export async function pcrApproval(db: Db, keys: readonly string[]): Promise<Map<string, boolean>> {
+/**
+ * Whether each (pcrHash, teeType) is approved at `now` (unix seconds, the latest indexed block's time); key
+ * `${pcrHash}|${teeType}`. The type's own row, else the row of an approval for every type (og-evm 6030478);
+ * approved, or revoked with a grace period that has not ended (758e149).
+ */
+export async function pcrApproval(
+  db: Db,
+  keys: readonly string[],
+  now: number,
+): Promise<Map<string, boolean>> {
   const pairs = keys.map((k) => k.split("|"));
   const rows = await db.query<{ pcr_hash: string; tee_type: number; approved: boolean }>(
-    `SELECT p.pcr_hash, p.tee_type, p.approved
-       FROM pcr p JOIN unnest($1::text[], $2::int[]) AS k(pcr_hash, tee_type)
-         ON p.pcr_hash = k.pcr_hash AND p.tee_type = k.tee_type`,
-    [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
+    `SELECT k.pcr_hash, k.tee_type, COALESCE(p.approved, false) AS approved
+       FROM unnest($1::text[], $2::int[]) AS k(pcr_hash, tee_type)
+       CROSS JOIN LATERAL (
+         SELECT approved OR approved_until > to_timestamp($3::float8) AS approved FROM pcr
+          WHERE pcr_hash = k.pcr_hash AND (tee_type = k.tee_type OR tee_type IS NULL)
+          ORDER BY tee_type NULLS LAST LIMIT 1) p`,
+    [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1])), now],
   );
   return new Map(rows.map((r) => [`${r.pcr_hash}|${r.tee_type}`, r.approved]));
 }

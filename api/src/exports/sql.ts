@@ -94,21 +94,54 @@ export interface ExportQuery {
   values: unknown[];
 }
 
+/**
+ * The node's PCR approval at time T from the pcr table: the row of its TEE type, else the row of an approval for
+ * every type (og-evm 6030478); approved, or revoked with a grace period that has not ended by T (758e149).
+ */
+function pcrNowLateral(T: string, alias: string): string {
+  return `LEFT JOIN LATERAL (
+              SELECT approved OR approved_until > to_timestamp(${T}) AS approved FROM pcr
+               WHERE pcr_hash = n.pcr_hash AND (tee_type = n.tee_type OR tee_type IS NULL)
+               ORDER BY tee_type NULLS LAST LIMIT 1) ${alias} ON true`;
+}
+
+/**
+ * The node's PCR approval as of block B (time T) from pcr_event: the latest event at or before B for its hash and
+ * TEE type (or for every type) is an approval, or a revocation not yet in effect at T (block time + grace period,
+ * og-evm 758e149) of an approved PCR (an approval covering it comes before).
+ */
+function pcrAsOfLateral(B: string, T: string, alias: string): string {
+  const covers = (e: string) =>
+    `${e}.pcr_hash = n.pcr_hash AND (${e}.tee_type IS NULL OR ${e}.tee_type = n.tee_type)`;
+  return `LEFT JOIN LATERAL (
+              SELECT e.kind = 'APPROVED'
+                     OR (COALESCE(e.effective_at, e.at) > to_timestamp(${T}) AND EXISTS (
+                       SELECT 1 FROM pcr_event a
+                        WHERE ${covers("a")} AND a.kind = 'APPROVED'
+                          AND (a.block, a.log_index) < (e.block, e.log_index))) AS approved
+                FROM pcr_event e
+               WHERE ${covers("e")} AND e.block <= ${B}
+               ORDER BY e.block DESC, e.log_index DESC LIMIT 1) ${alias} ON n.registered_block <= ${B}`;
+}
+
 function nodesSql(r: Resolved): ExportQuery {
   const p = new SqlParams();
   if (r.latest) {
+    const T = `${p.add(r.t)}::float8`;
     return {
       sql: `SELECT n.id, n.owner, n.operator, n.tee_type, n.enabled, COALESCE(pc.approved, false) AS pcr_approved,
                    n.stake AS stake_wei, n.pending_withdrawals AS pending_withdrawals_wei,
                    n.total_slashed AS total_slashed_wei, n.committed, n.verified, n.failed, n.expired,
                    n.disputes_lost, n.slashes, n.settlements, n.settlement_signature_failures AS signature_failures,
                    n.discrepancies, n.rep_ref_time, n.rep_s, n.rep_n, n.rep_d
-              FROM node n LEFT JOIN pcr pc ON pc.pcr_hash = n.pcr_hash AND pc.tee_type = n.tee_type
+              FROM node n
+              ${pcrNowLateral(T, "pc")}
              ORDER BY n.id`,
-      values: [],
+      values: p.values,
     };
   }
   const B = `${p.add(r.block)}::int`;
+  const T = `${p.add(r.t)}::float8`;
   const registered = `(n.registered_block IS NULL OR n.registered_block <= ${B})`;
   return {
     sql: `SELECT n.id,
@@ -116,7 +149,7 @@ function nodesSql(r: Resolved): ExportQuery {
                  CASE WHEN ${registered} THEN n.operator END AS operator,
                  CASE WHEN ${registered} THEN n.tee_type END AS tee_type,
                  COALESCE(ts.enabled, false) AS enabled,
-                 COALESCE(pe.kind = 'APPROVED', false) AS pcr_approved,
+                 COALESCE(pe.approved, false) AS pcr_approved,
                  COALESCE(sc.stake_after, 0)::text AS stake_wei,
                  COALESCE(sc.pending_after, 0)::text AS pending_withdrawals_wei,
                  sl.total::text AS total_slashed_wei,
@@ -126,10 +159,7 @@ function nodesSql(r: Resolved): ExportQuery {
             LEFT JOIN LATERAL (
               SELECT enabled FROM tee_status_change WHERE node_id = n.id AND block <= ${B}
                ORDER BY block DESC, log_index DESC LIMIT 1) ts ON true
-            LEFT JOIN LATERAL (
-              SELECT kind FROM pcr_event
-               WHERE pcr_hash = n.pcr_hash AND (tee_type IS NULL OR tee_type = n.tee_type) AND block <= ${B}
-               ORDER BY block DESC, log_index DESC LIMIT 1) pe ON n.registered_block <= ${B}
+            ${pcrAsOfLateral(B, T, "pe")}
             LEFT JOIN LATERAL (
               SELECT stake_after, pending_after FROM stake_change WHERE node_id = n.id AND block <= ${B}
                ORDER BY block DESC, log_index DESC LIMIT 1) sc ON true

@@ -100,7 +100,7 @@ export function createLoaders(db: Db, latestTime: () => Promise<number>): Loader
       return ids.map((id) => found.get(id) ?? []);
     }),
     pcrApproved: new DataLoader(async (keys) => {
-      const found = await pcrApproval(db, keys);
+      const found = await pcrApproval(db, keys, await latestTime());
       return keys.map((k) => found.get(k) ?? false);
     }),
     uptime: memo(
