@@ -177,7 +177,10 @@ describe("decodeLog", () => {
     });
 
     it("TEEDeactivated(bytes32 indexed) is a TEEDisabled", () => {
-      expect(tee(v6030478, "TEEDeactivated", { teeId: upper(id(3)) })).toEqual({ kind: "TEEDisabled", teeId: id(3) });
+      expect(tee(v6030478, "TEEDeactivated", { teeId: upper(id(3)) })).toEqual({
+        kind: "TEEDisabled",
+        teeId: id(3),
+      });
     });
 
     it("TEEActivated(bytes32 indexed) is a TEEEnabled", () => {
@@ -189,7 +192,10 @@ describe("decodeLog", () => {
     });
 
     it("TEETypeDeactivated(uint8 indexed) names the type", () => {
-      expect(tee(v6030478, "TEETypeDeactivated", { typeId: 255 })).toEqual({ kind: "TEETypeDeactivated", typeId: 255 });
+      expect(tee(v6030478, "TEETypeDeactivated", { typeId: 255 })).toEqual({
+        kind: "TEETypeDeactivated",
+        typeId: 255,
+      });
     });
 
     it("each signature is a topic0 of its own (none collides with the current registry's)", () => {

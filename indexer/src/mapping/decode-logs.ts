@@ -184,7 +184,12 @@ export function decodeLog(log: RawLog, addresses: Addresses): ChainEvent {
       }
       case grace.events.PCRRevoked.topic: {
         const e = grace.events.PCRRevoked.decode(log);
-        return { kind: "PCRRevoked", pcrHash: lower(e.pcrHash), teeType: undefined, gracePeriod: e.gracePeriod };
+        return {
+          kind: "PCRRevoked",
+          pcrHash: lower(e.pcrHash),
+          teeType: undefined,
+          gracePeriod: e.gracePeriod,
+        };
       }
       case legacy.events.TEEDeactivated.topic:
         return { kind: "TEEDisabled", teeId: lower(legacy.events.TEEDeactivated.decode(log).teeId) };
