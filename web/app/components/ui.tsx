@@ -161,3 +161,13 @@ export function NoCommitReveal() {
     </p>
   );
 }
+
+/** A page whose rows all come from the commit-reveal registry, on a network without one: the why, not a table. */
+export function Unavailable({ title }: { title: string }) {
+  return (
+    <>
+      <h1>{title}</h1>
+      <NoCommitReveal />
+    </>
+  );
+}

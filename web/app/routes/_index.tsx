@@ -3,11 +3,11 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
-import { BlockCell, HexLink, Stat, TableScroll } from "~/components/ui";
+import { BlockCell, HexLink, NoCommitReveal, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatInt, formatPercent, formatTime, formatWei } from "~/lib/format";
 import { defaultInterval, historyRange, weiToEthNumber } from "~/lib/history-range";
 import { fromApi } from "~/lib/load.server";
-import { networkDays, networkHistory, networkOverview } from "~/models/network.server";
+import { networkDays, networkHistory, networkMode, networkOverview } from "~/models/network.server";
 import { useLivePollSeconds } from "~/root";
 
 export const meta: MetaFunction = () => [
@@ -18,15 +18,22 @@ export const meta: MetaFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const [overview, days] = await Promise.all([networkOverview(), networkDays()]);
+    const [overview, days, mode] = await Promise.all([networkOverview(), networkDays(), networkMode()]);
     const range = historyRange(params, overview.indexerStatus.timestamp, defaultInterval(days));
     const history = await networkHistory(range.interval, range.from, range.to);
-    return { ...overview, range, history };
+    return { ...overview, range, history, mode };
   });
 }
 
 export default function Dashboard() {
-  const { networkStats: s, indexerStatus: status, slashes, range, history } = useLoaderData<typeof loader>();
+  const {
+    networkStats: s,
+    indexerStatus: status,
+    slashes,
+    range,
+    history,
+    mode,
+  } = useLoaderData<typeof loader>();
   useLiveRevalidation(useLivePollSeconds());
   const outcomes = history.map((b) => ({
     bucket: formatBucket(b.start, range.interval),
@@ -45,6 +52,10 @@ export default function Dashboard() {
     bucket: formatBucket(b.start, range.interval),
     slashes: b.slashes,
     slashedEth: weiToEthNumber(b.slashedAmount),
+  }));
+  const settlementRows = history.map((b) => ({
+    bucket: formatBucket(b.start, range.interval),
+    settlements: b.settlements,
   }));
   return (
     <>
@@ -65,111 +76,147 @@ export default function Dashboard() {
           />
         </dl>
       </section>
-      <section aria-labelledby="totals-title" className="panel">
-        <h2 id="totals-title">Totals</h2>
-        <dl className="stats" data-testid="network-stats">
-          <Stat label="Nodes" value={`${formatInt(s.nodes)} (${formatInt(s.enabledNodes)} enabled)`} />
-          <Stat label="Models" value={formatInt(s.models)} />
-          <Stat label="Inferences" value={formatInt(s.inferences)} hint={`${formatInt(s.pending)} pending`} />
-          <Stat
-            label="Verification rate"
-            value={formatPercent(s.verificationRate)}
-            hint={`${formatInt(s.verified)} verified · ${formatInt(s.failed)} failed · ${formatInt(s.expired)} expired`}
-          />
-          <Stat label="Total stake" value={formatWei(s.totalStake)} />
-          <Stat
-            label="Total slashed"
-            value={formatWei(s.totalSlashed)}
-            hint={`${formatInt(s.slashes)} slashes`}
-          />
-          <Stat
-            label="Settlements"
-            value={formatInt(s.settlements)}
-            hint={`${formatInt(s.settlementSignatureFailures)} with a bad signature`}
-          />
-          <Stat
-            label="Discrepancies"
-            value={<Link to="/inferences?discrepancy=true">{formatInt(s.discrepancies)}</Link>}
-            hint="chain said VERIFIED, the indexer's own checks say FAIL"
-          />
-          <Stat
-            label="By mode"
-            value={s.byMode.map((m) => `${m.mode} ${formatInt(m.count)}`).join(" · ") || "—"}
-          />
-        </dl>
-      </section>
-      <section aria-labelledby="history-title" className="panel">
-        <h2 id="history-title">Verification history</h2>
-        <HistoryControls range={range} label="History range" />
-        <ChartFigure
-          title="Inferences by outcome"
-          description={`verdicts per ${range.interval.toLowerCase()}, with commits`}
-          data={outcomes}
-          xKey="bucket"
-          xLabel="Period"
-          kind="stacked-bar"
-          series={OUTCOME_SERIES}
-        />
-        <ChartFigure
-          title="Commits by verification mode"
-          description={`inferences committed per ${range.interval.toLowerCase()}`}
-          data={byMode}
-          xKey="bucket"
-          xLabel="Period"
-          kind="area"
-          series={[
-            { key: "VANILLA", label: "Vanilla", color: "var(--c1)" },
-            { key: "ZKML", label: "zkML", color: "var(--c2)" },
-            { key: "TEE", label: "TEE", color: "var(--c3)" },
-          ]}
-        />
-        <ChartFigure
-          title="Slashes over time"
-          description={`slashes and ETH slashed per ${range.interval.toLowerCase()}`}
-          data={slashRows}
-          xKey="bucket"
-          xLabel="Period"
-          kind="line"
-          series={[
-            { key: "slashes", label: "Slashes", color: "var(--bad)" },
-            { key: "slashedEth", label: "ETH slashed (right axis)", color: "var(--c2)", axis: "right" },
-          ]}
-        />
-      </section>
-      <section aria-labelledby="recent-slashes" className="panel">
-        <h2 id="recent-slashes">Latest slashes</h2>
-        <TableScroll label="Latest slashes">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Node</th>
-                <th scope="col">Reason</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Block</th>
-              </tr>
-            </thead>
-            <tbody>
-              {slashes.edges.map(({ node: sl }) => (
-                <tr key={sl.id}>
-                  <td>
-                    <HexLink to={`/nodes/${sl.node.id}`} value={sl.node.id} />
-                  </td>
-                  <td>{sl.reason}</td>
-                  <td className="num">{formatWei(sl.amount)}</td>
-                  <td>
-                    <BlockCell block={sl.block} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
-        <p>
-          <Link to="/slashes">All slashes</Link>
-        </p>
-      </section>
+      {mode.commitReveal ? (
+        <>
+          <section aria-labelledby="totals-title" className="panel">
+            <h2 id="totals-title">Totals</h2>
+            <dl className="stats" data-testid="network-stats">
+              <Stat label="Nodes" value={`${formatInt(s.nodes)} (${formatInt(s.enabledNodes)} enabled)`} />
+              <Stat label="Models" value={formatInt(s.models)} />
+              <Stat
+                label="Inferences"
+                value={formatInt(s.inferences)}
+                hint={`${formatInt(s.pending)} pending`}
+              />
+              <Stat
+                label="Verification rate"
+                value={formatPercent(s.verificationRate)}
+                hint={`${formatInt(s.verified)} verified · ${formatInt(s.failed)} failed · ${formatInt(s.expired)} expired`}
+              />
+              <Stat label="Total stake" value={formatWei(s.totalStake)} />
+              <Stat
+                label="Total slashed"
+                value={formatWei(s.totalSlashed)}
+                hint={`${formatInt(s.slashes)} slashes`}
+              />
+              <Stat
+                label="Settlements"
+                value={formatInt(s.settlements)}
+                hint={`${formatInt(s.settlementSignatureFailures)} with a bad signature`}
+              />
+              <Stat
+                label="Discrepancies"
+                value={<Link to="/inferences?discrepancy=true">{formatInt(s.discrepancies)}</Link>}
+                hint="chain said VERIFIED, the indexer's own checks say FAIL"
+              />
+              <Stat
+                label="By mode"
+                value={s.byMode.map((m) => `${m.mode} ${formatInt(m.count)}`).join(" · ") || "—"}
+              />
+            </dl>
+          </section>
+          <section aria-labelledby="history-title" className="panel">
+            <h2 id="history-title">Verification history</h2>
+            <HistoryControls range={range} label="History range" />
+            <ChartFigure
+              title="Inferences by outcome"
+              description={`verdicts per ${range.interval.toLowerCase()}, with commits`}
+              data={outcomes}
+              xKey="bucket"
+              xLabel="Period"
+              kind="stacked-bar"
+              series={OUTCOME_SERIES}
+            />
+            <ChartFigure
+              title="Commits by verification mode"
+              description={`inferences committed per ${range.interval.toLowerCase()}`}
+              data={byMode}
+              xKey="bucket"
+              xLabel="Period"
+              kind="area"
+              series={[
+                { key: "VANILLA", label: "Vanilla", color: "var(--c1)" },
+                { key: "ZKML", label: "zkML", color: "var(--c2)" },
+                { key: "TEE", label: "TEE", color: "var(--c3)" },
+              ]}
+            />
+            <ChartFigure
+              title="Slashes over time"
+              description={`slashes and ETH slashed per ${range.interval.toLowerCase()}`}
+              data={slashRows}
+              xKey="bucket"
+              xLabel="Period"
+              kind="line"
+              series={[
+                { key: "slashes", label: "Slashes", color: "var(--bad)" },
+                { key: "slashedEth", label: "ETH slashed (right axis)", color: "var(--c2)", axis: "right" },
+              ]}
+            />
+          </section>
+          <section aria-labelledby="recent-slashes" className="panel">
+            <h2 id="recent-slashes">Latest slashes</h2>
+            <TableScroll label="Latest slashes">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Node</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col" className="num">
+                      Amount
+                    </th>
+                    <th scope="col">Block</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {slashes.edges.map(({ node: sl }) => (
+                    <tr key={sl.id}>
+                      <td>
+                        <HexLink to={`/nodes/${sl.node.id}`} value={sl.node.id} />
+                      </td>
+                      <td>{sl.reason}</td>
+                      <td className="num">{formatWei(sl.amount)}</td>
+                      <td>
+                        <BlockCell block={sl.block} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
+            <p>
+              <Link to="/slashes">All slashes</Link>
+            </p>
+          </section>
+        </>
+      ) : (
+        <>
+          <section aria-labelledby="totals-title" className="panel">
+            <h2 id="totals-title">Totals</h2>
+            <dl className="stats" data-testid="network-stats">
+              <Stat label="Nodes" value={`${formatInt(s.nodes)} (${formatInt(s.enabledNodes)} enabled)`} />
+              <Stat
+                label="Settlements"
+                value={formatInt(s.settlements)}
+                hint={`${formatInt(s.settlementSignatureFailures)} with a bad signature`}
+              />
+            </dl>
+            <NoCommitReveal />
+          </section>
+          <section aria-labelledby="history-title" className="panel">
+            <h2 id="history-title">Settlement history</h2>
+            <HistoryControls range={range} label="History range" />
+            <ChartFigure
+              title="Settlements over time"
+              description={`settlements relayed per ${range.interval.toLowerCase()}`}
+              data={settlementRows}
+              xKey="bucket"
+              xLabel="Period"
+              kind="stacked-bar"
+              series={[{ key: "settlements", label: "Settlements", color: "var(--c1)" }]}
+            />
+          </section>
+        </>
+      )}
     </>
   );
 }

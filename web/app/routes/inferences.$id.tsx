@@ -7,8 +7,10 @@ import { useLiveRevalidation } from "~/components/live";
 import { BlockRefView, CheckBadge, FullHex, HexLink, StatusBadge } from "~/components/ui";
 import { formatTime, formatWei, modelLabel, shortHex } from "~/lib/format";
 import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
+import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
 import { commitmentOf } from "~/lib/verify";
 import { inferenceDetail } from "~/models/inference.server";
+import { networkMode } from "~/models/network.server";
 import { useLivePollSeconds } from "~/root";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -23,7 +25,12 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const id = bytes32Param(params.id, "inference id");
   return fromApi(async () => {
     const inference = await inferenceDetail(id);
-    if (!inference) throw notFound(`No inference with id ${id} has been indexed.`);
+    if (!inference) {
+      const { commitReveal } = await networkMode();
+      throw notFound(
+        `No inference with id ${id} has been indexed.${commitReveal ? "" : ` ${NO_COMMIT_REVEAL}`}`,
+      );
+    }
     // What the commitment check compared, recomputed here for display (the browser can recompute it too).
     const computedCommitment =
       inference.outputHash && inference.salt ? commitmentOf(inference.outputHash, inference.salt) : null;

@@ -8,17 +8,19 @@ import {
   SelectFilter,
 } from "~/components/filter-fields";
 import { InferenceTable } from "~/components/tables";
-import { Pager } from "~/components/ui";
+import { Pager, Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
 import { boolParam, cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
 import { MODES, STATUSES } from "~/models/enums";
 import { inferenceList } from "~/models/inference.server";
+import { networkMode } from "~/models/network.server";
 
 export const meta: MetaFunction = () => [{ title: "Inferences · Attestation Explorer" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
+    if (!(await networkMode()).commitReveal) return { unavailable: true as const };
     const status = enumParam(params, "status", STATUSES);
     const where = {
       node: hexParam(params, "node", 32),
@@ -41,7 +43,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Inferences() {
-  const { inferences, orderBy, values, exportQuery } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if ("unavailable" in data) return <Unavailable title="Inferences" />;
+  const { inferences, orderBy, values, exportQuery } = data;
   const rows = inferences.edges.map((e) => e.node);
   return (
     <>

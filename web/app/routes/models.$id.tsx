@@ -7,8 +7,9 @@ import { InferenceTable } from "~/components/tables";
 import { BlockRefView, EmptyRow, FullHex, HexLink, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatFloat, formatInt, formatPercent, formatTime, modelLabel } from "~/lib/format";
 import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
+import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
 import { modelDetail } from "~/models/model.server";
-import { chartRange } from "~/models/network.server";
+import { chartRange, networkMode } from "~/models/network.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Model ${modelLabel(data.model)} · Attestation Explorer` : "Model · Attestation Explorer" },
@@ -20,7 +21,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   return fromApi(async () => {
     const range = await chartRange(search);
     const model = await modelDetail(id, range.interval, range.from, range.to);
-    if (!model) throw notFound(`No model with id ${id} has been indexed.`);
+    if (!model) {
+      const { commitReveal } = await networkMode();
+      throw notFound(`No model with id ${id} has been indexed.${commitReveal ? "" : ` ${NO_COMMIT_REVEAL}`}`);
+    }
     return { model, range };
   });
 }

@@ -2,18 +2,20 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
-import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
+import { EmptyRow, HexLink, Pager, TableScroll, Unavailable } from "~/components/ui";
 import { formatInt, modelLabel } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
 import { boolParam, cursorParam, enumParam } from "~/lib/params";
 import { MODEL_ORDERS, MODES } from "~/models/enums";
 import { modelList } from "~/models/model.server";
+import { networkMode } from "~/models/network.server";
 
 export const meta: MetaFunction = () => [{ title: "Models · Attestation Explorer" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
+    if (!(await networkMode()).commitReveal) return { unavailable: true as const };
     const orderBy = enumParam(params, "order", MODEL_ORDERS) ?? "INFERENCES_DESC";
     const nameContains = params.get("name")?.trim() || undefined;
     const where = {
@@ -27,7 +29,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Models() {
-  const { models, orderBy, where } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if ("unavailable" in data) return <Unavailable title="Models" />;
+  const { models, orderBy, where } = data;
   const rows = models.edges.map((e) => e.node);
   return (
     <>

@@ -2,11 +2,12 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
 import { ScoreCell } from "~/components/score";
-import { EmptyRow, HexLink, Pager, TableScroll } from "~/components/ui";
+import { EmptyRow, HexLink, NoCommitReveal, Pager, TableScroll } from "~/components/ui";
 import { formatInt, formatPercent, formatWei } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
 import { boolParam, cursorParam, enumParam, intParam } from "~/lib/params";
 import { NODE_ORDERS, type NodeOrderBy } from "~/models/enums";
+import { networkMode } from "~/models/network.server";
 import { leaderboard } from "~/models/node.server";
 
 export const meta: MetaFunction = () => [
@@ -19,7 +20,9 @@ const PAGE_SIZE = 25;
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const orderBy = enumParam(params, "order", NODE_ORDERS) ?? "SCORE_DESC";
+    const mode = await networkMode();
+    const orders = mode.commitReveal ? NODE_ORDERS : TWO_CONTRACT_ORDERS;
+    const orderBy = enumParam(params, "order", orders) ?? "SCORE_DESC";
     const where = {
       enabled: boolParam(params, "enabled"),
       teeType: intParam(params, "teeType", 0, 255),
@@ -27,9 +30,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       provisional: boolParam(params, "provisional"),
     };
     const nodes = await leaderboard({ first: PAGE_SIZE, after: cursorParam(params), orderBy, where });
-    return { nodes, orderBy, where };
+    return { nodes, orderBy, where, mode };
   });
 }
+
+/** Orders that mean something without the commit-reveal registry (no stake, slashes or inferences there). */
+const TWO_CONTRACT_ORDERS = ["SCORE_DESC", "SCORE_ASC", "REGISTERED_DESC"] as const satisfies NodeOrderBy[];
 
 /** Column headers that sort: clicking one orders by it (descending first, as the API offers). */
 const SORTABLE: Record<string, NodeOrderBy[]> = {
@@ -64,7 +70,8 @@ function SortHeader({ column, label, orderBy }: { column: string; label: string;
 }
 
 export default function Leaderboard() {
-  const { nodes, orderBy, where } = useLoaderData<typeof loader>();
+  const { nodes, orderBy, where, mode } = useLoaderData<typeof loader>();
+  const full = mode.commitReveal;
   const location = useLocation();
   const rows = nodes.edges.map((e) => e.node);
   const firstRank = (Number(new URLSearchParams(location.search).get("page") ?? "1") - 1) * PAGE_SIZE;
@@ -114,7 +121,7 @@ export default function Leaderboard() {
               ["true", "provisional only"],
             ]}
           />
-          <OrderSelect value={orderBy} options={lowerCaseOptions(NODE_ORDERS)} />
+          <OrderSelect value={orderBy} options={lowerCaseOptions(full ? NODE_ORDERS : TWO_CONTRACT_ORDERS)} />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
@@ -124,6 +131,7 @@ export default function Leaderboard() {
         </a>{" "}
         <span className="muted">(every node, with reputation, as of the latest indexed block)</span>
       </p>
+      {full ? null : <NoCommitReveal />}
       <TableScroll label="Nodes">
         <table>
           <caption className="sr-only">Nodes ordered by {orderBy.toLowerCase().replace("_", " ")}</caption>
@@ -137,18 +145,24 @@ export default function Leaderboard() {
               <th scope="col" className="num">
                 Uptime 7d
               </th>
-              <SortHeader column="stake" label="Stake" orderBy={orderBy} />
-              <SortHeader column="slashed" label="Slashed" orderBy={orderBy} />
-              <SortHeader column="inferences" label="Inferences" orderBy={orderBy} />
-              <th scope="col" className="num">
-                Verified / failed / expired
-              </th>
+              {full ? (
+                <>
+                  <SortHeader column="stake" label="Stake" orderBy={orderBy} />
+                  <SortHeader column="slashed" label="Slashed" orderBy={orderBy} />
+                  <SortHeader column="inferences" label="Inferences" orderBy={orderBy} />
+                  <th scope="col" className="num">
+                    Verified / failed / expired
+                  </th>
+                </>
+              ) : null}
               <th scope="col">TEE</th>
               <SortHeader column="registered" label="Registered" orderBy={orderBy} />
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 ? <EmptyRow colSpan={10}>No node matches these filters.</EmptyRow> : null}
+            {rows.length === 0 ? (
+              <EmptyRow colSpan={full ? 10 : 6}>No node matches these filters.</EmptyRow>
+            ) : null}
             {rows.map((n, i) => (
               <tr key={n.id} data-node-id={n.id}>
                 <td className="num">{firstRank + i + 1}</td>
@@ -161,15 +175,19 @@ export default function Leaderboard() {
                   <ScoreCell reputation={n.reputation} />
                 </td>
                 <td className="num">{formatPercent(n.uptime7d)}</td>
-                <td className="num">{formatWei(n.stake)}</td>
-                <td className="num">
-                  {formatWei(n.totalSlashed)} ({formatInt(n.counts.slashes)})
-                </td>
-                <td className="num">{formatInt(n.counts.committed)}</td>
-                <td className="num">
-                  {formatInt(n.counts.verified)} / {formatInt(n.counts.failed)} /{" "}
-                  {formatInt(n.counts.expired)}
-                </td>
+                {full ? (
+                  <>
+                    <td className="num">{formatWei(n.stake)}</td>
+                    <td className="num">
+                      {formatWei(n.totalSlashed)} ({formatInt(n.counts.slashes)})
+                    </td>
+                    <td className="num">{formatInt(n.counts.committed)}</td>
+                    <td className="num">
+                      {formatInt(n.counts.verified)} / {formatInt(n.counts.failed)} /{" "}
+                      {formatInt(n.counts.expired)}
+                    </td>
+                  </>
+                ) : null}
                 <td>{n.teeType ?? "—"}</td>
                 <td>{n.registered ? formatInt(n.registered.number) : "—"}</td>
               </tr>

@@ -2,10 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
 import { SlashTable } from "~/components/tables";
-import { Pager } from "~/components/ui";
+import { Pager, Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
 import { cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
 import { SLASH_REASONS } from "~/models/enums";
+import { networkMode } from "~/models/network.server";
 import { slashList } from "~/models/slash.server";
 
 export const meta: MetaFunction = () => [{ title: "Slashes · Attestation Explorer" }];
@@ -13,6 +14,7 @@ export const meta: MetaFunction = () => [{ title: "Slashes · Attestation Explor
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
+    if (!(await networkMode()).commitReveal) return { unavailable: true as const };
     const where = {
       node: hexParam(params, "node", 32),
       reason: enumParam(params, "reason", SLASH_REASONS),
@@ -30,7 +32,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function Slashes() {
-  const { slashes, values, exportQuery } = useLoaderData<typeof loader>();
+  const data = useLoaderData<typeof loader>();
+  if ("unavailable" in data) return <Unavailable title="Slashes" />;
+  const { slashes, values, exportQuery } = data;
   const rows = slashes.edges.map((e) => e.node);
   return (
     <>
