@@ -15,6 +15,7 @@ import {
   trailTests,
 } from "./suites/interactions.ts";
 import { pageTypeTests } from "./suites/pages.ts";
+import { twoContractTests } from "./suites/two-contracts.ts";
 import { e2e } from "./support/context.ts";
 import { findSamples } from "./support/samples.ts";
 import { startStack } from "./support/stack.ts";
@@ -36,5 +37,7 @@ trailTests();
 checkYourselfTests();
 hostileInputTests();
 errorTests();
+// Before liveTests: the two-contract indexer reads the chain as the other tests see it.
+twoContractTests();
 // Last: it mines more blocks.
 liveTests();

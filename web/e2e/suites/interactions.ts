@@ -286,6 +286,31 @@ export function checkYourselfTests(): void {
       });
     });
 
+    test("node: the browser re-reads the raw attestation document (a devnet one) and agrees with the indexer", async () => {
+      const id = e2e.samples.nodeId;
+      const { node } = await e2e.stack.gql(
+        `query($id: Bytes!) { node(id: $id) { attestation { status format pcrHash document } } }`,
+        { id },
+      );
+      expect(node.attestation.format).toBe("DEVNET");
+      await onPage(`/nodes/${id}`, async ({ page }) => {
+        await waitForHydration(page);
+        const panel = page.getByRole("region", { name: "Check the attestation yourself" });
+        await panel.getByRole("button", { name: "Verify the attestation in this browser" }).click();
+        const row = (check: string) => panel.locator(`[data-check="${check}"]`);
+        await expect.poll(() => row("verdict").textContent()).toContain("agrees with the indexer");
+        expect(await row("verdict").locator(".badge").first().getAttribute("class")).toContain(
+          "check-not_applicable",
+        );
+        expect(await row("decode").textContent()).toContain("devnet document");
+        expect(await row("signature").textContent()).toContain("agrees with the indexer");
+        // The PCR hash the browser computed from the document's bytes is the indexer's.
+        expect(await row("pcrs").textContent()).toContain(node.attestation.pcrHash);
+        expect(await row("pcrs").textContent()).toContain("agrees with the indexer");
+        expect(await panel.getByText("disagrees with the indexer").count()).toBe(0);
+      });
+    });
+
     test("inference: commitment and signature agree; a changed salt makes the commitment disagree", async () => {
       const i = e2e.samples.teeInference;
       await onPage(`/inferences/${i.id}`, async ({ page }) => {

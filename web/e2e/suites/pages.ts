@@ -28,6 +28,50 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const stat = (page: Page, label: string, scope = "") =>
   page.locator(`${scope} .stat:has(> dt:text-is("${label}")) > dd > .value`.trim());
 
+/**
+ * The node page's attestation panel shows the indexer's verification as the API gives it. On the devnet every
+ * registration carries the devnet's abi.encode(pcr0, pcr1, pcr2): format DEVNET, verdict NOT_APPLICABLE, said in
+ * words (not just a colour), with the PCRs and their hash.
+ */
+export async function expectAttestationPanel(page: Page, nodeId: string): Promise<void> {
+  await expectAttestationPanelOf(e2e.stack.gql, page, nodeId);
+}
+
+/** expectAttestationPanel against another API (the two-contract stack's). */
+export async function expectAttestationPanelOf(
+  gql: (query: string, variables?: Record<string, unknown>) => Promise<any>,
+  page: Page,
+  nodeId: string,
+): Promise<void> {
+  const { node } = await gql(
+    `query($id: Bytes!) { node(id: $id) { attestation { status reason format moduleId pcr0 pcr1 pcr2 pcrHash
+      certificates { subject } document registered { number } } } }`,
+    { id: nodeId },
+  );
+  const a = node.attestation;
+  expect(a, "the API's Node.attestation").not.toBeNull();
+  expect(a.format).toBe("DEVNET");
+  expect(a.status).toBe("NOT_APPLICABLE");
+  expect(a.document).toMatch(/^0x[0-9a-f]+$/);
+  const panel = page.getByRole("region", { name: "Attestation", exact: true });
+  expect(await panel.getByTestId("attestation-format").textContent()).toBe("DEVNET");
+  expect(await panel.getByTestId("attestation-format-note").textContent()).toContain(
+    "This is a devnet document, not a Nitro attestation",
+  );
+  const verdict = panel.getByTestId("attestation-verdict");
+  expect(await verdict.locator(".badge").getAttribute("class")).toContain("check-not_applicable");
+  expect(await verdict.textContent()).toContain("n/a");
+  expect(await verdict.textContent()).toContain("not applicable: a devnet document");
+  for (const pcr of [a.pcr0, a.pcr1, a.pcr2, a.pcrHash]) {
+    expect(pcr).toMatch(/^0x[0-9a-f]+$/);
+    expect(await panel.getByText(pcr, { exact: true }).count(), pcr).toBe(1);
+  }
+  expect(await panel.getByTestId("attestation-pcr-hash").textContent()).toContain(a.pcrHash);
+  // No certificates in a devnet document; the raw document is there in full, folded.
+  expect(a.certificates).toEqual([]);
+  expect(await panel.locator("details.raw-document pre").textContent()).toBe(a.document);
+}
+
 export const PAGE_TYPES: PageType[] = [
   {
     name: "dashboard",
@@ -128,6 +172,7 @@ export const PAGE_TYPES: PageType[] = [
             .count(),
         )
         .toBe(1);
+      await expectAttestationPanel(page, e2e.samples.nodeId);
     },
   },
   {

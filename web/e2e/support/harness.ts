@@ -84,7 +84,8 @@ export interface IndexerProcess {
 
 export interface IndexerTarget {
   rpcUrl: string;
-  addresses: ContractAddresses;
+  /** Without attestationRegistry the indexer reads the TEE registry and the settlement relay only. */
+  addresses: Omit<ContractAddresses, "attestationRegistry"> & { attestationRegistry?: Hex };
   startBlock: number;
   databaseUrl: string;
   finalityConfirmations?: number;

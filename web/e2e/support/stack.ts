@@ -67,6 +67,14 @@ export interface WebServer {
   stop(): Promise<void>;
 }
 
+export interface TwoContractStack {
+  api: ApiProcess;
+  indexer: IndexerProcess;
+  web: WebServer;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read untyped JSON answers
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
 export interface Stack {
   rpcUrl: string;
   deployment: Deployment;
@@ -88,6 +96,12 @@ export interface Stack {
    * numbers change, so only the last test may call it.
    */
   deposit(nodeId: string, wei: bigint): Promise<{ number: number; hash: string; timestamp: number }>;
+  /**
+   * A second indexer, API and explorer on the same chain that read the TEE registry and the settlement relay only
+   * (OpenGradient's network: no commit-reveal registry), started on first use (about a minute) and stopped by
+   * close(). Call it before anything is mined after the tests began (liveTests).
+   */
+  twoContracts(): Promise<TwoContractStack>;
   /** Another explorer server, e.g. one pointed at an API that is down. */
   startWebServer(
     env: { API_URL: string; LIVE_POLL_SECONDS?: string },
@@ -124,6 +138,9 @@ export async function startStack(log: (line: string) => void = () => {}): Promis
     postgres?: TestPostgres;
     indexer?: IndexerProcess;
     api?: ApiProcess;
+    /** The two-contract indexer and API (twoContracts()). */
+    twoIndexer?: IndexerProcess;
+    twoApi?: ApiProcess;
     web: WebServer[];
     browser?: Browser;
     snapshot?: string;
@@ -131,6 +148,8 @@ export async function startStack(log: (line: string) => void = () => {}): Promis
   const close = async () => {
     await parts.browser?.close().catch(() => {});
     for (const w of parts.web.reverse()) await w.stop().catch(() => {});
+    await parts.twoApi?.stop().catch(() => {});
+    await parts.twoIndexer?.close().catch(() => {});
     await parts.api?.stop().catch(() => {});
     await parts.indexer?.close().catch(() => {});
     await parts.anvil?.stop().catch(() => {});
@@ -264,31 +283,66 @@ export async function startStack(log: (line: string) => void = () => {}): Promis
         await indexer.waitForHeight(now.number, { hash: now.hash, timeoutMs: 60_000 });
         return now;
       };
-      return { anvil, deployment, head, hostileModelId, reorg, api, indexer, deposit };
+      /** The same chain read with two contracts, into a database of its own. */
+      const startTwoContracts = async () => {
+        const { teeRegistry, settlementRelay } = deployment.addresses;
+        const databaseUrl = await postgres.createDatabase("web_two");
+        const twoIndexer = new h.IndexerProcess({
+          rpcUrl: anvil.rpcUrl,
+          addresses: { teeRegistry, settlementRelay },
+          startBlock: deployment.deploymentBlock,
+          databaseUrl,
+          finalityConfirmations: FINALITY,
+        });
+        parts.twoIndexer = twoIndexer;
+        await twoIndexer.start();
+        if (twoIndexer.pid) pids.add(twoIndexer.pid);
+        const now = await h.chainHead(anvil.rpcUrl);
+        await twoIndexer.waitForHeight(now.number, { hash: now.hash, timeoutMs: 240_000 });
+        return { twoIndexer, databaseUrl };
+      };
+      return { anvil, deployment, head, hostileModelId, reorg, api, indexer, deposit, startTwoContracts };
     })();
 
     // All three settle before anything is stopped, so no part starts after close().
     const [chainDone, buildDone, browserDone] = await Promise.allSettled([chain, build, browser]);
     for (const r of [buildDone, chainDone, browserDone]) if (r.status === "rejected") throw r.reason;
-    const { anvil, deployment, head, hostileModelId, reorg, api, indexer, deposit } = (
+    const { anvil, deployment, head, hostileModelId, reorg, api, indexer, deposit, startTwoContracts } = (
       chainDone as PromiseFulfilledResult<Awaited<typeof chain>>
     ).value;
     const web = await startWebServer({ API_URL: api.url, LIVE_POLL_SECONDS: "0" });
     lap("web up");
     const b = await browser;
 
-    const gql: Stack["gql"] = async (query, variables) => {
-      const res = await fetch(api.url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
-      if (body.errors?.length || !body.data) {
-        throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors)}\n${query}`);
-      }
-      // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answers
-      return body.data as any;
+    const gqlAt =
+      (url: string): Stack["gql"] =>
+      async (query, variables) => {
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query, variables }),
+        });
+        const body = (await res.json()) as { data?: unknown; errors?: { message: string }[] };
+        if (body.errors?.length || !body.data) {
+          throw new Error(`GraphQL ${res.status}: ${JSON.stringify(body.errors)}\n${query}`);
+        }
+        // biome-ignore lint/suspicious/noExplicitAny: untyped JSON answers
+        return body.data as any;
+      };
+    const gql = gqlAt(api.url);
+    let two: Promise<TwoContractStack> | undefined;
+    const twoContracts = () => {
+      two ??= (async () => {
+        const { twoIndexer, databaseUrl } = await startTwoContracts();
+        const twoApi = await h.startApiProcess({ DATABASE_URL: databaseUrl, RATE_LIMIT: "0" });
+        parts.twoApi = twoApi;
+        if (twoApi.pid) pids.add(twoApi.pid);
+        await waitFor(`${twoApi.base}/healthz`, 200, 30_000);
+        const twoWeb = await startWebServer({ API_URL: twoApi.url, LIVE_POLL_SECONDS: "0" });
+        lap("two-contract indexer, API and explorer up");
+        return { api: twoApi, indexer: twoIndexer, web: twoWeb, gql: gqlAt(twoApi.url) };
+      })();
+      return two;
     };
     return {
       rpcUrl: anvil.rpcUrl,
@@ -302,6 +356,7 @@ export async function startStack(log: (line: string) => void = () => {}): Promis
       reorg,
       timings,
       gql,
+      twoContracts,
       startWebServer,
       deposit,
       close,
