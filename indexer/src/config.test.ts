@@ -57,7 +57,27 @@ describe("loadConfig", () => {
       dataDir,
       embeddedPostgresPort: 54329,
       resetIndexOnChainMismatch: false,
+      rpcRequestTimeoutMs: 30_000,
+      maxOutageSeconds: 600,
     });
+  });
+
+  test("MAX_OUTAGE_SECONDS and RPC_REQUEST_TIMEOUT_MS are whole numbers in range", () => {
+    const config = loadConfig({
+      ...ADDRESS_ENV,
+      DATA_DIR: dataDir,
+      MAX_OUTAGE_SECONDS: "30",
+      RPC_REQUEST_TIMEOUT_MS: "1500",
+    });
+    expect(config.maxOutageSeconds).toBe(30);
+    expect(config.rpcRequestTimeoutMs).toBe(1500);
+    const bad = problemsOf({
+      ...ADDRESS_ENV,
+      DATA_DIR: dataDir,
+      MAX_OUTAGE_SECONDS: "0",
+      RPC_REQUEST_TIMEOUT_MS: "fast",
+    });
+    expect(bad.map((p) => p.split(":")[0]).sort()).toEqual(["MAX_OUTAGE_SECONDS", "RPC_REQUEST_TIMEOUT_MS"]);
   });
 
   test("RESET_INDEX_ON_CHAIN_MISMATCH (set by npm start on the devnet) is true or false, nothing else", () => {

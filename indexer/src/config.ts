@@ -37,6 +37,10 @@ export interface IndexerConfig {
   embeddedPostgresPort: number;
   /** Devnet only (npm start): rebuild the index when the chain no longer has its blocks (see db/chain-mismatch.ts). */
   resetIndexOnChainMismatch: boolean;
+  /** How long an RPC request may take before it is abandoned and retried, ms. */
+  rpcRequestTimeoutMs: number;
+  /** How long the RPC endpoint or the database may keep failing before the indexer gives up and exits, s. */
+  maxOutageSeconds: number;
 }
 
 /** Thrown by loadConfig; `problems` has one line per bad variable. */
@@ -87,6 +91,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().optional(),
   EMBEDDED_PG_PORT: port.default("54329"),
   RESET_INDEX_ON_CHAIN_MISMATCH: z.enum(["true", "false"]).default("false"),
+  RPC_REQUEST_TIMEOUT_MS: int(100, 600_000).default("30000"),
+  MAX_OUTAGE_SECONDS: int(1, 7 * 86_400).default("600"),
 });
 
 type EnvKey = keyof typeof envSchema.shape;
@@ -183,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     dataDir,
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     resetIndexOnChainMismatch: e.RESET_INDEX_ON_CHAIN_MISMATCH === "true",
+    rpcRequestTimeoutMs: e.RPC_REQUEST_TIMEOUT_MS,
+    maxOutageSeconds: e.MAX_OUTAGE_SECONDS,
   };
 }
 

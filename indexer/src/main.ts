@@ -1,18 +1,24 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
+import type { Store } from "@subsquid/typeorm-store";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
+import { DEFAULT_BACKOFF, Outage, OutageTooLong } from "./faults/outage.ts";
+import { isLeftoverOfAbandonedRun, superviseProcessor } from "./faults/run-processor.ts";
+import { describeError, transientFault } from "./faults/transient.ts";
 import { makeBatchHandler } from "./mapping/handle-batch";
-import { createProcessor, processorSettings } from "./processor.ts";
+import { createProcessor, type ProcessorContext, processorSettings } from "./processor.ts";
 import { ChainHeadPoller, ProgressReporter } from "./progress.ts";
 
 // `npm run indexer` (node indexer/lib/main.js): configuration → Postgres → migrations → the processor.
 // Ctrl-C / SIGTERM: the batch being written commits, then the processor is parked, Postgres stopped if we
 // started it, and the process exits 0. A second signal exits at once (the open transaction rolls back).
+// Transient faults (the RPC endpoint or the database failing for a while) are ridden out with backoff for up to
+// MAX_OUTAGE_SECONDS: see faults/ and docs/decisions/006-riding-out-transient-faults.md.
 
 /** indexer/: the squid project folder (db/migrations, lib/model). */
 const PROJECT_DIR = resolve(__dirname, "..");
@@ -62,6 +68,32 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A prefetch of an abandoned processor run may fail after the run ended: expected, and harmless.
+  process.on("unhandledRejection", (reason) => {
+    if (isLeftoverOfAbandonedRun(reason)) return;
+    console.error(`indexer: unhandled rejection: ${(reason as Error)?.stack ?? reason}`);
+    process.exit(1);
+  });
+
+  const maxOutageMs = config.maxOutageSeconds * 1000;
+  const rpcOutage = new Outage({ kind: "rpc", what: `RPC ${settings.rpcUrl}`, maxOutageMs, log });
+  const databaseOutage = new Outage({ kind: "database", what: "database", maxOutageMs, log });
+  /** Start-up steps that talk to the RPC endpoint or the database, retried like the processor's runs. */
+  const retried = async <T>(step: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        const result = await step();
+        rpcOutage.succeeded();
+        databaseOutage.succeeded();
+        return result;
+      } catch (err) {
+        const kind = transientFault(err);
+        if (!kind || stopping) throw err;
+        const pause = (kind === "rpc" ? rpcOutage : databaseOutage).failed(err);
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  };
 
   log(
     `contracts (from ${config.addressesFrom}): TEERegistry ${settings.addresses.teeRegistry}, ` +
@@ -81,7 +113,7 @@ async function main(): Promise<void> {
   log(`database ${redactUrl(db.url)}${db.kind === "embedded" ? " (embedded)" : ""}`);
   if (stopping) return;
 
-  const mismatch = await indexChainMismatch(PROJECT_DIR, settings.rpcUrl);
+  const mismatch = await retried(() => indexChainMismatch(PROJECT_DIR, settings.rpcUrl));
   if (mismatch) {
     if (!config.resetIndexOnChainMismatch) {
       throw new Error(
@@ -91,9 +123,9 @@ async function main(): Promise<void> {
     log(
       `the chain cannot continue this index (${mismatch}): the devnet was restored from an older state; rebuilding the index from scratch`,
     );
-    await dropIndex(PROJECT_DIR);
+    await retried(() => dropIndex(PROJECT_DIR));
   }
-  const applied = await applyMigrations(PROJECT_DIR);
+  const applied = await retried(() => applyMigrations(PROJECT_DIR));
   if (applied.length > 0) log(`applied migrations: ${applied.join(", ")}`);
   if (stopping) return;
 
@@ -141,21 +173,33 @@ async function main(): Promise<void> {
   };
 
   const handleBatch = makeBatchHandler(settings.addresses);
-  const processor = createProcessor(settings);
   progress.start();
-  // run() returns at once; it exits the process itself when the processor fails (after logging the error).
-  processor.run(
+  // Each run is a new processor; a run ended by a transient fault is restarted from the database's position
+  // (faults/run-processor.ts). Only a fault that is not transient, or an outage longer than MAX_OUTAGE_SECONDS,
+  // ends the process (exit 1).
+  await superviseProcessor({
+    createProcessor: () => createProcessor(settings),
     database,
-    database.wrapHandler(async (ctx) => {
+    handler: database.wrapHandler(async (ctx: ProcessorContext<Store>) => {
       progress.countEvents(ctx.blocks);
       first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0 };
       for (const b of ctx.blocks) events += b.logs.length;
       await handleBatch(ctx);
     }),
-  );
+    rpcOutage,
+    databaseOutage,
+    stopping: () => stopping,
+    log,
+    backoff: DEFAULT_BACKOFF,
+  });
+  // Only with an end block: the range is indexed.
+  await shutdown("end of the block range");
 }
 
 main().catch((err) => {
-  console.error(`indexer: ${(err as Error).stack ?? err}`);
+  if (err instanceof OutageTooLong) console.error(`indexer: ${err.message}`);
+  else if (transientFault(err))
+    console.error(`indexer: ${describeError(err)}\n${(err as Error).stack ?? ""}`);
+  else console.error(`indexer: ${(err as Error).stack ?? err}`);
   process.exit(1);
 });

@@ -77,6 +77,8 @@ export interface ProcessorSettings {
   finalityConfirmations: number;
   headPollIntervalMs: number;
   prometheusPort: number | undefined;
+  /** A request that has not answered after this long is abandoned and retried (a stalled endpoint). */
+  rpcRequestTimeoutMs: number;
 }
 
 export function processorSettings(config: IndexerConfig): ProcessorSettings {
@@ -93,13 +95,21 @@ export function processorSettings(config: IndexerConfig): ProcessorSettings {
     finalityConfirmations: config.finalityConfirmations,
     headPollIntervalMs: config.headPollIntervalMs,
     prometheusPort: config.prometheusPort,
+    rpcRequestTimeoutMs: config.rpcRequestTimeoutMs,
   };
 }
 
 /** The processor without its log requests: data source, finality, range and fields (shared with the bench). */
 export function baseProcessor(settings: ProcessorSettings) {
   const processor = new EvmBatchProcessor()
-    .setRpcEndpoint({ url: settings.rpcUrl, rateLimit: settings.rpcRateLimit })
+    // The SDK's RPC client retries connection errors `retryAttempts` times (here: until MAX_OUTAGE_SECONDS, see
+    // faults/rpc-client.ts, which also widens what counts as retryable) and abandons a request after requestTimeout.
+    .setRpcEndpoint({
+      url: settings.rpcUrl,
+      rateLimit: settings.rpcRateLimit,
+      requestTimeout: settings.rpcRequestTimeoutMs,
+      retryAttempts: Number.MAX_SAFE_INTEGER,
+    })
     // Blocks closer than this to the head are hot: indexed at once, rolled back on a reorg.
     .setFinalityConfirmation(settings.finalityConfirmations)
     // The default head poll (5 s) would add seconds of latency on a devnet that mines every second.

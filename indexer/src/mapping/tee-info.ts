@@ -1,4 +1,5 @@
 import { decodeFunctionResult, encodeFunctionData, type Hex, parseAbi } from "viem";
+import { isTransientRpcError } from "../faults/transient";
 
 const abi = parseAbi([
   "struct TEEInfo { address owner; address paymentAddress; string endpoint; bytes publicKey; bytes tlsCertificate; bytes32 pcrHash; uint8 teeType; bool enabled; uint256 registeredAt; uint256 lastHeartbeatAt; }",
@@ -38,6 +39,10 @@ export function rpcTeeInfoReader(call: Call, registry: string, log?: (msg: strin
             paymentAddress: info.paymentAddress,
           };
         } catch (err) {
+          // The RPC client has already retried a transient failure for up to MAX_OUTAGE_SECONDS: past that it fails
+          // the batch (which is retried from the database's position), never becomes "no answer". A revert or
+          // missing state is an answer: try the next tag.
+          if (isTransientRpcError(err)) throw err;
           log?.(`getTEE(${teeId}) at ${tag} failed: ${(err as Error).message.split("\n")[0]}`);
         }
       }
