@@ -108,8 +108,23 @@ export function scenarioKeys(seed = "og-evm-113ae07"): Record<"a1" | "a2" | "b" 
   };
 }
 
+export interface ScenarioOptions {
+  seed?: string;
+  /**
+   * Called before the revocation of PCR a, with the settlements so far (e.g. to let an indexer catch up and see
+   * pcrValid PASS before the revocation makes it FAIL retroactively).
+   */
+  beforeRevocation?: (sofar: {
+    net: CurrentNetwork;
+    tees: Scenario["tees"];
+    settlements: SentSettlement[];
+    lastBlock: number;
+  }) => Promise<void>;
+}
+
 /** Runs the scenario on a fresh chain (started with genesis SCENARIO_GENESIS for the Nitro document's sake). */
-export async function runScenario(chain: OgEvmChain, seed = "og-evm-113ae07"): Promise<Scenario> {
+export async function runScenario(chain: OgEvmChain, options: ScenarioOptions = {}): Promise<Scenario> {
+  const seed = options.seed ?? "og-evm-113ae07";
   const rng = createRng(`${seed}/values`);
   const keys = scenarioKeys(seed);
   const [deployer, operator, relayer, pcrAdmin, heartbeatSender] = chain.accounts;
@@ -244,6 +259,12 @@ export async function runScenario(chain: OgEvmChain, seed = "og-evm-113ae07"): P
   await settle("b after re-enable", tees.b, (t) => t - 5n);
 
   // Revoke PCR a: a1 and a2 are disabled in the same transaction.
+  await options.beforeRevocation?.({
+    net,
+    tees,
+    settlements: [...settlements],
+    lastBlock: Number(await chain.publicClient.getBlockNumber()),
+  });
   const revokeA = await net.revokePCR(pcrs.a.hash, 0, admin);
   reject("enable a1 on a revoked PCR", await net.enableTEE(tees.a1.teeId, admin), "PCRNotApproved");
   await settleRejected("a1 after revocation", tees.a1, (t) => t, "Invalid signature");
