@@ -4,7 +4,15 @@
 // The result is cached by the hash of every input under node_modules/.cache/og-evm/, so only the first test
 // run of a machine pays for the compiler (~10 s on 2 cores).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,7 +44,11 @@ export interface OgEvmContract extends CompiledContract {
 export interface OgEvmArtifacts {
   compiler: string;
   /** Current og-evm main: TEERegistry, TEEInferenceVerifier (the relay's constructor argument), the relay. */
-  current: { TEERegistry: OgEvmContract; TEEInferenceVerifier: OgEvmContract; InferenceSettlementRelay: OgEvmContract };
+  current: {
+    TEERegistry: OgEvmContract;
+    TEEInferenceVerifier: OgEvmContract;
+    InferenceSettlementRelay: OgEvmContract;
+  };
   /** Earlier registries: 758e149 (PCRRevoked(bytes32,uint256), TEEDeactivated/Activated, TEERemoved). */
   registry758e149: OgEvmContract;
   /** 6030478 (PCRApproved(bytes32,string), PCRRevoked(bytes32), TEEDeactivated/Activated, TEETypeDeactivated). */
@@ -47,7 +59,10 @@ export interface OgEvmArtifacts {
 
 interface Solc {
   version(): string;
-  compile(input: string, callbacks?: { import: (path: string) => { contents: string } | { error: string } }): string;
+  compile(
+    input: string,
+    callbacks?: { import: (path: string) => { contents: string } | { error: string } },
+  ): string;
 }
 
 interface SolcOutput {
@@ -96,12 +111,15 @@ function readSource(unit: string): string {
 function inputsHash(solcPackageVersion: string): string {
   const hash = createHash("sha256");
   hash.update(`solc ${solcPackageVersion}\n${JSON.stringify(SETTINGS)}\n${ROOT_SOURCES.join("\n")}\n`);
-  hash.update(`openzeppelin ${(require("@openzeppelin/contracts/package.json") as { version: string }).version}\n`);
+  hash.update(
+    `openzeppelin ${(require("@openzeppelin/contracts/package.json") as { version: string }).version}\n`,
+  );
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const full = join(dir, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith(".sol")) hash.update(`${relative(REPO_ROOT, full)}\n`).update(readFileSync(full));
+      else if (name.endsWith(".sol"))
+        hash.update(`${relative(REPO_ROOT, full)}\n`).update(readFileSync(full));
     }
   };
   for (const v of OG_EVM_VERSIONS) walk(join(OG_EVM_DIR, v));
@@ -154,7 +172,10 @@ export function compileOgEvm(options: { noCache?: boolean } = {}): OgEvmArtifact
     current: {
       TEERegistry: get("og-evm/113ae07/TEERegistry.sol", "TEERegistry"),
       TEEInferenceVerifier: get("og-evm/113ae07/TEEInferenceVerifier.sol", "TEEInferenceVerifier"),
-      InferenceSettlementRelay: get("og-evm/113ae07/InferenceSettlementRelay.sol", "InferenceSettlementRelay"),
+      InferenceSettlementRelay: get(
+        "og-evm/113ae07/InferenceSettlementRelay.sol",
+        "InferenceSettlementRelay",
+      ),
     },
     registry758e149: get("og-evm/758e149/TEERegistry.sol", "TEERegistry"),
     registry6030478: get("og-evm/6030478/TEERegistry.sol", "TEERegistry"),

@@ -25,8 +25,8 @@ import {
   toHex,
   type WalletClient,
 } from "viem";
-import { type RunningAnvil, startAnvil } from "../../devnet/src/chain/anvil.ts";
 import { freePort } from "../../devnet/e2e/support.ts";
+import { type RunningAnvil, startAnvil } from "../../devnet/src/chain/anvil.ts";
 import { heartbeatMessage, settlementMessage } from "../../devnet/src/crypto/messages.ts";
 import { signPss } from "../../devnet/src/crypto/pss-sign.ts";
 import type { TeeSigningKey } from "../../devnet/src/crypto/rsa-keygen.ts";
@@ -66,7 +66,10 @@ export function pcrSet(pcr0: Hex, pcr1: Hex, pcr2: Hex): PcrSet {
 
 /** The devnet's attestation document format, abi.encode(bytes pcr0, bytes pcr1, bytes pcr2). */
 export function devnetDocument(pcrs: PcrSet): Hex {
-  return encodeAbiParameters([{ type: "bytes" }, { type: "bytes" }, { type: "bytes" }], [pcrs.pcr0, pcrs.pcr1, pcrs.pcr2]);
+  return encodeAbiParameters(
+    [{ type: "bytes" }, { type: "bytes" }, { type: "bytes" }],
+    [pcrs.pcr0, pcrs.pcr1, pcrs.pcr2],
+  );
 }
 
 /**
@@ -90,7 +93,8 @@ export async function nitroDocument(): Promise<{ document: Hex; pcrs: PcrSet; ti
     return toHex(p);
   };
   const pcrs = pcrSet(pcrAt(0), pcrAt(1), pcrAt(2));
-  if (pcrs.hash !== NITRO_PCR_HASH) throw new Error(`the Nitro document's PCR hash is ${pcrs.hash}, expected ${NITRO_PCR_HASH}`);
+  if (pcrs.hash !== NITRO_PCR_HASH)
+    throw new Error(`the Nitro document's PCR hash is ${pcrs.hash}, expected ${NITRO_PCR_HASH}`);
   return { document: toHex(bytes), pcrs, timeMs: Number(payload.get("timestamp")) };
 }
 
@@ -173,7 +177,9 @@ export class OgEvmChain {
       verbose: options.verbose,
     });
     try {
-      const accounts = (await createWalletClient({ transport: http(anvil.rpcUrl) }).getAddresses()) as Address[];
+      const accounts = (await createWalletClient({
+        transport: http(anvil.rpcUrl),
+      }).getAddresses()) as Address[];
       const chain = new OgEvmChain(anvil, artifacts, accounts);
       const genesis = await chain.publicClient.getBlock({ blockNumber: 0n });
       chain.time = genesis.timestamp;
@@ -206,33 +212,57 @@ export class OgEvmChain {
   }
 
   /** Deploys a contract from the deployer at the next block time. */
-  async deploy(name: string, artifact: OgEvmContract, args: readonly unknown[] = []): Promise<Contract & { mined: Mined }> {
+  async deploy(
+    name: string,
+    artifact: OgEvmContract,
+    args: readonly unknown[] = [],
+  ): Promise<Contract & { mined: Mined }> {
     const data = encodeDeployData({ abi: artifact.abi, bytecode: artifact.bytecode, args });
     const mined = await this.transact({ from: this.deployer, data });
-    if (mined.revert !== undefined || !mined.receipt.contractAddress) throw new Error(`deploying ${name} failed: ${mined.revert}`);
+    if (mined.revert !== undefined || !mined.receipt.contractAddress)
+      throw new Error(`deploying ${name} failed: ${mined.revert}`);
     return { name, address: mined.receipt.contractAddress, abi: artifact.abi, mined };
   }
 
   /** Sends `functionName(args)` and fails unless it succeeds. */
-  async send(contract: Contract, functionName: string, args: readonly unknown[], opts: SendOptions = {}): Promise<Mined> {
+  async send(
+    contract: Contract,
+    functionName: string,
+    args: readonly unknown[],
+    opts: SendOptions = {},
+  ): Promise<Mined> {
     const mined = await this.trySend(contract, functionName, args, opts);
-    if (mined.revert !== undefined) throw new Error(`${contract.name}.${functionName} reverted: ${mined.revert}`);
+    if (mined.revert !== undefined)
+      throw new Error(`${contract.name}.${functionName} reverted: ${mined.revert}`);
     return mined;
   }
 
   /** Sends `functionName(args)`; the result says whether it reverted (mined either way). */
-  async trySend(contract: Contract, functionName: string, args: readonly unknown[], opts: SendOptions = {}): Promise<Mined> {
+  async trySend(
+    contract: Contract,
+    functionName: string,
+    args: readonly unknown[],
+    opts: SendOptions = {},
+  ): Promise<Mined> {
     const data = encodeFunctionData({ abi: contract.abi, functionName, args });
     return this.transact({ from: opts.from ?? this.deployer, to: contract.address, data, at: opts.at });
   }
 
   /** eth_call of a view function at the latest block. */
   async read<T>(contract: Contract, functionName: string, args: readonly unknown[] = []): Promise<T> {
-    return (await this.publicClient.readContract({ address: contract.address, abi: contract.abi, functionName, args })) as T;
+    return (await this.publicClient.readContract({
+      address: contract.address,
+      abi: contract.abi,
+      functionName,
+      args,
+    })) as T;
   }
 
   /** The decoded events of a mined transaction's logs emitted by `contract`. */
-  events(contract: Contract, mined: Mined): { eventName: string; args: Record<string, unknown>; topics: Hex[] }[] {
+  events(
+    contract: Contract,
+    mined: Mined,
+  ): { eventName: string; args: Record<string, unknown>; topics: Hex[] }[] {
     const logs = mined.logs.filter((l) => l.address.toLowerCase() === contract.address.toLowerCase());
     return parseEventLogs({ abi: contract.abi, logs, strict: true }).map((l) => ({
       eventName: l.eventName,
@@ -258,9 +288,14 @@ export class OgEvmChain {
       data: tx.data,
       gas: GAS,
     });
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20, timeout: 30_000 });
+    const receipt = await this.publicClient.waitForTransactionReceipt({
+      hash,
+      pollingInterval: 20,
+      timeout: 30_000,
+    });
     const block = await this.publicClient.getBlock({ blockHash: receipt.blockHash });
-    if (block.timestamp !== time) throw new Error(`block ${block.number} has time ${block.timestamp}, expected ${time}`);
+    if (block.timestamp !== time)
+      throw new Error(`block ${block.number} has time ${block.timestamp}, expected ${time}`);
     this.time = time;
     const mined: Mined = {
       hash,
@@ -282,7 +317,10 @@ export class OgEvmChain {
     })) as { output?: Hex; error?: string };
     const data = trace.output ?? "0x";
     try {
-      const decoded = decodeErrorResult({ abi: [...this.errorAbi, ...parseAbi(["error Error(string)"])], data });
+      const decoded = decodeErrorResult({
+        abi: [...this.errorAbi, ...parseAbi(["error Error(string)"])],
+        data,
+      });
       return decoded.errorName === "Error" ? String(decoded.args?.[0]) : decoded.errorName;
     } catch {
       return `<${data} ${trace.error ?? ""}>`;
@@ -333,7 +371,9 @@ export class CurrentNetwork {
     const a = chain.artifacts.current;
     const registry = await chain.deploy("TEERegistry", a.TEERegistry);
     const verifier = await chain.deploy("TEEInferenceVerifier", a.TEEInferenceVerifier, [registry.address]);
-    const relay = await chain.deploy("InferenceSettlementRelay", a.InferenceSettlementRelay, [verifier.address]);
+    const relay = await chain.deploy("InferenceSettlementRelay", a.InferenceSettlementRelay, [
+      verifier.address,
+    ]);
     const net = new CurrentNetwork(chain, registry, verifier, relay, registry.mined.block);
     if (roles.operator) await chain.send(registry, "grantRole", [TEE_OPERATOR_ROLE, roles.operator]);
     if (roles.relayer) await chain.send(relay, "grantRole", [SETTLEMENT_RELAY_ROLE, roles.relayer]);
@@ -346,7 +386,12 @@ export class CurrentNetwork {
   }
 
   approvePCR(pcrs: PcrSet, version: string, teeType: number, opts: SendOptions = {}): Promise<Mined> {
-    return this.chain.send(this.registry, "approvePCR", [{ pcr0: pcrs.pcr0, pcr1: pcrs.pcr1, pcr2: pcrs.pcr2 }, version, teeType], opts);
+    return this.chain.send(
+      this.registry,
+      "approvePCR",
+      [{ pcr0: pcrs.pcr0, pcr1: pcrs.pcr1, pcr2: pcrs.pcr2 }, version, teeType],
+      opts,
+    );
   }
 
   revokePCR(pcrHash: Hex, teeType: number, opts: SendOptions = {}): Promise<Mined> {
@@ -379,7 +424,14 @@ export class CurrentNetwork {
     const registration = await this.chain.send(
       this.registry,
       "registerTEEWithAttestation",
-      [input.document, input.key.publicKeyDer, tlsCertificate, input.paymentAddress, input.endpoint, input.teeType],
+      [
+        input.document,
+        input.key.publicKeyDer,
+        tlsCertificate,
+        input.paymentAddress,
+        input.endpoint,
+        input.teeType,
+      ],
       { from: owner, at: input.at },
     );
     return {
@@ -415,10 +467,15 @@ export class CurrentNetwork {
     const message = heartbeatMessage(tee.key.teeId, timestamp);
     const real = signPss(tee.key.privateKey, message);
     const signature = opts.signature ? opts.signature(real, message) : real;
-    const mined = await this.chain.trySend(this.registry, "heartbeat", [tee.key.teeId, timestamp, signature], {
-      at,
-      from: opts.from,
-    });
+    const mined = await this.chain.trySend(
+      this.registry,
+      "heartbeat",
+      [tee.key.teeId, timestamp, signature],
+      {
+        at,
+        from: opts.from,
+      },
+    );
     return { ...mined, timestamp, signature };
   }
 
@@ -448,7 +505,15 @@ export class CurrentNetwork {
     const mined = await this.chain.trySend(
       this.relay,
       "settleIndividual",
-      [tee.key.teeId, input.inputHash, input.outputHash, timestamp, input.ethAddress, input.walrusBlobId, signature],
+      [
+        tee.key.teeId,
+        input.inputHash,
+        input.outputHash,
+        timestamp,
+        input.ethAddress,
+        input.walrusBlobId,
+        signature,
+      ],
       { at, from: input.from },
     );
     return { ...mined, timestamp, signature };

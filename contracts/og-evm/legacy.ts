@@ -61,7 +61,12 @@ export async function driveRegistry6030478(
   const document = devnetDocument(pcrs);
   const steps: Record<string, Mined> = { deploy: registry.mined };
   steps.addTEEType = await chain.send(registry, "addTEEType", [0, "LLMProxy"]);
-  steps.approvePCR = await chain.send(registry, "approvePCR", [pcrTuple(pcrs), "v0.8.0", `0x${"00".repeat(32)}`, 0n]);
+  steps.approvePCR = await chain.send(registry, "approvePCR", [
+    pcrTuple(pcrs),
+    "v0.8.0",
+    `0x${"00".repeat(32)}`,
+    0n,
+  ]);
   steps.registerDocument = await chain.registerDocument(document, pcrs.hash);
   steps.register = await chain.send(registry, "registerTEEWithAttestation", [
     document,

@@ -96,7 +96,9 @@ export interface Scenario {
 }
 
 /** Deterministic keys for the scenario (devnet's RSA-2048 key generator, seeded). */
-export function scenarioKeys(seed = "og-evm-113ae07"): Record<"a1" | "a2" | "b" | "c" | "nitro" | "other", TeeSigningKey> {
+export function scenarioKeys(
+  seed = "og-evm-113ae07",
+): Record<"a1" | "a2" | "b" | "c" | "nitro" | "other", TeeSigningKey> {
   const rng = createRng(seed);
   return {
     a1: generateTeeKey(rng.fork("a1")),
@@ -174,7 +176,8 @@ export async function runScenario(chain: OgEvmChain, options: ScenarioOptions = 
   const batches: SentBatch[] = [];
   const rejected: Rejected[] = [];
   const reject = (label: string, mined: Mined, expected: string) => {
-    if (mined.revert === undefined) throw new Error(`${label}: succeeded, expected it to revert with ${expected}`);
+    if (mined.revert === undefined)
+      throw new Error(`${label}: succeeded, expected it to revert with ${expected}`);
     rejected.push({ label, mined, expected });
   };
   const heartbeat = async (tee: RegisteredTee, timestamp?: (t: bigint) => bigint, at?: bigint) => {
@@ -195,7 +198,14 @@ export async function runScenario(chain: OgEvmChain, options: ScenarioOptions = 
     const input = { ...settlementInput(timestamp), at };
     const sent = await net.settleIndividual(tee, input);
     if (sent.revert !== undefined) throw new Error(`settlement ${label} reverted: ${sent.revert}`);
-    settlements.push({ label, tee, mined: sent, ...input, timestamp: sent.timestamp, signature: sent.signature });
+    settlements.push({
+      label,
+      tee,
+      mined: sent,
+      ...input,
+      timestamp: sent.timestamp,
+      signature: sent.signature,
+    });
   };
   const settleRejected = async (
     label: string,
@@ -230,21 +240,44 @@ export async function runScenario(chain: OgEvmChain, options: ScenarioOptions = 
   await settleRejected("a1 signed by another key", tees.a1, (t) => t, "Invalid signature", {
     signature: (_real, message) => signPss(keys.other.privateKey, message),
   });
-  await settleRejected("from an account without SETTLEMENT_RELAY_ROLE", tees.a1, (t) => t, "AccessControlUnauthorizedAccount", {
-    from: heartbeatSender,
-  });
+  await settleRejected(
+    "from an account without SETTLEMENT_RELAY_ROLE",
+    tees.a1,
+    (t) => t,
+    "AccessControlUnauthorizedAccount",
+    {
+      from: heartbeatSender,
+    },
+  );
   // Heartbeats at the age bound, and rejected ones.
   await heartbeat(tees.a2, (t) => t - HEARTBEAT_MAX_AGE);
-  const hb = (label: string, tee: RegisteredTee, opts: Parameters<CurrentNetwork["heartbeat"]>[1], expected: string) =>
-    net.heartbeat(tee, { from: heartbeatSender, ...opts }).then((m) => reject(label, m, expected));
-  await hb("heartbeat too old", tees.a2, { timestamp: (t) => t - HEARTBEAT_MAX_AGE - 1n }, "HeartbeatTimestampTooOld");
+  const hb = (
+    label: string,
+    tee: RegisteredTee,
+    opts: Parameters<CurrentNetwork["heartbeat"]>[1],
+    expected: string,
+  ) => net.heartbeat(tee, { from: heartbeatSender, ...opts }).then((m) => reject(label, m, expected));
+  await hb(
+    "heartbeat too old",
+    tees.a2,
+    { timestamp: (t) => t - HEARTBEAT_MAX_AGE - 1n },
+    "HeartbeatTimestampTooOld",
+  );
   await hb("heartbeat in the future", tees.a2, { timestamp: (t) => t + 1n }, "HeartbeatTimestampInFuture");
-  await hb("heartbeat signature bit flipped", tees.a2, { signature: (real) => flipBit(real, 0, 0) }, "HeartbeatSignatureInvalid");
+  await hb(
+    "heartbeat signature bit flipped",
+    tees.a2,
+    { signature: (real) => flipBit(real, 0, 0) },
+    "HeartbeatSignatureInvalid",
+  );
 
   for (const i of [1, 2]) {
     const merkleRoot = keccak256(toHex(`batch-root-${i}`));
     const batch = { merkleRoot, batchSize: BigInt(10 * i + 3), walrusBlobId: toHex(`walrus-batch-${i}`) };
-    batches.push({ ...batch, mined: await net.batchSettle(batch.merkleRoot, batch.batchSize, batch.walrusBlobId, { from: relayer }) });
+    batches.push({
+      ...batch,
+      mined: await net.batchSettle(batch.merkleRoot, batch.batchSize, batch.walrusBlobId, { from: relayer }),
+    });
   }
 
   // Disable b (by its owner, the operator), which then can neither settle nor heartbeat; enable it (by an admin).
@@ -255,7 +288,8 @@ export async function runScenario(chain: OgEvmChain, options: ScenarioOptions = 
   reject("disable b again", await net.disableTEE(tees.b.teeId, { from: operator }), "TEENotEnabled");
   const enableB = await net.enableTEE(tees.b.teeId, admin);
   const enableBAgain = await net.enableTEE(tees.b.teeId, admin);
-  if (enableB.revert !== undefined || enableBAgain.revert !== undefined) throw new Error("enableTEE reverted");
+  if (enableB.revert !== undefined || enableBAgain.revert !== undefined)
+    throw new Error("enableTEE reverted");
   await settle("b after re-enable", tees.b, (t) => t - 5n);
 
   // Revoke PCR a: a1 and a2 are disabled in the same transaction.

@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signPss } from "../../../devnet/src/crypto/pss-sign.ts";
 import { verifyPss } from "../../../devnet/src/crypto/pss-verify.ts";
 import { createRng } from "../../../devnet/src/crypto/rng.ts";
-import { generateTeeKey, type TeeSigningKey, teeKeyFromPrivateKey } from "../../../devnet/src/crypto/rsa-keygen.ts";
+import {
+  generateTeeKey,
+  type TeeSigningKey,
+  teeKeyFromPrivateKey,
+} from "../../../devnet/src/crypto/rsa-keygen.ts";
 import { flipBit, OgEvmChain, PRECOMPILE_ADDRESS } from "../../og-evm/deploy.ts";
 
 let chain: OgEvmChain;
@@ -27,7 +31,9 @@ const verify = (der: Hex, message: Hex, signature: Hex) =>
 
 /** An RSA key of `bits` bits from node:crypto (public exponent `e`). */
 function nodeKey(bits: number, e = 65537): TeeSigningKey {
-  return teeKeyFromPrivateKey(generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: e }).privateKey);
+  return teeKeyFromPrivateKey(
+    generateKeyPairSync("rsa", { modulusLength: bits, publicExponent: e }).privateKey,
+  );
 }
 
 /** Byte offset of the modulus' last byte in an spki DER (the modulus ends where the exponent's TLV starts). */
@@ -41,9 +47,13 @@ describe("MockTEEVerifier at 0x…0900", () => {
     // The deployed code with the immutable admin filled in (three references to it).
     const admin = chain.deployer.slice(2).toLowerCase();
     expect(code.split(admin).length - 1).toBe(3);
-    expect(code.replaceAll(admin, "00".repeat(20)) === chain.artifacts.MockTEEVerifier.deployedBytecode).toBe(true);
+    expect(code.replaceAll(admin, "00".repeat(20)) === chain.artifacts.MockTEEVerifier.deployedBytecode).toBe(
+      true,
+    );
     expect((await chain.read<string>(chain.mock, "admin")).toLowerCase()).toBe(chain.deployer.toLowerCase());
-    expect(await chain.read(chain.mock, "pcrHashOfDocument", [keccak256("0x01")])).toBe(`0x${"00".repeat(32)}`);
+    expect(await chain.read(chain.mock, "pcrHashOfDocument", [keccak256("0x01")])).toBe(
+      `0x${"00".repeat(32)}`,
+    );
   });
 
   describe("verifyRSAPSS", () => {
@@ -72,7 +82,9 @@ describe("MockTEEVerifier at 0x…0900", () => {
           ]) {
             const bad = flipBit(signature, byte, bit);
             expect(verifyPss(key.publicKeyDer, message, bad)).toBe(false);
-            expect(await verify(key.publicKeyDer, message, bad), `signature byte ${byte} bit ${bit}`).toBe(false);
+            expect(await verify(key.publicKeyDer, message, bad), `signature byte ${byte} bit ${bit}`).toBe(
+              false,
+            );
           }
           for (const [byte, bit] of [
             [0, 0],
@@ -99,10 +111,14 @@ describe("MockTEEVerifier at 0x…0900", () => {
     }
 
     it("accepts the spec's signature vectors and rejects the forged one", async () => {
-      const v = JSON.parse(readFileSync(new URL("../../../../shared/spec/signature-vectors.json", import.meta.url), "utf8"));
+      const v = JSON.parse(
+        readFileSync(new URL("../../../../shared/spec/signature-vectors.json", import.meta.url), "utf8"),
+      );
       expect(await verify(v.publicKeyDer, v.settlement.message, v.settlement.signature)).toBe(true);
       expect(await verify(v.publicKeyDer, v.heartbeat.message, v.heartbeat.signature)).toBe(true);
-      expect(await verify(v.publicKeyDer, v.forgedSettlement.message, v.forgedSettlement.signature)).toBe(false);
+      expect(await verify(v.publicKeyDer, v.forgedSettlement.message, v.forgedSettlement.signature)).toBe(
+        false,
+      );
     });
 
     it("rejects what Go's x509/rsa reject: wrong lengths, s >= n, small or malformed keys, other key types", async () => {
@@ -124,8 +140,16 @@ describe("MockTEEVerifier at 0x…0900", () => {
       ];
       const small = nodeKey(1024);
       const smallMessage = rng.bytes32();
-      cases.push(["RSA-1024 (below 2048 bits)", small.publicKeyDer, smallMessage, signPss(small.privateKey, smallMessage)]);
-      const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "der" });
+      cases.push([
+        "RSA-1024 (below 2048 bits)",
+        small.publicKeyDer,
+        smallMessage,
+        signPss(small.privateKey, smallMessage),
+      ]);
+      const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({
+        type: "spki",
+        format: "der",
+      });
       cases.push(["an EC key", toHex(ec), message, signature]);
       for (const [label, k, m, s] of cases) {
         expect(await verify(k, m, s), label).toBe(false);
@@ -144,7 +168,9 @@ describe("MockTEEVerifier at 0x…0900", () => {
 
     it("answers (true, pcrHash) only for a document the admin registered", async () => {
       expect(await attest(doc)).toEqual([false, `0x${"00".repeat(32)}`]);
-      const notAdmin = await chain.trySend(chain.mock, "registerDocument", [doc, pcrHash], { from: chain.accounts[1] });
+      const notAdmin = await chain.trySend(chain.mock, "registerDocument", [doc, pcrHash], {
+        from: chain.accounts[1],
+      });
       expect(notAdmin.revert).toBe("NotAdmin");
       await chain.registerDocument(doc, pcrHash);
       expect(await attest(doc)).toEqual([true, pcrHash]);

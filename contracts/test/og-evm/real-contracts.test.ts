@@ -7,8 +7,15 @@ import { type Abi, type Hex, keccak256, type Log, toEventSelector, toHex } from 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRng } from "../../../devnet/src/crypto/rng.ts";
 import { generateTeeKey } from "../../../devnet/src/crypto/rsa-keygen.ts";
-import { FUTURE_TOLERANCE, MAX_INFERENCE_AGE, type Mined, NITRO_PCR_HASH, OgEvmChain, pcrSet } from "../../og-evm/deploy.ts";
-import { driveRegistry6030478, driveRegistry758e149, type LegacyRun } from "../../og-evm/legacy.ts";
+import {
+  FUTURE_TOLERANCE,
+  MAX_INFERENCE_AGE,
+  type Mined,
+  NITRO_PCR_HASH,
+  OgEvmChain,
+  pcrSet,
+} from "../../og-evm/deploy.ts";
+import { driveRegistry758e149, driveRegistry6030478, type LegacyRun } from "../../og-evm/legacy.ts";
 import { runScenario, SCENARIO_GENESIS, type Scenario } from "../../og-evm/scenario.ts";
 
 // Topic signatures, as the fixture README lists them.
@@ -103,7 +110,9 @@ describe("og-evm 113ae07 on anvil", () => {
   it("declares the events the fixture README lists (topic signatures)", () => {
     const a = chain.artifacts;
     expect(eventSignatures(a.current.TEERegistry.abi)).toEqual([...CURRENT_REGISTRY, ...ROLE_EVENTS].sort());
-    expect(eventSignatures(a.current.InferenceSettlementRelay.abi)).toEqual([...RELAY, ...ROLE_EVENTS].sort());
+    expect(eventSignatures(a.current.InferenceSettlementRelay.abi)).toEqual(
+      [...RELAY, ...ROLE_EVENTS].sort(),
+    );
     expect(eventSignatures(a.registry758e149.abi)).toEqual([...REGISTRY_758E149, ...ROLE_EVENTS].sort());
     expect(eventSignatures(a.registry6030478.abi)).toEqual([...REGISTRY_6030478, ...ROLE_EVENTS].sort());
     for (const abi of [a.current.TEERegistry.abi, a.registry758e149.abi, a.registry6030478.abi]) {
@@ -211,7 +220,11 @@ describe("og-evm 113ae07 on anvil", () => {
     for (const b of s.batches) {
       const [e] = chain.events(s.net.relay, b.mined);
       expect(b.mined.logs[0].topics[0]).toBe(topic(RELAY[1]));
-      expect(e.args).toEqual({ merkleRoot: b.merkleRoot, batchSize: b.batchSize, walrusBlobId: b.walrusBlobId });
+      expect(e.args).toEqual({
+        merkleRoot: b.merkleRoot,
+        batchSize: b.batchSize,
+        walrusBlobId: b.walrusBlobId,
+      });
     }
   });
 
@@ -253,7 +266,9 @@ describe("og-evm 113ae07 on anvil", () => {
     expect((await chain.read<string>(s.net.relay, "SETTLEMENT_CONTRACT")).toLowerCase()).toBe(
       s.net.verifier.address.toLowerCase(),
     );
-    expect((await chain.read<string>(s.net.verifier, "registry")).toLowerCase()).toBe(s.net.registry.address.toLowerCase());
+    expect((await chain.read<string>(s.net.verifier, "registry")).toLowerCase()).toBe(
+      s.net.registry.address.toLowerCase(),
+    );
   });
 });
 
@@ -272,7 +287,10 @@ describe("earlier registries", () => {
     expect(revoked.topics).toEqual([topic("PCRRevoked(bytes32,uint256)"), v758.pcrHash]);
     expect(BigInt(revoked.data)).toBe(3600n);
     expect(v758.steps.deactivateTEE.logs[0].topics[1]).toBe(v758.teeId);
-    expect(v758.steps.deactivateTEEType.logs[0].topics).toEqual([topic("TEETypeDeactivated(uint8)"), toHex(0, { size: 32 })]);
+    expect(v758.steps.deactivateTEEType.logs[0].topics).toEqual([
+      topic("TEETypeDeactivated(uint8)"),
+      toHex(0, { size: 32 }),
+    ]);
   });
 
   it("6030478 emits PCRApproved(bytes32,string), PCRRevoked(bytes32), TEEDeactivated/TEEActivated, TEETypeDeactivated", () => {

@@ -12,7 +12,12 @@
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NITRO_DOCUMENT_TIME_MS, NITRO_PCR_HASH, OgEvmChain } from "../../../contracts/og-evm/deploy.ts";
-import { runScenario, SCENARIO_GENESIS, type Scenario, type SentSettlement } from "../../../contracts/og-evm/scenario.ts";
+import {
+  runScenario,
+  SCENARIO_GENESIS,
+  type Scenario,
+  type SentSettlement,
+} from "../../../contracts/og-evm/scenario.ts";
 import { IndexerProcess } from "../support/indexer-process.ts";
 import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 
@@ -30,7 +35,8 @@ const timings: Record<string, number> = {};
 const lower = (h: string) => h.toLowerCase();
 const seconds = (d: unknown) => Math.floor((d as Date).getTime() / 1000);
 const rows = async (sql: string, values?: unknown[]) => (await db.query<Row>(sql, values)).rows;
-const settlementsByTx = async () => new Map((await rows("SELECT * FROM settlement")).map((r) => [r.tx as string, r]));
+const settlementsByTx = async () =>
+  new Map((await rows("SELECT * FROM settlement")).map((r) => [r.tx as string, r]));
 
 beforeAll(async () => {
   IndexerProcess.assertBuilt();
@@ -95,7 +101,11 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
 
   it("nodes: keys, PCR hashes, types, owners, endpoints; enabled after disable/enable/revoke", async () => {
     const nodes = new Map((await rows("SELECT * FROM node")).map((r) => [r.id as string, r]));
-    expect([...nodes.keys()].sort()).toEqual(Object.values(s.tees).map((t) => t.teeId).sort());
+    expect([...nodes.keys()].sort()).toEqual(
+      Object.values(s.tees)
+        .map((t) => t.teeId)
+        .sort(),
+    );
     const enabled: Record<string, boolean> = { a1: false, a2: false, b: true, c: true, nitro: true };
     for (const [name, tee] of Object.entries(s.tees)) {
       const n = nodes.get(tee.teeId) as Row;
@@ -118,9 +128,13 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
   });
 
   it("status changes: registrations, b disabled then enabled (the second enableTEE emits nothing), a2 and a1 disabled by the revocation", async () => {
-    const changes = await rows("SELECT node_id, enabled, tx FROM tee_status_change ORDER BY block, log_index");
+    const changes = await rows(
+      "SELECT node_id, enabled, tx FROM tee_status_change ORDER BY block, log_index",
+    );
     const expected: [Hex, boolean, Hex][] = [
-      ...[s.tees.nitro, s.tees.a1, s.tees.a2, s.tees.b, s.tees.c].map((t) => [t.teeId, true, t.registration.hash] as [Hex, boolean, Hex]),
+      ...[s.tees.nitro, s.tees.a1, s.tees.a2, s.tees.b, s.tees.c].map(
+        (t) => [t.teeId, true, t.registration.hash] as [Hex, boolean, Hex],
+      ),
       [s.tees.b.teeId, false, s.disableB.hash],
       [s.tees.b.teeId, true, s.enableB.hash],
       [s.tees.a2.teeId, false, s.revokeA.hash],
@@ -141,7 +155,9 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
       expect(r.signature).toBe(h.signature);
       expect(seconds(r.at)).toBe(Number(h.mined.time));
     }
-    const nodes = new Map((await rows("SELECT id, last_heartbeat_at FROM node")).map((r) => [r.id as string, r]));
+    const nodes = new Map(
+      (await rows("SELECT id, last_heartbeat_at FROM node")).map((r) => [r.id as string, r]),
+    );
     for (const [name, tee] of Object.entries(s.tees)) {
       const last = s.heartbeats.filter((h) => h.tee === tee).at(-1);
       const at = nodes.get(tee.teeId)?.last_heartbeat_at;
@@ -209,18 +225,29 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
     for (const [hash, type, version, approved] of expected) {
       const r = pcrs.get(hash) as Row;
       expect(r, hash).toBeDefined();
-      expect([r.tee_type, r.version, r.approved, r.ever_revoked]).toEqual([type, version, approved, !approved]);
+      expect([r.tee_type, r.version, r.approved, r.ever_revoked]).toEqual([
+        type,
+        version,
+        approved,
+        !approved,
+      ]);
     }
     const events = await rows("SELECT pcr_hash, tee_type, kind, tx FROM pcr_event ORDER BY block, log_index");
     expect(events.filter((e) => e.kind === "REVOKED")).toEqual([
       { pcr_hash: s.pcrs.a.hash, tee_type: 0, kind: "REVOKED", tx: s.revokeA.hash },
     ]);
-    expect(events.filter((e) => e.kind === "APPROVED").map((e) => e.pcr_hash)).toEqual(expected.map((e) => e[0]));
+    expect(events.filter((e) => e.kind === "APPROVED").map((e) => e.pcr_hash)).toEqual(
+      expected.map((e) => e[0]),
+    );
   });
 
   it("attestation: devnet documents DEVNET / NOT_APPLICABLE; the real Nitro document NITRO / FAIL on its user_data binding", async () => {
     const atts = new Map((await rows("SELECT * FROM tee_attestation")).map((r) => [r.id as string, r]));
-    expect([...atts.keys()].sort()).toEqual(Object.values(s.tees).map((t) => t.teeId).sort());
+    expect([...atts.keys()].sort()).toEqual(
+      Object.values(s.tees)
+        .map((t) => t.teeId)
+        .sort(),
+    );
     for (const tee of [s.tees.a1, s.tees.a2, s.tees.b, s.tees.c]) {
       const r = atts.get(tee.teeId) as Row;
       expect([r.format, r.status]).toEqual(["DEVNET", "NOT_APPLICABLE"]);
@@ -241,4 +268,3 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
     expect(n.tx).toBe(s.tees.nitro.registration.hash);
   });
 });
-
