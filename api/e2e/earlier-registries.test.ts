@@ -25,10 +25,13 @@ let api: TestApi;
 const PCR_ANY = hex("7c", 3);
 const PCR_GRACE = hex("7d", 4);
 const PCR_LONG_GRACE = hex("7e", 5);
+const PCR_ROTATED = hex("7f", 6);
 /** Type 2 on PCR_ANY (approved for every type), type 1 on PCR_GRACE (grace ended), type 1 on PCR_LONG_GRACE. */
 const ANY_NODE = nodeId(40);
 const GRACE_NODE = nodeId(41);
 const LONG_GRACE_NODE = nodeId(42);
+/** Type 1 on PCR_ROTATED: approved for every type, then named as the previous PCR of a 6030478 approvePCR. */
+const ROTATED_NODE = nodeId(43);
 /** PCR_GRACE revoked at block 600 with 3 blocks of grace: approved for times before block 603's. */
 const GRACE_END = timeOf(603);
 
@@ -65,6 +68,7 @@ beforeAll(async () => {
     node(ANY_NODE, 2, PCR_ANY, 50),
     node(GRACE_NODE, 1, PCR_GRACE, 50),
     node(LONG_GRACE_NODE, 1, PCR_LONG_GRACE, 50),
+    node(ROTATED_NODE, 1, PCR_ROTATED, 50),
   ]);
   const pcr = (hash: string, teeType: number | null, extra: Record<string, unknown>) => ({
     id: `${hash}-${teeType ?? "any"}`,
@@ -88,6 +92,7 @@ beforeAll(async () => {
     pcr(PCR_ANY, null, {}),
     pcr(PCR_GRACE, 1, revoked(600, GRACE_END)),
     pcr(PCR_LONG_GRACE, 1, revoked(900, timeOf(900) + 86_400)),
+    pcr(PCR_ROTATED, null, { approved: false, approved_until: new Date(GRACE_END * 1000) }),
   ]);
   await insertRows(tdb.admin, "pcr_event", [
     event(1, 100, { pcr_hash: PCR_ANY, tee_type: null, kind: "APPROVED", version: "v1" }),
@@ -100,6 +105,17 @@ beforeAll(async () => {
       effective_at: new Date(GRACE_END * 1000),
       grace_period: String(3 * BLOCK_SECONDS),
     }),
+    event(6, 100, { pcr_hash: PCR_ROTATED, tee_type: null, kind: "APPROVED", version: "v1" }),
+    {
+      ...event(7, 600, {
+        pcr_hash: PCR_ROTATED,
+        tee_type: null,
+        kind: "EXPIRING",
+        effective_at: new Date(GRACE_END * 1000),
+        grace_period: String(3 * BLOCK_SECONDS),
+      }),
+      id: `${txHash(7007)}-0-expiring`,
+    },
     event(5, 900, {
       pcr_hash: PCR_LONG_GRACE,
       tee_type: 1,
@@ -132,6 +148,7 @@ describe("PCR approval of earlier registries", () => {
     expect(now.get(ANY_NODE)).toBe(true);
     expect(now.get(GRACE_NODE)).toBe(false);
     expect(now.get(LONG_GRACE_NODE)).toBe(true); // its grace ends a day after block 900, after the latest block
+    expect(now.get(ROTATED_NODE)).toBe(false);
     const { body } = await api.gql(
       `query($a: Bytes!, $b: Bytes!, $c: Bytes!) {
          a: node(id: $a) { pcrApproved } b: node(id: $b) { pcrApproved } c: node(id: $c) { pcrApproved } }`,
@@ -155,5 +172,9 @@ describe("PCR approval of earlier registries", () => {
     expect((await approvals(at(GRACE_END))).get(GRACE_NODE)).toBe(false);
     expect((await approvals("?asOf=650")).get(GRACE_NODE)).toBe(false);
     expect((await approvals("?asOf=950")).get(LONG_GRACE_NODE)).toBe(true);
+    // An expiry set by 6030478's approvePCR(…, previousPcrHash, gracePeriod): the same rule.
+    expect((await approvals("?asOf=600")).get(ROTATED_NODE)).toBe(true);
+    expect((await approvals(at(GRACE_END - 1))).get(ROTATED_NODE)).toBe(true);
+    expect((await approvals(at(GRACE_END))).get(ROTATED_NODE)).toBe(false);
   });
 });

@@ -54,6 +54,7 @@ const v6030478 = parseAbi([
   "event TEEDeactivated(bytes32 indexed teeId)",
   "event TEEActivated(bytes32 indexed teeId)",
   "event TEETypeDeactivated(uint8 indexed typeId)",
+  "function approvePCR((bytes pcr0, bytes pcr1, bytes pcr2) pcrs, string version, bytes32 previousPcrHash, uint256 gracePeriod)",
 ]) as Abi;
 const v758e149 = parseAbi([
   "event PCRRevoked(bytes32 indexed pcrHash, uint256 gracePeriod)",
@@ -213,6 +214,25 @@ block(T + 160, [
 ]);
 // Re-approval (current form) ends the grace period's bookkeeping.
 block(T + 170, [log(current, TEE, "PCRApproved", { pcrHash: P_GRACE, teeType: 1, version: "v2.1" })]);
+// 6030478's rotation: approvePCR(new PCRs, version, previousPcrHash = P_ANY_KEPT, 30 s) emits only the new
+// approval; the previous PCR expires at T + 210.
+const P_NEW = pcrHash(5);
+const [p0, p1, p2] = pcrs(5);
+const ROTATION_BLOCK = block(T + 180, [
+  log(
+    v6030478,
+    TEE,
+    "PCRApproved",
+    { pcrHash: P_NEW, version: "v-new" },
+    encodeFunctionData({
+      abi: v6030478,
+      functionName: "approvePCR",
+      args: [{ pcr0: p0, pcr1: p1, pcr2: p2 }, "v-new", P_ANY_KEPT, 30n],
+    }),
+  ),
+]);
+block(T + 209, [["d12", settlement(D, T + 209)]]);
+block(T + 210, [["d13", settlement(D, T + 210)]]);
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -354,6 +374,28 @@ describe("earlier registry events through the mapping", () => {
     });
     const [p] = await rows("SELECT * FROM pcr WHERE id = $1", [`${P_C}-1`]);
     expect(p).toMatchObject({ approved: false, approved_until: new Date("9999-12-31T23:59:59Z") });
+  });
+
+  test("6030478's approvePCR with a previous PCR: it expires after the grace period, earlier results untouched", async () => {
+    const effective = new Date((T + 210) * 1000);
+    const [e] = await rows("SELECT * FROM pcr_event WHERE pcr_hash = $1 AND kind <> 'APPROVED'", [
+      P_ANY_KEPT,
+    ]);
+    expect(e).toMatchObject({
+      kind: "EXPIRING",
+      tee_type: null,
+      block: ROTATION_BLOCK,
+      effective_at: effective,
+      grace_period: "30",
+    });
+    expect(e.id).toMatch(/-expiring$/);
+    const [p] = await rows("SELECT * FROM pcr WHERE id = $1", [`${P_ANY_KEPT}-any`]);
+    expect(p).toMatchObject({ approved: false, approved_until: effective, ever_revoked: false });
+    const [n] = await rows("SELECT * FROM pcr WHERE id = $1", [`${P_NEW}-any`]);
+    expect(n).toMatchObject({ approved: true, version: "v-new" });
+    expect(await pcrValid("d2")).toBe("PASS");
+    expect(await pcrValid("d12")).toBe("PASS");
+    expect(await pcrValid("d13")).toBe("FAIL");
   });
 
   test("TEEDeactivated, TEEActivated and TEERemoved are status changes; TEETypeDeactivated is on the type", async () => {

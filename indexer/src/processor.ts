@@ -32,7 +32,6 @@ export const TOPICS = {
     teeRegistry.events.TEEEnabled.topic,
     // OpenGradient's earlier registries (og-evm 6030478 and 758e149, docs/decisions/005): other topic0s for the
     // same facts, indexed as their current equivalents.
-    legacyTeeRegistry.events.PCRApproved.topic,
     legacyTeeRegistry.events.PCRRevoked.topic,
     legacyTeeRegistry.events.TEEDeactivated.topic,
     legacyTeeRegistry.events.TEEActivated.topic,
@@ -41,12 +40,14 @@ export const TOPICS = {
   ],
   /**
    * The mapping decodes registerTEEWithAttestation and heartbeat calldata, so these come with their transaction;
-   * and 758e149's revokePCR calldata, whose TEE type its PCRRevoked(pcrHash, gracePeriod) does not carry.
+   * 758e149's revokePCR calldata, whose TEE type its PCRRevoked(pcrHash, gracePeriod) does not carry; and
+   * 6030478's approvePCR calldata, whose previousPcrHash and gracePeriod set the previous PCR's expiry (no event).
    */
   teeRegistryWithTransaction: [
     teeRegistry.events.TEERegistered.topic,
     teeRegistry.events.HeartbeatReceived.topic,
     graceTeeRegistry.events.PCRRevoked.topic,
+    legacyTeeRegistry.events.PCRApproved.topic,
   ],
   settlementRelay: [
     settlementRelay.events.IndividualSettlement.topic,

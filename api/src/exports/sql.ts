@@ -107,8 +107,9 @@ function pcrNowLateral(T: string, alias: string): string {
 
 /**
  * The node's PCR approval as of block B (time T) from pcr_event: the latest event at or before B for its hash and
- * TEE type (or for every type) is an approval, or a revocation not yet in effect at T (block time + grace period,
- * og-evm 758e149) of an approved PCR (an approval covering it comes before).
+ * TEE type (or for every type) is an approval, or a revocation (or an expiry set by og-evm 6030478's approvePCR)
+ * not yet in effect at T (block time + grace period, 758e149) of an approved PCR (an approval covering it comes
+ * before).
  */
 function pcrAsOfLateral(B: string, T: string, alias: string): string {
   const covers = (e: string) =>

@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import { type Hex, keccak256 } from "viem";
+import * as legacyRegistry from "../abi/LegacyTEERegistry";
 import * as graceRegistry from "../abi/LegacyTEERegistry758e149";
 import { attestationCheck } from "../checks/attestation/index.ts";
 import {
@@ -383,6 +384,8 @@ export class BatchMapper {
 
   /** An approval for one TEE type, or for every type (6030478): every row it covers becomes approved. */
   private onPcrApproved(e: Ev<"PCRApproved">): void {
+    // 6030478's approvePCR first sets the previous PCR's expiry (an approval of the same hash then overrides it).
+    if (e.teeType === undefined) this.supersede(e);
     const targets =
       e.teeType === undefined
         ? [this.pcr(e.pcrHash, undefined), ...this.pcrRows(e.pcrHash)]
@@ -403,6 +406,36 @@ export class BatchMapper {
         version: e.version,
         effectiveAt: null,
         gracePeriod: null,
+        ...blockFields(e.pos),
+      }),
+    );
+  }
+
+  /**
+   * 6030478's approvePCR(pcrs, version, previousPcrHash, gracePeriod): if the previous PCR is active (not revoked;
+   * an expiry already set is overwritten, as the registry does), it expires at block time + gracePeriod. No event
+   * says so: read from the calldata (a direct call). Not a PCRRevoked: no retroactive taint (README check 4).
+   */
+  private supersede(e: Ev<"PCRApproved">): void {
+    const call = approvalFromCalldata(e);
+    if (!call || call.previousPcrHash === ZERO_ID || call.previousPcrHash === e.pcrHash) return;
+    const active = this.pcrRows(call.previousPcrHash).filter((p) => p.approved || p.approvedUntil != null);
+    if (active.length === 0) return;
+    const effective = dateOfSeconds(BigInt(e.pos.ts) + call.gracePeriod);
+    for (const p of active) {
+      p.approved = false;
+      p.approvedUntil = effective;
+      this.dirty.pcrs.add(p);
+    }
+    this.inserts.pcrEvents.push(
+      new PcrEvent({
+        id: `${rowId(e.pos)}-expiring`,
+        pcrHash: call.previousPcrHash,
+        teeType: null,
+        kind: PcrEventKind.EXPIRING,
+        version: null,
+        effectiveAt: effective,
+        gracePeriod: call.gracePeriod,
         ...blockFields(e.pos),
       }),
     );
@@ -1218,6 +1251,27 @@ function revokedTypeFromCalldata(e: Ev<"PCRRevoked">): number | undefined {
     const call = graceRegistry.functions.revokePCR.decode(input);
     if (call.pcrHash.toLowerCase() !== e.pcrHash || call.gracePeriod !== e.gracePeriod) return undefined;
     return call.teeType;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * 6030478's approvePCR(pcrs, version, previousPcrHash, gracePeriod) of a PCRApproved(pcrHash, version), when the
+ * transaction is that direct call (its PCRs hash to the event's); undefined otherwise.
+ */
+function approvalFromCalldata(
+  e: Ev<"PCRApproved">,
+): { previousPcrHash: string; gracePeriod: bigint } | undefined {
+  const input = e.pos.txInput;
+  if (!input) return undefined;
+  try {
+    if (!legacyRegistry.functions.approvePCR.is(input)) return undefined;
+    const call = legacyRegistry.functions.approvePCR.decode(input);
+    const { pcr0, pcr1, pcr2 } = call.pcrs;
+    const hash = keccak256(`0x${[pcr0, pcr1, pcr2].map((b) => b.slice(2)).join("")}` as Hex).toLowerCase();
+    if (hash !== e.pcrHash || call.version !== e.version) return undefined;
+    return { previousPcrHash: call.previousPcrHash.toLowerCase(), gracePeriod: call.gracePeriod };
   } catch {
     return undefined;
   }
