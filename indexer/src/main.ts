@@ -5,6 +5,7 @@ import type { Store } from "@subsquid/typeorm-store";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
+import { EmbeddedPostgresError } from "./db/embedded-postgres.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
 import { DEFAULT_BACKOFF, Outage, OutageTooLong } from "./faults/outage.ts";
@@ -197,7 +198,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof OutageTooLong) console.error(`indexer: ${err.message}`);
+  // What the message alone explains (an outage too long, an embedded Postgres that cannot run here): no stack.
+  if (err instanceof OutageTooLong || err instanceof EmbeddedPostgresError)
+    console.error(`indexer: ${err.message}`);
   else if (transientFault(err))
     console.error(`indexer: ${describeError(err)}\n${(err as Error).stack ?? ""}`);
   else console.error(`indexer: ${(err as Error).stack ?? err}`);

