@@ -17,7 +17,6 @@ import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Abi, Hex } from "viem";
-import type { CompiledContract } from "../scripts/compile.ts";
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +34,8 @@ const CACHE_DIR = join(REPO_ROOT, "node_modules/.cache/og-evm");
 export const OG_EVM_VERSIONS = ["113ae07", "758e149", "6030478"] as const;
 export type OgEvmVersion = (typeof OG_EVM_VERSIONS)[number];
 
-export interface OgEvmContract extends CompiledContract {
+/** As contracts/scripts/compile.ts's CompiledContract, with viem's Abi type. */
+export interface OgEvmContract {
   abi: Abi;
   bytecode: Hex;
   deployedBytecode: Hex;
