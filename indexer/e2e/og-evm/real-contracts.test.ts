@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the API's answers are untyped JSON
 /**
  * The compiled indexer on OpenGradient's REAL contracts (og-evm 113ae07's TEERegistry and InferenceSettlementRelay,
  * compiled from ../shared/fixtures by contracts/og-evm/compile.ts, our MockTEEVerifier at the TEE precompile's
@@ -9,6 +10,8 @@
  * changes, PCRs, and the attestation check of each registration (devnet documents: DEVNET / NOT_APPLICABLE; the
  * real Nitro document: NITRO / FAIL, its user_data binding another enclave's keys).
  */
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NITRO_DOCUMENT_TIME_MS, NITRO_PCR_HASH, OgEvmChain } from "../../../contracts/og-evm/deploy.ts";
@@ -18,7 +21,8 @@ import {
   type Scenario,
   type SentSettlement,
 } from "../../../contracts/og-evm/scenario.ts";
-import { IndexerProcess } from "../support/indexer-process.ts";
+import { freePort } from "../../../devnet/e2e/support.ts";
+import { IndexerProcess, REPO_ROOT } from "../support/indexer-process.ts";
 import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 
 type Row = Record<string, unknown>;
@@ -27,6 +31,7 @@ let pg: TestPostgres;
 let chain: OgEvmChain;
 let indexer: IndexerProcess;
 let db: PgClient;
+let databaseUrl: string;
 let s: Scenario;
 /** Settlement rows (by tx) as the indexer had them before the revocation of PCR a. */
 let beforeRevocation: Map<string, Row>;
@@ -42,7 +47,7 @@ beforeAll(async () => {
   IndexerProcess.assertBuilt();
   let t = Date.now();
   pg = await startTestPostgres();
-  const databaseUrl = await pg.createDatabase("og_evm");
+  databaseUrl = await pg.createDatabase("og_evm");
   db = await connect(databaseUrl);
   timings.postgres = Date.now() - t;
   t = Date.now();
@@ -81,6 +86,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await api?.stop();
   if (indexer && process.env.INDEXER_E2E_VERBOSE) console.log(indexer.log.slice(-4000));
   await indexer?.close();
   await db?.end().catch(() => {});
@@ -266,5 +272,152 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
     expect(n.document).toBe(s.tees.nitro.document);
     expect(n.tls_certificate).toBe(s.tees.nitro.tlsCertificate);
     expect(n.tx).toBe(s.tees.nitro.registration.hash);
+  });
+});
+
+// The API (`node --import tsx api/src/main.ts`) over the indexer's database, as api/e2e/real does it.
+interface Api {
+  ok(query: string): Promise<any>;
+  stop(): Promise<void>;
+}
+let api: Api | undefined;
+
+async function startApi(): Promise<Api> {
+  const port = await freePort();
+  let output = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "api/src/main.ts")],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: databaseUrl,
+        API_HOST: "127.0.0.1",
+        API_PORT: String(port),
+        RATE_LIMIT: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+      if (output.includes("api: GraphQL at")) resolve();
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    void exited.then(() => reject(new Error(`the API exited before listening:\n${output}`)));
+    setTimeout(() => reject(new Error(`the API did not start within 60 s:\n${output}`)), 60_000);
+  }).catch((err) => {
+    child.kill("SIGKILL");
+    throw err;
+  });
+  return {
+    async ok(query) {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query }),
+      });
+      const body = await res.json();
+      if (body.errors) throw new Error(`${JSON.stringify(body.errors)}\n${output.slice(-2000)}`);
+      return body.data;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+describe("the API over that index", () => {
+  beforeAll(async () => {
+    api = await startApi();
+  }, 90_000);
+
+  it("indexerStatus.contracts: the two contracts, no attestation registry", async () => {
+    const { indexerStatus } = await (api as Api).ok(
+      "{ indexerStatus { height contracts { teeRegistry settlementRelay attestationRegistry } } }",
+    );
+    expect(indexerStatus.height).toBeGreaterThanOrEqual(s.lastBlock);
+    expect(indexerStatus.contracts).toEqual({
+      teeRegistry: lower(s.net.registry.address),
+      settlementRelay: lower(s.net.relay.address),
+      attestationRegistry: null,
+    });
+  });
+
+  it("nodes: key, PCR, enabled, pcrApproved, lastHeartbeatAt, attestation, settlements with their checks", async () => {
+    const { nodes } = await (api as Api).ok(`{ nodes(first: 20) { edges { node {
+      id publicKey pcrHash pcrApproved enabled teeType lastHeartbeatAt registered { number txHash }
+      attestation { status format reason moduleId pcrHash registered { txHash } }
+      settlements(first: 50) { totalCount edges { node { id timestampSeconds block { txHash }
+        checks { signature freshness teeEnabled pcrValid } } } }
+    } } } }`);
+    const byId = new Map<string, any>(nodes.edges.map((e: any) => [e.node.id, e.node]));
+    expect([...byId.keys()].sort()).toEqual(
+      Object.values(s.tees)
+        .map((t) => t.teeId)
+        .sort(),
+    );
+    const enabled: Record<string, boolean> = { a1: false, a2: false, b: true, c: true, nitro: true };
+    for (const [name, tee] of Object.entries(s.tees)) {
+      const n = byId.get(tee.teeId);
+      expect(n.publicKey, name).toBe(tee.key.publicKeyDer);
+      expect(n.pcrHash, name).toBe(tee.pcrHash);
+      expect(n.teeType, name).toBe(tee.teeType);
+      expect(n.enabled, name).toBe(enabled[name]);
+      expect(n.pcrApproved, name).toBe(tee.pcrHash !== s.pcrs.a.hash);
+      expect(n.registered, name).toEqual({ number: tee.registration.block, txHash: tee.registration.hash });
+      const last = s.heartbeats.filter((h) => h.tee === tee).at(-1);
+      if (last) expect(Date.parse(n.lastHeartbeatAt) / 1000, name).toBe(Number(last.mined.time));
+      expect(n.attestation.registered.txHash, name).toBe(tee.registration.hash);
+      if (tee === s.tees.nitro) {
+        expect([n.attestation.format, n.attestation.status]).toEqual(["NITRO", "FAIL"]);
+        expect(n.attestation.reason).toMatch(/^user_data does not bind the registered TLS certificate/);
+        expect(n.attestation.moduleId).toBe("i-0340e0cb833504eb6-enc019c12d31f78864d");
+        expect(n.attestation.pcrHash).toBe(NITRO_PCR_HASH);
+      } else {
+        expect([n.attestation.format, n.attestation.status], name).toEqual(["DEVNET", "NOT_APPLICABLE"]);
+      }
+      const sent = s.settlements.filter((x) => x.tee === tee);
+      expect(n.settlements.totalCount, name).toBe(sent.length);
+      const got = new Map<string, any>(n.settlements.edges.map((e: any) => [e.node.block.txHash, e.node]));
+      for (const x of sent) {
+        const g = got.get(x.mined.hash);
+        expect(g?.timestampSeconds, x.label).toBe(String(x.timestamp));
+        expect(g?.checks, x.label).toEqual({
+          signature: "PASS",
+          freshness: "PASS",
+          teeEnabled: "PASS",
+          pcrValid: isPcrA(x) ? "FAIL" : "PASS",
+        });
+      }
+    }
+  });
+
+  it("batchSettlements", async () => {
+    const { batchSettlements } = await (api as Api).ok(
+      "{ batchSettlements(first: 10) { totalCount edges { node { merkleRoot batchSize walrusBlobId block { txHash } } } } }",
+    );
+    expect(batchSettlements.totalCount).toBe(s.batches.length);
+    const got = batchSettlements.edges
+      .map((e: any) => e.node)
+      .sort((a: any, b: any) => (a.merkleRoot < b.merkleRoot ? -1 : 1));
+    const want = s.batches
+      .map((b) => ({
+        merkleRoot: b.merkleRoot,
+        batchSize: String(b.batchSize),
+        walrusBlobId: b.walrusBlobId,
+        block: { txHash: b.mined.hash },
+      }))
+      .sort((a, b) => (a.merkleRoot < b.merkleRoot ? -1 : 1));
+    expect(got).toEqual(want);
   });
 });
