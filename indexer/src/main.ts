@@ -147,6 +147,8 @@ async function main(): Promise<void> {
   let events = 0;
   let target: number | undefined;
   database.onCommit((head) => {
+    // A commit is progress: it ends a database outage (a run that merely connects does not).
+    databaseOutage.succeeded();
     progress.indexed(head.height);
     if (!exitAtHead || !first || stopping) return;
     target ??= poller.head;

@@ -189,6 +189,12 @@ export class IndexerProcess {
     }
   }
 
+  /** Drops the watcher's database connection (after a Postgres restart); the next state() reconnects. */
+  async reconnect(): Promise<void> {
+    await this.db?.end().catch(() => {});
+    this.db = undefined;
+  }
+
   /** Stops the process and closes the watcher's connection. */
   async close(): Promise<void> {
     await this.stop("SIGTERM");

@@ -35,6 +35,11 @@ export interface TestPostgres {
   port: number;
   /** A new empty database; returns its URL. */
   createDatabase(prefix?: string): Promise<string>;
+  /**
+   * Stops the server (pg_ctl stop -m fast: every session gets "terminating connection due to administrator
+   * command"), keeps it down for `downMs`, and starts it again on the same data directory and port.
+   */
+  restart(downMs?: number, whileDown?: () => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,12 +50,14 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   // As root, the server runs as `postgres`, which must reach and own its data directory's parent.
   chmodSync(root, 0o777);
   const port = await freePort();
-  const handle: PostgresHandle = await ensureEmbeddedPostgres({
-    dataDir: join(root, "data"),
-    port,
-    database: "postgres",
-    log: () => {},
-  });
+  const start = () =>
+    ensureEmbeddedPostgres({
+      dataDir: join(root, "data"),
+      port,
+      database: "postgres",
+      log: () => {},
+    });
+  let handle: PostgresHandle = await start();
   const adminUrl = handle.url;
   return {
     port,
@@ -63,6 +70,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
         await c.end();
       }
       return adminUrl.replace(/\/postgres$/, `/${name}`);
+    },
+    async restart(downMs = 0, whileDown = () => {}) {
+      await handle.stop();
+      whileDown();
+      await new Promise((r) => setTimeout(r, downMs));
+      handle = await start();
     },
     async stop() {
       await handle.stop();

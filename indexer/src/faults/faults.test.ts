@@ -77,6 +77,10 @@ describe("transientFault", () => {
       driverError: pg("57P01", "terminating"),
     });
     expect(transientFault(queryFailed)).toBe("database");
+    const released = Object.assign(new Error("Query runner already released. Cannot run queries anymore."), {
+      name: "QueryRunnerAlreadyReleasedError",
+    });
+    expect(transientFault(released)).toBe("database");
     expect(transientFault(pg("23505", "duplicate key value violates unique constraint"))).toBeUndefined();
     expect(transientFault(pg("42P01", "relation does not exist"))).toBeUndefined();
     expect(transientFault(new Error("already indexed block 5#abc was not found on chain"))).toBeUndefined();

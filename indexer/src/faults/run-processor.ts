@@ -1,7 +1,13 @@
 import { createRequire } from "node:module";
 import { type BackoffOptions, DEFAULT_BACKOFF, type Outage } from "./outage.ts";
 import { installRpcFaultPolicy, processorRpcClient } from "./rpc-client.ts";
-import { describeError, transientFault } from "./transient.ts";
+import {
+  describeError,
+  type FaultKind,
+  isTransientDatabaseError,
+  isTransientRpcError,
+  transientFault,
+} from "./transient.ts";
 
 // EvmBatchProcessor.run() runs its Runner inside runProgram, which calls process.exit(1) on any error: a
 // Postgres restart under the store's transaction ends the process. This runs the same Runner (the body of run()
@@ -130,6 +136,10 @@ export interface SuperviseOptions {
   database: Database;
   handler: Handler;
   rpcOutage: Outage;
+  /**
+   * Ended by the caller on the next commit, not when a run connects: a run that connects and then fails the same
+   * way every time must not reset the clock, or it would be retried forever.
+   */
   databaseOutage: Outage;
   /** True once the process is shutting down: a failing run is then not restarted. */
   stopping: () => boolean;
@@ -146,12 +156,14 @@ export async function superviseProcessor(options: SuperviseOptions): Promise<voi
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
   const RunnerCtor = loadRunner();
   const prometheus = new SharedPrometheus();
-  // A run that connected has reached the database: that ends a database outage.
-  const connect = database.connect.bind(database);
-  database.connect = async () => {
-    const state = await connect();
-    databaseOutage.succeeded();
-    return state;
+  const classify = faultOrigins(database);
+  const handler: Handler = async (ctx) => {
+    try {
+      await options.handler(ctx);
+    } catch (err) {
+      classify.thrownByHandler(err);
+      throw err;
+    }
   };
   for (let run = 1; ; run++) {
     const processor = options.createProcessor();
@@ -159,13 +171,13 @@ export async function superviseProcessor(options: SuperviseOptions): Promise<voi
     const client = processorRpcClient(processor);
     installRpcFaultPolicy(client, rpcOutage, backoff);
     try {
-      await runOnce(RunnerCtor, processor, database, options.handler);
+      await runOnce(RunnerCtor, processor, database, handler);
       return;
     } catch (err) {
       // The abandoned run's prefetches and retries stop here (they reject with "RpcClient was closed").
       client.close();
       if (options.stopping()) return new Promise<void>(() => {});
-      const kind = transientFault(err);
+      const kind = classify.kind(err);
       if (!kind) throw err;
       // Logs the first failure of an outage; throws OutageTooLong when it has lasted too long.
       const pause = (kind === "rpc" ? rpcOutage : databaseOutage).failed(err);
@@ -176,6 +188,40 @@ export async function superviseProcessor(options: SuperviseOptions): Promise<voi
       if (options.stopping()) return new Promise<void>(() => {});
     }
   }
+}
+
+/**
+ * Where a run's error came from decides its kind: a socket error (ECONNREFUSED…) looks the same from pg and from
+ * the RPC client. The store's methods are wrapped on the instance to mark what they throw; the batch handler's
+ * errors (its own queries, and the mapping's eth_call) pass through the store too, so they are marked first and
+ * classified by their shape.
+ */
+function faultOrigins(database: Database) {
+  const fromHandler = new WeakSet<object>();
+  const fromDatabase = new WeakSet<object>();
+  const db = database as unknown as Record<string, unknown>;
+  for (const method of ["connect", "transact", "transactHot", "transactHot2"]) {
+    const original = db[method];
+    if (typeof original !== "function") continue;
+    db[method] = (...args: unknown[]) =>
+      (original as (...a: unknown[]) => Promise<unknown>).apply(database, args).catch((err: unknown) => {
+        if (err && typeof err === "object" && !fromHandler.has(err)) fromDatabase.add(err);
+        throw err;
+      });
+  }
+  return {
+    thrownByHandler(err: unknown) {
+      if (err && typeof err === "object") fromHandler.add(err);
+    },
+    kind(err: unknown): FaultKind | undefined {
+      if (err && typeof err === "object" && fromDatabase.has(err)) {
+        return isTransientDatabaseError(err) ? "database" : undefined;
+      }
+      if (err && typeof err === "object" && fromHandler.has(err)) return transientFault(err);
+      // Neither: the data source, i.e. the RPC endpoint.
+      return isTransientRpcError(err) ? "rpc" : transientFault(err);
+    },
+  };
 }
 
 /**

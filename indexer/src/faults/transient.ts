@@ -93,10 +93,17 @@ const TRANSIENT_SQLSTATE = /^(08...|57P0[1-3]|53300|40001|40P01)$/;
 const DATABASE_MESSAGE =
   /terminating connection|Connection terminated|connection (is )?(closed|lost|ended)|server closed the connection|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error|not queryable|Connection terminated due to connection timeout|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|EPIPE|no connection to the server/i;
 
+/**
+ * TypeORM's errors for a transaction whose connection was taken away under it (the server terminated the
+ * session): the query runner is released, so every later query of the transaction fails with these.
+ */
+const LOST_TRANSACTION = new Set(["QueryRunnerAlreadyReleasedError", "TransactionNotStartedError"]);
+
 /** Is this a lost or refused database connection (a Postgres restart, a network blip)? */
 export function isTransientDatabaseError(err: unknown, depth = 0): boolean {
   if (depth > 3) return false;
   const e = shape(err);
+  if (typeof e.name === "string" && LOST_TRANSACTION.has(e.name)) return true;
   // pg errors carry the SQLSTATE in `code`; TypeORM's QueryFailedError keeps the driver's error.
   if (typeof e.code === "string" && TRANSIENT_SQLSTATE.test(e.code)) return true;
   if (e.driverError && isTransientDatabaseError(e.driverError, depth + 1)) return true;
@@ -116,6 +123,7 @@ export function transientFault(err: unknown): FaultKind | undefined {
 function looksLikeDatabase(err: unknown): boolean {
   const e = shape(err);
   const name = typeof e.name === "string" ? e.name : "";
+  if (LOST_TRANSACTION.has(name)) return true;
   if (name === "QueryFailedError" || name === "DatabaseError" || e.driverError) return true;
   // pg's errors have a 5-character SQLSTATE code.
   return typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) && !SOCKET_CODES.has(e.code);
