@@ -7,6 +7,10 @@
 // script) reaches the parts only through stop(), one at a time: the explorer and the API before the indexer, the
 // indexer (and the embedded Postgres it started) before the chain it reads, anvil after the simulator's last block.
 // `npm start` execs this script (package.json), so a SIGINT or SIGTERM sent to npm alone is passed on to it too.
+//
+// A part that exits on its own (the indexer giving up after MAX_OUTAGE_SECONDS, a crash) is started again after a
+// backoff, with one line saying so, while the others keep running; only a part that keeps exiting right after
+// its start (a configuration error) stops everything.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -23,34 +27,77 @@ const pgPort = process.env.EMBEDDED_PG_PORT?.trim() || "54329";
 
 interface Part {
   name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
   child: ChildProcess;
   exited: Promise<number | null>;
+  startedAt: number;
+  /** Consecutive exits soon after a start (reset once a run lasts RESTART_RESET_MS). */
+  quickExits: number;
+  /** Set while it waits to be started again. */
+  restartTimer?: NodeJS.Timeout;
 }
 const parts: Part[] = [];
 let stopping = false;
 let stoppingSince = 0;
 let stopped: Promise<never> | undefined;
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Part {
-  const child = spawn(process.execPath, args, {
+/** A part that exits on its own is started again after a pause growing 1 s, 2 s, 4 s… up to 30 s, with jitter. */
+const RESTART_BASE_MS = 1_000;
+const RESTART_CAP_MS = 30_000;
+/** A run at least this long was healthy: the next exit starts the backoff over. */
+const RESTART_RESET_MS = 60_000;
+/** This many exits in a row, each within RESTART_RESET_MS of its start: the part cannot run; stop everything. */
+const MAX_QUICK_EXITS = 6;
+
+function spawnPart(part: Omit<Part, "child" | "exited" | "startedAt"> & Partial<Part>): Part {
+  const child = spawn(process.execPath, part.args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...part.env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group (see the top of this file)
   });
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on("line", (line) => console.log(`[${name}] ${line}`));
+    if (stream)
+      createInterface({ input: stream }).on("line", (line) => console.log(`[${part.name}] ${line}`));
   }
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  void exited.then((code) => {
-    if (!stopping) {
-      console.error(`start: ${name} exited (code ${code}); stopping the rest`);
-      void stop(1);
-    }
+  const p = part as Part;
+  p.child = child;
+  p.startedAt = Date.now();
+  p.exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  void p.exited.then((code) => {
+    if (!stopping && p.child === child) restartLater(p, code);
   });
-  const part = { name, child, exited };
+  return p;
+}
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv = {}): Part {
+  const part = spawnPart({ name, args, env, quickExits: 0 });
   parts.push(part);
   return part;
+}
+
+/** A part exited on its own: start it again after a backoff, unless it cannot even stay up. */
+function restartLater(part: Part, code: number | null): void {
+  // Whatever it left in its process group (the devnet's anvil) would hold its ports.
+  signalGroup(part, "SIGKILL");
+  part.quickExits = Date.now() - part.startedAt < RESTART_RESET_MS ? part.quickExits + 1 : 1;
+  if (part.quickExits >= MAX_QUICK_EXITS) {
+    console.error(
+      `start: ${part.name} exited (code ${code}) ${part.quickExits} times in a row soon after starting; stopping the rest`,
+    );
+    void stop(1);
+    return;
+  }
+  const ceiling = Math.min(RESTART_CAP_MS, RESTART_BASE_MS * 2 ** (part.quickExits - 1));
+  const pause = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  console.error(
+    `start: ${part.name} exited unexpectedly (code ${code}); restarting it in ${(pause / 1000).toFixed(1)} s, the other parts keep running`,
+  );
+  part.restartTimer = setTimeout(() => {
+    part.restartTimer = undefined;
+    if (!stopping) spawnPart(part);
+  }, pause);
 }
 
 async function waitFor(what: string, seconds: number, check: () => Promise<boolean>): Promise<void> {
@@ -88,6 +135,7 @@ function signalGroup(part: Part, signal: NodeJS.Signals): void {
 function stop(code: number): Promise<never> {
   stopping = true;
   stoppingSince ||= Date.now();
+  for (const part of parts) clearTimeout(part.restartTimer);
   stopped ??= (async () => {
     for (const part of [...parts].reverse()) {
       if (!running(part)) continue;
