@@ -5,6 +5,14 @@
 // cleanly, the chain saved at least as far as the index. A second `npm start` resumes the same chain and the same
 // index (no rebuild from scratch) and is stopped by a SIGINT sent to npm alone (as `kill -INT <pid>` does).
 //
+// The clone's parent folder has mode 0700 (as a home folder): run as root (as CI does), the embedded Postgres
+// runs as the `postgres` user, which cannot enter it, so its binaries are copied to a cache folder and its data
+// lives under /var/lib/attestation-explorer (indexer/src/db/embedded-postgres.ts); the test checks that, and that
+// nothing of the folder was opened up. Parameters (environment):
+//   NPM_START_E2E_NODE=/path/to/bin/node   install and start with that Node (its folder first on PATH), e.g.
+//                                           NPM_START_E2E_NODE="$(npx -y node@24 -p process.execPath)"
+//   NPM_START_E2E_PARENT_MODE=755          the parent folder's mode instead (Postgres then reaches the clone)
+//
 // Uncommitted work is not in a clone. To try it before committing, name the files to copy over the clone:
 //   NPM_START_E2E_OVERLAY="scripts/start.ts package.json" npx vitest run --project scripts
 // (`NPM_START_E2E_OVERLAY=modified`: every tracked file that differs from HEAD). NPM_START_E2E_KEEP=1 keeps the
@@ -20,12 +28,14 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  realpathSync,
   rmSync,
+  statSync,
   type WriteStream,
 } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { tmpdir, userInfo } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -48,6 +58,30 @@ const SOURCE = resolve(import.meta.dirname, "../..");
 const LIVE_WITHIN_MS = 90_000;
 /** How long Ctrl-C may take to stop everything. */
 const STOP_WITHIN_MS = 60_000;
+
+/** The Node that installs and starts the clone: NPM_START_E2E_NODE, or the one on PATH. */
+const NODE_BINARY = process.env.NPM_START_E2E_NODE?.trim() || undefined;
+/** The mode of the clone's parent folder (default 0700, as a home folder). */
+const PARENT_MODE = Number.parseInt(process.env.NPM_START_E2E_PARENT_MODE?.trim() || "700", 8);
+const AS_ROOT = userInfo().uid === 0;
+/** As root with a parent the postgres user cannot enter: Postgres's binaries and data are placed elsewhere. */
+const RELOCATED = AS_ROOT && (PARENT_MODE & 0o001) === 0;
+
+/** Whether `version` (v22.15.0) satisfies an engines range made of `^x.y.z` and `>=x.y.z` alternatives. */
+function satisfiesEngines(version: string, range: string): boolean {
+  const parse = (v: string) => v.replace(/^v/, "").split(".").map(Number);
+  const cmp = (a: number[], b: number[]) => {
+    for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+    return 0;
+  };
+  const v = parse(version);
+  return range.split("||").some((alt) => {
+    const m = /^\s*(\^|>=)\s*(\d+(?:\.\d+){0,2})\s*$/.exec(alt);
+    if (!m) throw new Error(`engines range not understood: ${range}`);
+    const min = parse(m[2]);
+    return cmp(v, min) >= 0 && (m[1] === ">=" || v[0] === min[0]);
+  });
+}
 
 const timings: [string, number][] = [];
 const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -237,10 +271,14 @@ function cleanEnv(repo: string): NodeJS.ProcessEnv {
   return env;
 }
 
-describe("npm start in a fresh clone", () => {
+const title = `npm start in a fresh clone${RELOCATED ? ", as root from a 0700 folder" : ""}${NODE_BINARY ? ` (Node from ${NODE_BINARY})` : ""}`;
+
+describe(title, () => {
   let base: string;
   let repo: string;
   let env: NodeJS.ProcessEnv;
+  /** The embedded Postgres's data directory: in the clone, or (RELOCATED) where the indexer said it lives. */
+  let pgData: string | undefined;
   const ports = { api: 0, web: 0, pg: 0, rpc: 0 };
   const starts: NpmStart[] = [];
   /** Indexed height and chain height recorded before the first Ctrl-C. */
@@ -249,10 +287,11 @@ describe("npm start in a fresh clone", () => {
 
   beforeAll(async () => {
     base = mkdtempSync(join(tmpdir(), "npm-start-e2e-"));
-    // As root the embedded Postgres runs as the `postgres` user, which must be able to enter the folder.
-    chmodSync(base, 0o755);
+    chmodSync(base, PARENT_MODE);
     repo = join(base, "attestation-explorer");
-    console.log(`npm start e2e: clone in ${repo}`);
+    console.log(
+      `npm start e2e: clone in ${repo} (parent mode ${PARENT_MODE.toString(8)}${AS_ROOT ? ", as root" : ""})`,
+    );
     await timed("git clone", async () => {
       execFileSync("git", ["clone", "--quiet", SOURCE, repo], { stdio: "pipe" });
     });
@@ -274,6 +313,14 @@ describe("npm start in a fresh clone", () => {
       console.log(`npm start e2e: copied over the clone from the working tree: ${files.join(", ")}`);
     }
     env = cleanEnv(repo);
+    if (NODE_BINARY) env.PATH = `${dirname(NODE_BINARY)}:${env.PATH ?? ""}`;
+    const nodeVersion = execFileSync("node", ["--version"], { env, encoding: "utf8" }).trim();
+    if (NODE_BINARY) {
+      expect(nodeVersion).toBe(execFileSync(NODE_BINARY, ["--version"], { encoding: "utf8" }).trim());
+    }
+    console.log(
+      `npm start e2e: Node ${nodeVersion}, npm ${execFileSync("npm", ["--version"], { env, encoding: "utf8" }).trim()}`,
+    );
     const chosen = new Set<number>();
     while (chosen.size < 4) chosen.add(await freePort());
     [ports.api, ports.web, ports.pg, ports.rpc] = [...chosen];
@@ -289,6 +336,18 @@ describe("npm start in a fresh clone", () => {
     await timed(`${install.join(" ")} (with postinstall builds)`, () =>
       run(install[0], install.slice(1), repo, env, join(base, "npm-install.log")),
     );
+    // On a Node the README states (package.json engines), no dependency warns that it needs another.
+    const engines = (
+      JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { engines: { node: string } }
+    ).engines.node;
+    const badEngine = readFileSync(join(base, "npm-install.log"), "utf8").match(/.*EBADENGINE.*/g) ?? [];
+    if (satisfiesEngines(nodeVersion, engines)) {
+      expect(badEngine, `npm install on Node ${nodeVersion} (engines ${engines})`).toEqual([]);
+    } else {
+      console.log(
+        `npm start e2e: Node ${nodeVersion} is not among the stated ${engines}; npm install printed ${badEngine.length} EBADENGINE lines`,
+      );
+    }
   }, 600_000);
 
   afterAll(async () => {
@@ -306,6 +365,16 @@ describe("npm start in a fresh clone", () => {
           process.kill(p.pid, "SIGKILL");
         } catch {}
       }
+    }
+    // A relocated data directory belongs to this clone only (its folder is named by the clone's path).
+    if (RELOCATED && pgData?.startsWith("/") && !pgData.startsWith(repo)) {
+      const postmaster = readPidFileOf(pgData);
+      if (postmaster) {
+        try {
+          process.kill(postmaster, "SIGQUIT"); // Postgres's immediate shutdown
+        } catch {}
+      }
+      if (!process.env.NPM_START_E2E_KEEP) rmSync(dirname(pgData), { recursive: true, force: true });
     }
     const summary = timings
       .map(([what, s]) => `  ${what.padEnd(48)} ${s.toFixed(1).padStart(6)} s`)
@@ -337,6 +406,30 @@ describe("npm start in a fresh clone", () => {
       `npm start #1: node ${node.id} scored ${node.score} on the explorer after ${(live / 1000).toFixed(1)} s`,
     );
     expect(live).toBeLessThanOrEqual(LIVE_WITHIN_MS);
+    // The same node, scored, in the API.
+    const apiScores = await graphql<{
+      nodes: { edges: { node: { reputation: { score: number } | null } }[] };
+    }>(ports.api, "{ nodes { edges { node { reputation { score } } } } }");
+    expect(apiScores.nodes.edges.some((e) => (e.node.reputation?.score ?? 0) > 0)).toBe(true);
+
+    pgData = pgDataOf(start, repo);
+    console.log(`npm start #1: the embedded Postgres's data in ${pgData}`);
+    if (RELOCATED) {
+      // Postgres runs from the copy of its binaries, with its data outside the clone; nothing was opened up.
+      const postmaster = readPidFileOf(pgData);
+      expect(postmaster, `postmaster.pid in ${pgData}`).toBeDefined();
+      const exe = exeOf(postmaster as number);
+      console.log(`npm start #1: Postgres runs ${exe}`);
+      expect(exe).toMatch(/\/attestation-explorer[^/]*\/pg-[^/]+\/bin\/postgres$/);
+      expect(statSync(base).mode & 0o7777).toBe(PARENT_MODE);
+      expect(existsSync(join(repo, ".data/postgres"))).toBe(false);
+    }
+    if (NODE_BINARY) {
+      // Every Node process of the clone (the start script and its parts) runs the chosen Node.
+      const nodes = processesIn(repo).filter((p) => basename(exeOf(p.pid)) === "node");
+      expect(nodes.length).toBeGreaterThanOrEqual(3);
+      for (const p of nodes) expect(exeOf(p.pid), p.cmd).toBe(realpathSync(NODE_BINARY));
+    }
 
     // One line per part with its URL, each printed within the 90 s.
     const partLines = {
@@ -389,7 +482,7 @@ describe("npm start in a fresh clone", () => {
     expect(start.find(/^\[indexer\] indexer: stopped$/)).toBeDefined();
 
     expect(await straysIn(repo)).toEqual([]);
-    assertCleanData(repo, before.height);
+    assertCleanData(repo, pgData, before.height);
     passed++;
   });
 
@@ -460,14 +553,47 @@ describe("npm start in a fresh clone", () => {
     );
     expect(start.find(/^start: every part stopped/)).toBeDefined();
     expect(await straysIn(repo)).toEqual([]);
-    assertCleanData(repo, height);
+    // The same data directory, said again at this start.
+    expect(pgDataOf(start, repo)).toBe(pgData);
+    assertCleanData(repo, pgData as string, height);
     passed++;
   });
 });
 
+/**
+ * The embedded Postgres's data directory: `.data/postgres` in the clone, or, as root from a folder the postgres
+ * user cannot enter, the one the indexer names at start ("the data lives in <path>").
+ */
+function pgDataOf(start: NpmStart, repo: string): string {
+  if (!RELOCATED) return join(repo, ".data/postgres");
+  const line = start.find(/embedded Postgres: .*the data lives in \S+$/);
+  expect(line?.text, `the line naming where the data lives, in:\n${start.tail()}`).toBeDefined();
+  const dir = (/the data lives in (\S+)$/.exec(line?.text ?? "") as RegExpExecArray)[1];
+  expect(dir).toMatch(/\/attestation-explorer(-data)?\/[0-9a-f]{12}\/postgres$/);
+  return dir;
+}
+
+/** The pid in a data directory's postmaster.pid, if any. */
+function readPidFileOf(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The executable a process runs, or "" when it is gone. */
+function exeOf(pid: number): string {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return "";
+  }
+}
+
 /** Postgres shut down cleanly and let go of its data; the saved chain reaches at least the indexed height. */
-function assertCleanData(repo: string, indexedHeight: number): void {
-  const pgData = join(repo, ".data/postgres");
+function assertCleanData(repo: string, pgData: string, indexedHeight: number): void {
   expect(existsSync(join(pgData, "postmaster.pid")), "postmaster.pid left behind").toBe(false);
   expect(existsSync(`${pgData}.owner`), "the embedded Postgres owner file left behind").toBe(false);
   const serverLog = readFileSync(join(pgData, "server.log"), "utf8");
