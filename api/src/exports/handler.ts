@@ -8,6 +8,11 @@ import {
 } from "../../../indexer/src/reputation/index.ts";
 import { uptimes } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  RETRY_AFTER_SECONDS,
+} from "../db/unavailable.ts";
 import { replayAsOf } from "../reputation/classify.ts";
 import { loadReputationEvents } from "../reputation/events-sql.ts";
 import {
@@ -214,6 +219,8 @@ export async function handleExport(
   url: URL,
   db: Db,
   log: (message: string) => void,
+  /** A database outage's details, for the server log (the client gets 503 without them). */
+  onUnavailable: (err: unknown) => void = (err) => log(`api: export: ${(err as Error).message}`),
 ): Promise<void> {
   const match = PATH.exec(url.pathname);
   if (!match) {
@@ -236,7 +243,17 @@ export async function handleExport(
     throw err;
   }
 
-  const client = await db.pool.connect();
+  const unavailable = (err: unknown) => {
+    onUnavailable(err);
+    return sendText(res, 503, DATABASE_UNAVAILABLE_MESSAGE, { "Retry-After": String(RETRY_AFTER_SECONDS) });
+  };
+  let client: pg.PoolClient;
+  try {
+    client = await db.pool.connect();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) return unavailable(err);
+    throw err;
+  }
   let released = false;
   const release = (discard: boolean) => {
     if (released) return;
@@ -368,6 +385,7 @@ export async function handleExport(
   } catch (err) {
     release(true);
     if (aborted) return;
+    if (!res.headersSent && isDatabaseUnavailable(err)) return unavailable(err);
     if (!res.headersSent) throw err;
     log(`api: export ${url.pathname}${url.search} failed mid-stream: ${(err as Error).message}`);
     res.destroy(err as Error);

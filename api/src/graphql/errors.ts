@@ -14,6 +14,8 @@ export const PUBLIC_ERROR_CODES = new Set([
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "RATE_LIMITED",
   "PAYLOAD_TOO_LARGE",
+  // The database does not answer (db/unavailable.ts): said as such, without the driver's text.
+  "SERVICE_UNAVAILABLE",
 ]);
 
 /** An expected error caused by the request: BAD_USER_INPUT, HTTP status below 500. */

@@ -8,6 +8,12 @@ import {
 import type { ApiConfig } from "../config.ts";
 import { type IndexerStateRow, readSnapshotAndState } from "../data/indexer-state.ts";
 import type { Db } from "../db/database.ts";
+import {
+  DATABASE_UNAVAILABLE_MESSAGE,
+  isDatabaseUnavailable,
+  outageLogger,
+  RETRY_AFTER_SECONDS,
+} from "../db/unavailable.ts";
 import { EXPORT_PREFIX, handleExport } from "../exports/handler.ts";
 import { type Context, createContext } from "../graphql/context.ts";
 import { formatError } from "../graphql/format-error.ts";
@@ -60,6 +66,9 @@ export interface ApiServer {
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { config, db } = options;
   const log = options.log ?? ((m: string) => console.error(m));
+  /** Details of a database outage, for the log only (at most one line per 10 s). */
+  const databaseOutage = outageLogger(log);
+  const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
   const schema = buildSchema();
   const hub = new Hub();
   const listener = new IndexerListener({ db, hub, ...options.listen, log });
@@ -79,7 +88,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     validationRules: [...rules, httpOperationTypeRule],
     // No automatic persisted queries: a request that asks for one gets PERSISTED_QUERY_NOT_SUPPORTED (400).
     persistedQueries: false,
-    formatError: (formatted) => formatError(formatted, config.production),
+    formatError: (formatted, error) => formatError(formatted, config.production, error),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints in this schema: the default cache-control plugin would only ever answer no-store, yet it
@@ -89,7 +98,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       noStorePlugin(),
       listCostPlugin(config.maxListCost),
       metricsPlugin(metrics),
-      errorLogPlugin(log),
+      errorLogPlugin(log, databaseOutage),
     ],
   });
   await apollo.start();
@@ -235,7 +244,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     if (url.pathname === "/healthz") {
       count("healthz", res);
-      const health = await checkHealth(db, config.healthStallSeconds);
+      const health = await checkHealth(db, config.healthStallSeconds, Date.now(), (err) =>
+        databaseOutage("/healthz", err),
+      );
       return sendJson(res, health.status, health.body, { "Cache-Control": "no-store" });
     }
     if (url.pathname === "/metrics") {
@@ -247,7 +258,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     if (url.pathname.startsWith(EXPORT_PREFIX)) {
       count("export", res);
-      return handleExport(req, res, url, db, log);
+      return handleExport(req, res, url, db, log, (err) => databaseOutage(url.pathname, err));
     }
     if (url.pathname.startsWith(ASSET_PREFIX) && req.method === "GET") {
       count("graphiql", res);
@@ -264,6 +275,15 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
 
   const httpServer = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
+      if (isDatabaseUnavailable(err)) {
+        databaseOutage(`${req.method} ${pathOf(req)}`, err);
+        if (!res.headersSent) {
+          return sendError(res, 503, "SERVICE_UNAVAILABLE", DATABASE_UNAVAILABLE_MESSAGE, {
+            "Retry-After": String(RETRY_AFTER_SECONDS),
+          });
+        }
+        return res.destroy();
+      }
       log(`api: request ${req.method} ${req.url} failed: ${err.stack ?? err.message}`);
       if (!res.headersSent) sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error");
       else res.destroy(err);

@@ -1,5 +1,6 @@
 import { readIndexerState } from "../data/indexer-state.ts";
 import type { Db } from "../db/database.ts";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../db/unavailable.ts";
 
 // /healthz: 200 only when the database answers and the indexer is live: it wrote its position within the stall
 // threshold, or it is at the chain head (a quiet chain produces no batches). 503 otherwise, saying why.
@@ -9,12 +10,28 @@ export interface Health {
   body: Record<string, unknown>;
 }
 
-export async function checkHealth(db: Db, stallSeconds: number, now = Date.now()): Promise<Health> {
+/** `onDatabaseError` gets the driver's error (for the server log); the answer never carries its text. */
+export async function checkHealth(
+  db: Db,
+  stallSeconds: number,
+  now = Date.now(),
+  onDatabaseError: (err: unknown) => void = () => {},
+): Promise<Health> {
   let state: Awaited<ReturnType<typeof readIndexerState>>;
   try {
     state = await readIndexerState(db);
   } catch (err) {
-    return { status: 503, body: { status: "unavailable", reason: `database: ${(err as Error).message}` } };
+    onDatabaseError(err);
+    return {
+      status: 503,
+      body: {
+        status: "unavailable",
+        code: "SERVICE_UNAVAILABLE",
+        reason: isDatabaseUnavailable(err)
+          ? DATABASE_UNAVAILABLE_MESSAGE
+          : "the database could not answer the health query",
+      },
+    };
   }
   if (!state) {
     return {

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError } from "graphql";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import type { Context } from "../graphql/context.ts";
 import { PUBLIC_ERROR_CODES } from "../graphql/errors.ts";
 import { findNulCharacter, listCost, listCostError } from "./guards.ts";
@@ -55,8 +56,14 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
   };
 }
 
-/** Logs each unexpected error once, with its operation and stack (clients see it masked in production). */
-export function errorLogPlugin(log: (message: string) => void): ApolloServerPlugin<Context> {
+/**
+ * Logs each unexpected error once, with its operation and stack (clients see it masked in production). A database
+ * outage goes to `outage` instead (one line per outage, not one per failing field).
+ */
+export function errorLogPlugin(
+  log: (message: string) => void,
+  outage?: (where: string, err: unknown) => void,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -65,6 +72,10 @@ export function errorLogPlugin(log: (message: string) => void): ApolloServerPlug
             const code = error.extensions?.code;
             if (typeof code === "string" && PUBLIC_ERROR_CODES.has(code)) continue;
             const cause = error.originalError ?? error;
+            if (outage && isDatabaseUnavailable(cause)) {
+              outage(`operation ${operationName ?? "(anonymous)"}`, cause);
+              continue;
+            }
             log(
               `api: error in operation ${operationName ?? "(anonymous)"} at ${error.path?.join(".") ?? "-"}: ${cause.stack ?? cause.message}`,
             );

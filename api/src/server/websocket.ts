@@ -15,6 +15,7 @@ import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiConfig } from "../config.ts";
 import type { Db } from "../db/database.ts";
+import { isDatabaseUnavailable } from "../db/unavailable.ts";
 import { createContext } from "../graphql/context.ts";
 import { formatError } from "../graphql/format-error.ts";
 import type { Hub } from "../subscriptions/hub.ts";
@@ -94,7 +95,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
       onNext(_ctx, _id, _payload, _args, result) {
         if (!result.errors?.length) return;
         for (const error of result.errors) {
-          if (!error.extensions?.code)
+          if (!error.extensions?.code && !isDatabaseUnavailable(error))
             options.log(`api: subscription error: ${error.originalError?.stack ?? error.message}`);
         }
         return {
@@ -103,6 +104,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
             formatError(
               { ...e.toJSON(), extensions: { code: "INTERNAL_SERVER_ERROR", ...e.extensions } },
               config.production,
+              e,
             ),
           ),
         };

@@ -55,6 +55,10 @@ export interface TestPostgres {
   url(database?: string): string;
   /** The read-only role's URL of a database. */
   readerUrl(database: string): string;
+  /** Stops the server (pg_ctl stop -m fast) and keeps its data: a database outage. */
+  halt(): Promise<void>;
+  /** Starts it again on the same data and port. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,13 +69,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   spawnSync("chmod", ["755", root]);
   const port = await freePort();
   let handle: PostgresHandle;
-  try {
-    handle = await ensureEmbeddedPostgres({
+  const start = () =>
+    ensureEmbeddedPostgres({
       dataDir: join(root, "pg"),
       port,
       database: TEMPLATE_DATABASE,
       log: () => {},
     });
+  try {
+    handle = await start();
   } catch (err) {
     rmSync(root, { recursive: true, force: true });
     throw err;
@@ -94,6 +100,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     url: (db = "postgres") => withDb(base, db),
     readerUrl: (db) => withDb(reader, db),
+    async halt() {
+      await handle.stop();
+    },
+    async resume() {
+      handle = await start();
+    },
     async stop() {
       await handle.stop();
       rmSync(root, { recursive: true, force: true });
