@@ -12,7 +12,7 @@ import type { Simulator, StepReport } from "../../../devnet/src/simulator/simula
 import { type Expected, foldChainFromRpc } from "../../../indexer/e2e/reference/fold-chain.ts";
 import { type SimOptions, simulate, startDevnetOnly } from "../../../indexer/e2e/support/chain.ts";
 import { chainHead, IndexerProcess } from "../../../indexer/e2e/support/indexer-process.ts";
-import { type ApiProcess, startApiProcess } from "./api-process.ts";
+import { type ApiProcess, startApiProcess } from "../../../indexer/e2e/support/api-process.ts";
 
 export interface TestDatabaseUrl {
   name: string;

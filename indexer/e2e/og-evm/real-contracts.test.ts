@@ -10,8 +10,6 @@
  * changes, PCRs, and the attestation check of each registration (devnet documents: DEVNET / NOT_APPLICABLE; the
  * real Nitro document: NITRO / FAIL, its user_data binding another enclave's keys).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NITRO_DOCUMENT_TIME_MS, NITRO_PCR_HASH, OgEvmChain } from "../../../contracts/og-evm/deploy.ts";
@@ -21,8 +19,8 @@ import {
   type Scenario,
   type SentSettlement,
 } from "../../../contracts/og-evm/scenario.ts";
-import { freePort } from "../../../devnet/e2e/support.ts";
-import { IndexerProcess, REPO_ROOT } from "../support/indexer-process.ts";
+import { type ApiProcess, startApiProcess } from "../support/api-process.ts";
+import { IndexerProcess } from "../support/indexer-process.ts";
 import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 
 type Row = Record<string, unknown>;
@@ -275,74 +273,16 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
   });
 });
 
-// The API (`node --import tsx api/src/main.ts`) over the indexer's database, as api/e2e/real does it.
-interface Api {
-  ok(query: string): Promise<any>;
-  stop(): Promise<void>;
-}
-let api: Api | undefined;
-
-async function startApi(): Promise<Api> {
-  const port = await freePort();
-  let output = "";
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "api/src/main.ts")],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        DATABASE_URL: databaseUrl,
-        API_HOST: "127.0.0.1",
-        API_PORT: String(port),
-        RATE_LIMIT: "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  await new Promise<void>((resolve, reject) => {
-    const keep = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-20_000);
-      if (output.includes("api: GraphQL at")) resolve();
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
-    void exited.then(() => reject(new Error(`the API exited before listening:\n${output}`)));
-    setTimeout(() => reject(new Error(`the API did not start within 60 s:\n${output}`)), 60_000);
-  }).catch((err) => {
-    child.kill("SIGKILL");
-    throw err;
-  });
-  return {
-    async ok(query) {
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query }),
-      });
-      const body = await res.json();
-      if (body.errors) throw new Error(`${JSON.stringify(body.errors)}\n${output.slice(-2000)}`);
-      return body.data;
-    },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+// The API (`node --import tsx api/src/main.ts`) over the indexer's database, as an operator starts it.
+let api: ApiProcess | undefined;
 
 describe("the API over that index", () => {
   beforeAll(async () => {
-    api = await startApi();
+    api = await startApiProcess({ DATABASE_URL: databaseUrl });
   }, 90_000);
 
   it("indexerStatus.contracts: the two contracts, no attestation registry", async () => {
-    const { indexerStatus } = await (api as Api).ok(
+    const { indexerStatus } = await (api as ApiProcess).ok(
       "{ indexerStatus { height contracts { teeRegistry settlementRelay attestationRegistry } } }",
     );
     expect(indexerStatus.height).toBeGreaterThanOrEqual(s.lastBlock);
@@ -354,7 +294,7 @@ describe("the API over that index", () => {
   });
 
   it("nodes: key, PCR, enabled, pcrApproved, lastHeartbeatAt, attestation, settlements with their checks", async () => {
-    const { nodes } = await (api as Api).ok(`{ nodes(first: 20) { edges { node {
+    const { nodes } = await (api as ApiProcess).ok(`{ nodes(first: 20) { edges { node {
       id publicKey pcrHash pcrApproved enabled teeType lastHeartbeatAt registered { number txHash }
       attestation { status format reason moduleId pcrHash registered { txHash } }
       settlements(first: 50) { totalCount edges { node { id timestampSeconds block { txHash }
@@ -403,7 +343,7 @@ describe("the API over that index", () => {
   });
 
   it("batchSettlements", async () => {
-    const { batchSettlements } = await (api as Api).ok(
+    const { batchSettlements } = await (api as ApiProcess).ok(
       "{ batchSettlements(first: 10) { totalCount edges { node { merkleRoot batchSize walrusBlobId block { txHash } } } } }",
     );
     expect(batchSettlements.totalCount).toBe(s.batches.length);

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { freePort } from "../../../devnet/e2e/support.ts";
-import { REPO_ROOT } from "../../../indexer/e2e/support/indexer-process.ts";
+import { REPO_ROOT } from "./indexer-process.ts";
 
 export interface GqlAnswer {
   status: number;

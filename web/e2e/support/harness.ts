@@ -145,7 +145,7 @@ export function harness(): Promise<Harness> {
       load("devnet/src/simulator/world.ts"),
       load("indexer/e2e/support/postgres.ts"),
       load("indexer/e2e/support/indexer-process.ts"),
-      load("api/e2e/real/api-process.ts"),
+      load("indexer/e2e/support/api-process.ts"),
     ]);
     return {
       freePort: support.freePort,
