@@ -3,9 +3,11 @@
  * kind twice (HTTP 500, HTTP 429, a connection reset, a stall longer than the request timeout, a truncated JSON
  * body, a `header not found` JSON-RPC error), and the Postgres server is restarted under it in the middle of the
  * sync (down for 2 s while the indexer has work to commit). The process must never exit, must reach the chain
- * head, and must end with exactly the tables a clean sync builds.
+ * head, and must end with exactly the tables a clean sync builds. And an outage longer than MAX_OUTAGE_SECONDS
+ * (here 2 s) ends the process with exit code 1 and a message naming what failed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../devnet/e2e/support.ts";
 import { type Dump, diffDumps, dumpTables, formatDifferences } from "./reference/compare-db.ts";
 import { type SimulatedChain, simulatedChain } from "./support/chain.ts";
 import { FAULT_KINDS, type FaultProxy, startFaultProxy } from "./support/fault-proxy.ts";
@@ -128,5 +130,68 @@ describe("transient faults during a sync", () => {
     expect(cleanDump.inference.rows.length).toBe(300);
     const diffs = diffDumps(cleanDump, faultyDump);
     expect(diffs.length, formatDifferences(diffs)).toBe(0);
+  });
+});
+
+describe("an outage longer than MAX_OUTAGE_SECONDS", () => {
+  let pg: TestPostgres;
+  const processes: IndexerProcess[] = [];
+  beforeAll(async () => {
+    IndexerProcess.assertBuilt();
+    pg = await startTestPostgres();
+  });
+  afterAll(async () => {
+    for (const p of processes) await p.close();
+    await pg?.stop();
+  });
+
+  /** Runs the indexer until it exits (at most 30 s); resolves with its exit code and log. */
+  async function runUntilExit(target: Pick<IndexerTarget, "rpcUrl" | "databaseUrl">) {
+    const p = new IndexerProcess({
+      ...target,
+      addresses: {
+        teeRegistry: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
+        settlementRelay: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
+      },
+      startBlock: 0,
+      env: { MAX_OUTAGE_SECONDS: "2", RPC_REQUEST_TIMEOUT_MS: "500" },
+    });
+    processes.push(p);
+    const started = Date.now();
+    await p.start();
+    while (p.running && Date.now() - started < 30_000) await sleep(100);
+    const exit = await p.stop("SIGKILL");
+    return { ...exit, seconds: (Date.now() - started) / 1000, log: p.log };
+  }
+
+  it("gives up on an RPC endpoint that never answers, saying so", async () => {
+    const r = await runUntilExit({
+      rpcUrl: `http://127.0.0.1:${await freePort()}`,
+      databaseUrl: await pg.createDatabase("no_rpc"),
+    });
+    expect(r.code, r.log).toBe(1);
+    expect(r.log).toMatch(
+      /indexer: RPC http:\/\/127\.0\.0\.1:\d+\/? unavailable \(.*\); retrying with backoff for up to 2 s/,
+    );
+    expect(r.log).toMatch(
+      /indexer: the RPC endpoint has been failing for \d+ s, longer than MAX_OUTAGE_SECONDS allows; giving up\. Last error: .*ECONNREFUSED/,
+    );
+    expect(r.seconds).toBeGreaterThanOrEqual(2);
+  });
+
+  it("gives up on a database that never answers, saying so", async () => {
+    const r = await runUntilExit({
+      rpcUrl: `http://127.0.0.1:${await freePort()}`,
+      databaseUrl: `postgresql://postgres:postgres@127.0.0.1:${await freePort()}/none`,
+    });
+    expect(r.code, r.log).toBe(1);
+    expect(r.log).toMatch(
+      /indexer: database unavailable \(.*ECONNREFUSED.*\); retrying with backoff for up to 2 s/,
+    );
+    expect(r.log).toMatch(
+      /indexer: the database has been failing for \d+ s, longer than MAX_OUTAGE_SECONDS allows; giving up\. Last error: .*ECONNREFUSED/,
+    );
+    // The message, not a stack trace.
+    expect(r.log).not.toMatch(/\n\s+at /);
   });
 });

@@ -10,7 +10,7 @@ import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
 import { DEFAULT_BACKOFF, Outage, OutageTooLong } from "./faults/outage.ts";
 import { isLeftoverOfAbandonedRun, superviseProcessor } from "./faults/run-processor.ts";
-import { describeError, transientFault } from "./faults/transient.ts";
+import { describeError, isTransientDatabaseError, transientFault } from "./faults/transient.ts";
 import { makeBatchHandler } from "./mapping/handle-batch";
 import { createProcessor, type ProcessorContext, processorSettings } from "./processor.ts";
 import { ChainHeadPoller, ProgressReporter } from "./progress.ts";
@@ -79,19 +79,19 @@ async function main(): Promise<void> {
   const maxOutageMs = config.maxOutageSeconds * 1000;
   const rpcOutage = new Outage({ kind: "rpc", what: `RPC ${settings.rpcUrl}`, maxOutageMs, log });
   const databaseOutage = new Outage({ kind: "database", what: "database", maxOutageMs, log });
-  /** Start-up steps that talk to the RPC endpoint or the database, retried like the processor's runs. */
+  /**
+   * Start-up steps that need the database (the chain-mismatch check, which tolerates an RPC that does not answer,
+   * and migrations), retried like the processor's runs.
+   */
   const retried = async <T>(step: () => Promise<T>): Promise<T> => {
     for (;;) {
       try {
         const result = await step();
-        rpcOutage.succeeded();
         databaseOutage.succeeded();
         return result;
       } catch (err) {
-        const kind = transientFault(err);
-        if (!kind || stopping) throw err;
-        const pause = (kind === "rpc" ? rpcOutage : databaseOutage).failed(err);
-        await new Promise((r) => setTimeout(r, pause));
+        if (stopping || !isTransientDatabaseError(err)) throw err;
+        await new Promise((r) => setTimeout(r, databaseOutage.failed(err)));
       }
     }
   };
