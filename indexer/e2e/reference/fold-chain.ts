@@ -867,9 +867,9 @@ export function foldChain(data: ChainData): Expected {
           ? "PASS"
           : "FAIL";
       inf.revealOnTimeCheck = BigInt(inf.revealed.ts) <= inf.revealDeadline ? "PASS" : "FAIL";
-    } else if (inf.status === "EXPIRED") {
-      inf.revealOnTimeCheck = "FAIL";
     }
+    // Rule 6: "FAIL ... if the inference was expired", revealed or not.
+    if (inf.status === "EXPIRED") inf.revealOnTimeCheck = "FAIL";
     if (inf.mode === "TEE") {
       if (inf.revealed) {
         inf.linkKey = `${inf.nodeId}:${inf.inputHash}:${inf.outputHash}`;

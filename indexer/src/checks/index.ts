@@ -13,8 +13,10 @@ export { anyFail, CHECK_VALUES, type Check, isCheck, passIf } from "./check-resu
 export { heartbeatCounts, heartbeatSignatureCheck } from "./heartbeat-checks.ts";
 export {
   commitmentCheck,
+  type InferenceCheckInput,
   type InferenceChecks,
   type InferenceStatus,
+  inferenceChecks,
   isDiscrepancy,
   modeFromIndex,
   pcrValidInferenceCheck,
@@ -40,6 +42,9 @@ export {
   pcrValidCheck,
   revocationCovers,
   revokedSince,
+  type SettlementCheckInput,
+  type SettlementChecks,
+  settlementChecks,
   settlementTimestampDate,
   signatureCheck,
   type TeeStateAtBlock,

@@ -3,8 +3,10 @@ import { describe, expect, test } from "vitest";
 import type { Check } from "./check-result.ts";
 import {
   commitmentCheck,
+  type InferenceCheckInput,
   type InferenceChecks,
   type InferenceStatus,
+  inferenceChecks,
   isDiscrepancy,
   modeFromIndex,
   pcrValidInferenceCheck,
@@ -142,5 +144,73 @@ describe("modeFromIndex", () => {
   test("numbers the modes as the contract's Mode enum, undefined outside it", () => {
     const modes: (VerificationMode | undefined)[] = [0, 1, 2, 3, -1].map(modeFromIndex);
     expect(modes).toEqual(["VANILLA", "ZKML", "TEE", undefined, undefined]);
+  });
+});
+
+describe("inferenceChecks (rules 5-9 together, as the mapping judges an inference)", () => {
+  const base: InferenceCheckInput = {
+    mode: "TEE",
+    status: "REVEALED",
+    commitment,
+    reveal: { outputHash, salt, blockTimestamp: 1_000 },
+    revealDeadline: 1_000,
+    linkedSettlementSignature: "PASS",
+    pcrValid: "PASS",
+  };
+
+  test("an honest TEE inference revealed at its deadline passes every check and is no discrepancy", () => {
+    expect(inferenceChecks({ ...base, status: "VERIFIED" })).toEqual({
+      commitment: "PASS",
+      revealOnTime: "PASS",
+      teeSignature: "PASS",
+      pcrValid: "PASS",
+      discrepancy: false,
+    });
+  });
+
+  test("a reveal one second late fails revealOnTime, and VERIFIED then is a discrepancy", () => {
+    const late = {
+      ...base,
+      status: "VERIFIED" as const,
+      reveal: { outputHash, salt, blockTimestamp: 1_001 },
+    };
+    expect(inferenceChecks(late)).toMatchObject({ revealOnTime: "FAIL", discrepancy: true });
+  });
+
+  test("an expired inference fails revealOnTime whether or not it was revealed (spec rule 6)", () => {
+    expect(inferenceChecks({ ...base, status: "EXPIRED", reveal: undefined }).revealOnTime).toBe("FAIL");
+    expect(inferenceChecks({ ...base, status: "EXPIRED" }).revealOnTime).toBe("FAIL");
+    // Unrevealed and not expired: nothing to judge yet.
+    expect(inferenceChecks({ ...base, status: "COMMITTED", reveal: undefined })).toEqual({
+      commitment: "NOT_APPLICABLE",
+      revealOnTime: "NOT_APPLICABLE",
+      teeSignature: "NOT_APPLICABLE",
+      pcrValid: "PASS",
+      discrepancy: false,
+    });
+  });
+
+  test("a TEE reveal without its settlement indexed is UNKNOWN; other modes never judge a TEE signature", () => {
+    expect(inferenceChecks({ ...base, linkedSettlementSignature: undefined }).teeSignature).toBe("UNKNOWN");
+    expect(inferenceChecks({ ...base, mode: "ZKML", pcrValid: "NOT_APPLICABLE" }).teeSignature).toBe(
+      "NOT_APPLICABLE",
+    );
+  });
+
+  test("the stored pcrValid (judged at the commit, revocations applied) decides check 8 and the discrepancy", () => {
+    expect(inferenceChecks({ ...base, status: "VERIFIED", pcrValid: "FAIL" })).toMatchObject({
+      pcrValid: "FAIL",
+      discrepancy: true,
+    });
+    expect(inferenceChecks({ ...base, status: "FAILED", pcrValid: "FAIL" }).discrepancy).toBe(false);
+  });
+
+  test("a wrong salt fails the commitment and makes VERIFIED a discrepancy", () => {
+    const wrong = {
+      ...base,
+      status: "VERIFIED" as const,
+      reveal: { outputHash, salt: keccak256("0xcc"), blockTimestamp: 5 },
+    };
+    expect(inferenceChecks(wrong)).toMatchObject({ commitment: "FAIL", discrepancy: true });
   });
 });

@@ -79,6 +79,54 @@ export interface InferenceChecks {
   pcrValid: Check;
 }
 
+/** What the indexer knows of an inference now, for rules 5-9. */
+export interface InferenceCheckInput {
+  mode: VerificationMode;
+  /** The chain's status: COMMITTED, REVEALED, or the latest InferenceVerified's outcome. */
+  status: InferenceStatus;
+  commitment: Hex;
+  /** The InferenceRevealed's values and its block time (unix seconds); undefined while unrevealed. */
+  reveal: { outputHash: Hex; salt: Hex; blockTimestamp: number } | undefined;
+  /** Unix seconds. */
+  revealDeadline: number;
+  /** The signature check of the linked settlement (settlement-link.ts); undefined while none is indexed. */
+  linkedSettlementSignature: Check | undefined;
+  /**
+   * Rule 8 as judged at the commit (pcrValidInferenceCheck), with the revocations indexed since applied
+   * (applyRevocation): it depends on positions, not on the inference's later events.
+   */
+  pcrValid: Check;
+}
+
+/**
+ * Every check of an inference (rules 5-8) and whether it is a discrepancy (rule 9), from its current state: the
+ * one place the mapping judges an inference. An expired inference fails revealOnTime whether or not it was
+ * revealed (rule 6: "FAIL if it was later, or if the inference was expired").
+ */
+export function inferenceChecks(input: InferenceCheckInput): InferenceChecks & { discrepancy: boolean } {
+  const revealed = input.reveal !== undefined;
+  const checks: InferenceChecks = {
+    commitment: commitmentCheck({
+      revealed,
+      outputHash: input.reveal?.outputHash,
+      salt: input.reveal?.salt,
+      commitment: input.commitment,
+    }),
+    revealOnTime: revealOnTimeCheck({
+      revealedAt: input.reveal?.blockTimestamp,
+      revealDeadline: input.revealDeadline,
+      expired: input.status === "EXPIRED",
+    }),
+    teeSignature: teeSignatureCheck({
+      mode: input.mode,
+      revealed,
+      linkedSettlementSignature: input.linkedSettlementSignature,
+    }),
+    pcrValid: input.pcrValid,
+  };
+  return { ...checks, discrepancy: isDiscrepancy({ chainStatus: input.status, checks }) };
+}
+
 /** Rule 9: the chain says VERIFIED while any of checks 5-8 is FAIL. */
 export function isDiscrepancy(input: { chainStatus: InferenceStatus; checks: InferenceChecks }): boolean {
   const { chainStatus, checks } = input;

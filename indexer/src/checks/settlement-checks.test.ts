@@ -12,6 +12,7 @@ import {
   pcrValidCheck,
   revocationCovers,
   revokedSince,
+  settlementChecks,
   settlementTimestampDate,
   signatureCheck,
   teeEnabledCheck,
@@ -238,5 +239,62 @@ describe("settlementTimestampDate", () => {
   test("is null from 253402300800 on, up to the maximal uint256", () => {
     expect(settlementTimestampDate(253_402_300_800n)).toBeNull();
     expect(settlementTimestampDate(UINT256_MAX)).toBeNull();
+  });
+});
+
+describe("settlementChecks (rules 1-4 together, as the mapping judges a settlement)", () => {
+  const tee = generateTeeKey(createRng("settlement-checks-all"));
+  const inputHash = keccak256("0x1a");
+  const outputHash = keccak256("0x1b");
+  const block = { blockNumber: 50, blockTimestamp: 1_800_000_000 };
+  const signed = (timestamp: bigint) => ({
+    key: tee.publicKey,
+    inputHash,
+    outputHash,
+    timestamp,
+    signature: signPss(tee.privateKey, settlementMessage(inputHash, outputHash, timestamp)) as Hex,
+    ...block,
+    tee: { registeredAtBlock: 10, enabled: true },
+    pcrApprovedAtBlock: true as boolean | undefined,
+  });
+
+  test("a registered, enabled TEE with an approved PCR signing at both freshness bounds passes all four", () => {
+    for (const t of [block.blockTimestamp - 3600, block.blockTimestamp + 300]) {
+      expect(settlementChecks(signed(BigInt(t)))).toEqual({
+        signature: "PASS",
+        freshness: "PASS",
+        teeEnabled: "PASS",
+        pcrValid: "PASS",
+      });
+    }
+  });
+
+  test("one second past either bound fails freshness only", () => {
+    for (const t of [block.blockTimestamp - 3601, block.blockTimestamp + 301]) {
+      expect(settlementChecks(signed(BigInt(t)))).toEqual({
+        signature: "PASS",
+        freshness: "FAIL",
+        teeEnabled: "PASS",
+        pcrValid: "PASS",
+      });
+    }
+  });
+
+  test("an unregistered TEE: signature and pcrValid UNKNOWN, teeEnabled FAIL", () => {
+    const input = { ...signed(BigInt(block.blockTimestamp)), key: undefined, tee: undefined };
+    expect(settlementChecks(input)).toMatchObject({
+      signature: "UNKNOWN",
+      teeEnabled: "FAIL",
+      pcrValid: "UNKNOWN",
+    });
+  });
+
+  test("a disabled TEE fails teeEnabled; an unapproved PCR fails pcrValid; an unknown PCR is UNKNOWN", () => {
+    const ok = signed(BigInt(block.blockTimestamp));
+    expect(settlementChecks({ ...ok, tee: { registeredAtBlock: 10, enabled: false } }).teeEnabled).toBe(
+      "FAIL",
+    );
+    expect(settlementChecks({ ...ok, pcrApprovedAtBlock: false }).pcrValid).toBe("FAIL");
+    expect(settlementChecks({ ...ok, pcrApprovedAtBlock: undefined }).pcrValid).toBe("UNKNOWN");
   });
 });

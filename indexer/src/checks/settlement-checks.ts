@@ -95,6 +95,49 @@ export function pcrValidCheck(input: PcrValidInput): Check {
   return passIf(input.pcrApprovedAtBlock && !input.revokedSince);
 }
 
+/** What the indexer knows of an IndividualSettlement and its TEE at the settlement's position. */
+export interface SettlementCheckInput {
+  /** The TEE's key when it is known and VALID (tee-key.ts); undefined otherwise. */
+  key: KeyObject | undefined;
+  inputHash: Hex;
+  outputHash: Hex;
+  /** The signed timestamp (uint256). */
+  timestamp: bigint;
+  signature: Hex;
+  /** The settlement's block: number and time (unix seconds). */
+  blockNumber: number;
+  blockTimestamp: number;
+  /** The TEE's state just before the settlement's log; undefined for a TEE never registered. */
+  tee: TeeStateAtBlock | undefined;
+  /** Whether the TEE's PCR was approved at the settlement's position (pcrApprovedAt); undefined when unknown. */
+  pcrApprovedAtBlock: boolean | undefined;
+}
+
+/** api.graphql SettlementChecks. */
+export interface SettlementChecks {
+  signature: Check;
+  freshness: Check;
+  teeEnabled: Check;
+  pcrValid: Check;
+}
+
+/**
+ * Rules 1-4 of a settlement as judged at its block. Rule 4's retroactive part (a PCRRevoked indexed later) is
+ * applied to the stored result by applyRevocation, and rule 1 is judged again once an unregistered TEE registers.
+ */
+export function settlementChecks(input: SettlementCheckInput): SettlementChecks {
+  return {
+    signature: signatureCheck(input.key, input.inputHash, input.outputHash, input.timestamp, input.signature),
+    freshness: freshnessCheck(input.timestamp, input.blockTimestamp),
+    teeEnabled: teeEnabledCheck(input.tee, input.blockNumber),
+    pcrValid: pcrValidCheck({
+      teeRegistered: input.tee?.registeredAtBlock !== undefined,
+      pcrApprovedAtBlock: input.pcrApprovedAtBlock,
+      revokedSince: false,
+    }),
+  };
+}
+
 /**
  * The retroactive rule as a predicate: the PCRs a revocation covers. A revocation indexed after a row turns that
  * row's pcrValid PASS into FAIL when the row's TEE PCR is covered (same pcrHash, and the same teeType unless the

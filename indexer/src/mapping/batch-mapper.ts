@@ -6,17 +6,18 @@ import * as legacyRegistry from "../abi/LegacyTEERegistry";
 import * as graceRegistry from "../abi/LegacyTEERegistry758e149";
 import { attestationCheck } from "../checks/attestation/index.ts";
 import {
-  type Check as CheckName,
-  commitmentOf,
+  applyRevocation,
   decodeHeartbeat,
   decodeRegisterTee,
-  freshnessCheck,
   heartbeatCounts,
   heartbeatSignatureCheck,
+  inferenceChecks,
   linkKey,
   MAX_DATE_SECONDS,
   parseTeeKey,
+  pcrValidInferenceCheck,
   type RegisterTeeCall,
+  settlementChecks,
   settlementTimestampDate,
   signatureCheck,
 } from "../checks/index.ts";
@@ -482,20 +483,26 @@ export class BatchMapper {
         ...blockFields(e.pos),
       }),
     );
-    const covers = (hash: string | null | undefined, type: number | null | undefined) =>
-      hash === e.pcrHash && (teeType === undefined || type === teeType);
+    // Rows judged at or before this block, whose PCR the revocation covers: PASS turns FAIL (checks/, rule 4).
+    const revocation = { pcrHash: e.pcrHash as Hex, teeType };
+    const tainted = (
+      check: Check,
+      pcrHash: string | null | undefined,
+      type: number | null | undefined,
+      block: number,
+    ) =>
+      pcrHash != null &&
+      type != null &&
+      block <= e.pos.block &&
+      applyRevocation(check, { pcrHash: pcrHash as Hex, teeType: type }, revocation) !== check;
     for (const s of this.settlements.values()) {
-      if (s.pcrValidCheck === Check.PASS && covers(s.pcrHash, s.teeType) && s.block <= e.pos.block) {
+      if (tainted(s.pcrValidCheck, s.pcrHash, s.teeType, s.block)) {
         s.pcrValidCheck = Check.FAIL;
         this.dirty.settlements.add(s);
       }
     }
     for (const inf of this.inferences.values()) {
-      if (
-        inf.pcrValidCheck === Check.PASS &&
-        covers(inf.pcrHash, inf.teeType) &&
-        inf.committedBlock <= e.pos.block
-      ) {
+      if (tainted(inf.pcrValidCheck, inf.pcrHash, inf.teeType, inf.committedBlock)) {
         this.mutate(inf, () => {
           inf.pcrValidCheck = Check.FAIL;
         });
@@ -642,13 +649,18 @@ export class BatchMapper {
   private onSettlement(e: Ev<"IndividualSettlement">): void {
     const known = this.nodes.get(e.teeId);
     const node = known && known.registeredBlock != null ? known : undefined;
-    const sig = signatureCheck(
-      node ? this.keyOf(node) : undefined,
-      e.inputHash as Hex,
-      e.outputHash as Hex,
-      e.timestamp,
-      e.signature as Hex,
-    ) as Check;
+    const checks = settlementChecks({
+      key: node ? this.keyOf(node) : undefined,
+      inputHash: e.inputHash as Hex,
+      outputHash: e.outputHash as Hex,
+      timestamp: e.timestamp,
+      signature: e.signature as Hex,
+      blockNumber: e.pos.block,
+      blockTimestamp: e.pos.ts,
+      tee: node ? { registeredAtBlock: node.registeredBlock as number, enabled: node.enabled } : undefined,
+      pcrApprovedAtBlock: node ? this.pcrApprovalOf(node, e.pos.ts) : undefined,
+    });
+    const sig = checks.signature as Check;
     const s = new Settlement({
       id: rowId(e.pos),
       teeId: e.teeId,
@@ -662,9 +674,9 @@ export class BatchMapper {
       signature: e.signature,
       linkKey: linkKey(e.teeId as Hex, e.inputHash as Hex, e.outputHash as Hex),
       signatureCheck: sig,
-      freshnessCheck: freshnessCheck(e.timestamp, e.pos.ts) as Check,
-      teeEnabledCheck: node?.enabled ? Check.PASS : Check.FAIL,
-      pcrValidCheck: node ? this.pcrCheckNow(node, e.pos.ts) : Check.UNKNOWN,
+      freshnessCheck: checks.freshness as Check,
+      teeEnabledCheck: checks.teeEnabled as Check,
+      pcrValidCheck: checks.pcrValid as Check,
       pcrHash: node?.pcrHash ?? null,
       teeType: node?.teeType ?? null,
       ...blockFields(e.pos),
@@ -689,10 +701,10 @@ export class BatchMapper {
     }
   }
 
-  /** The TEE's PCR approval now (the block being mapped, time `ts`): PASS, FAIL, or UNKNOWN when its PCR is unknown. */
-  private pcrCheckNow(node: Node, ts: number): Check {
-    if (node.registeredBlock == null || !node.pcrHash || node.teeType == null) return Check.UNKNOWN;
-    return this.pcrApprovedAt(node.pcrHash, node.teeType, ts) ? Check.PASS : Check.FAIL;
+  /** Whether a registered TEE's PCR is approved at block time `ts`; undefined when its PCR is not known. */
+  private pcrApprovalOf(node: Node, ts: number): boolean | undefined {
+    if (!node.pcrHash || node.teeType == null) return undefined;
+    return this.pcrApprovedAt(node.pcrHash, node.teeType, ts);
   }
 
   private keyOf(node: Node): KeyObject | undefined {
@@ -863,7 +875,12 @@ export class BatchMapper {
       commitmentCheck: Check.NOT_APPLICABLE,
       revealOnTimeCheck: Check.NOT_APPLICABLE,
       teeSignatureCheck: Check.NOT_APPLICABLE,
-      pcrValidCheck: tee ? this.pcrCheckNow(node, e.pos.ts) : Check.NOT_APPLICABLE,
+      pcrValidCheck: pcrValidInferenceCheck({
+        mode,
+        teeRegistered: node.registeredBlock != null,
+        pcrApprovedAtBlock: this.pcrApprovalOf(node, e.pos.ts),
+        revokedSince: false,
+      }) as Check,
       discrepancy: false,
       settlement: null,
       linkKey: null,
@@ -900,7 +917,6 @@ export class BatchMapper {
       inf.revealedLogIndex = e.pos.logIndex;
       inf.lastEventBlock = e.pos.block;
       if (inf.status === InferenceStatus.COMMITTED) inf.status = InferenceStatus.REVEALED;
-      inf.revealOnTimeCheck = e.pos.at.getTime() <= inf.revealDeadline.getTime() ? Check.PASS : Check.FAIL;
       if (inf.mode === VerificationMode.TEE) {
         inf.linkKey = linkKey(inf.node.id as Hex, inf.inputHash as Hex, e.outputHash as Hex);
         this.push(this.inferencesByLink, inf.linkKey, inf);
@@ -940,7 +956,6 @@ export class BatchMapper {
       inf.settledTx = e.pos.tx;
       inf.settledLogIndex = e.pos.logIndex;
       inf.lastEventBlock = e.pos.block;
-      if (outcome === Outcome.EXPIRED && inf.revealedBlock == null) inf.revealOnTimeCheck = Check.FAIL;
     });
   }
 
@@ -1010,25 +1025,28 @@ export class BatchMapper {
     this.applyEffects(inf);
   }
 
+  /** Judges an inference again from its current state (checks/inference-checks.ts, rules 5-9). */
   private refreshChecks(inf: Inference): void {
-    if (inf.mode === VerificationMode.TEE) {
-      inf.teeSignatureCheck =
-        inf.revealedBlock == null
-          ? Check.NOT_APPLICABLE
-          : inf.settlement
-            ? inf.settlement.signatureCheck
-            : Check.UNKNOWN;
-    }
-    if (inf.revealedBlock != null && inf.outputHash && inf.salt) {
-      inf.commitmentCheck = commitmentPasses(inf) ? Check.PASS : Check.FAIL;
-    }
-    const checks: CheckName[] = [
-      inf.commitmentCheck,
-      inf.revealOnTimeCheck,
-      inf.teeSignatureCheck,
-      inf.pcrValidCheck,
-    ];
-    inf.discrepancy = inf.status === InferenceStatus.VERIFIED && checks.includes("FAIL");
+    const checks = inferenceChecks({
+      mode: inf.mode,
+      status: inf.status,
+      commitment: inf.commitment as Hex,
+      reveal:
+        inf.revealedAt && inf.outputHash && inf.salt
+          ? {
+              outputHash: inf.outputHash as Hex,
+              salt: inf.salt as Hex,
+              blockTimestamp: Math.floor(inf.revealedAt.getTime() / 1000),
+            }
+          : undefined,
+      revealDeadline: inf.revealDeadline.getTime() / 1000,
+      linkedSettlementSignature: inf.settlement?.signatureCheck,
+      pcrValid: inf.pcrValidCheck,
+    });
+    inf.commitmentCheck = checks.commitment as Check;
+    inf.revealOnTimeCheck = checks.revealOnTime as Check;
+    inf.teeSignatureCheck = checks.teeSignature as Check;
+    inf.discrepancy = checks.discrepancy;
     if (inf.status === InferenceStatus.VERIFIED) inf.repKind = inf.discrepancy ? "failure" : "success";
     else if (inf.status === InferenceStatus.FAILED || inf.status === InferenceStatus.EXPIRED)
       inf.repKind = "failure";
@@ -1222,10 +1240,6 @@ function matchesTee(publicKey: Hex, teeId: string): boolean {
   } catch {
     return false;
   }
-}
-
-function commitmentPasses(inf: Inference): boolean {
-  return commitmentOf(inf.outputHash as Hex, inf.salt as Hex).toLowerCase() === inf.commitment;
 }
 
 /** A Pcr row's approval at block time `ts` (unix seconds): approved, or within its graced revocation. */
