@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { loadConfigOrExit } from "../config.ts";
 import { openDatabase, redactUrl, useDatabaseUrl } from "../db/connection.ts";
-import { ensureEmbeddedPostgres } from "../db/embedded-postgres.ts";
+import { EmbeddedPostgresError, ensureEmbeddedPostgres } from "../db/embedded-postgres.ts";
 import { applyMigrations, pendingSchemaChanges } from "../db/migrations.ts";
 
 // `node lib/tools/migrations.js <command>` (run `npm run build` first: the model is read from lib/model).
@@ -95,7 +95,10 @@ async function main(command: string | undefined): Promise<number> {
 main(process.argv[2]).then(
   (code) => process.exit(code),
   (err) => {
-    console.error(`migrations: ${(err as Error).stack ?? err}`);
+    // An embedded Postgres that cannot run here says why in its message; anything else gets its stack.
+    console.error(
+      `migrations: ${err instanceof EmbeddedPostgresError ? err.message : ((err as Error).stack ?? err)}`,
+    );
     process.exit(1);
   },
 );
