@@ -18,6 +18,7 @@
 // (`NPM_START_E2E_OVERLAY=modified`: every tracked file that differs from HEAD). NPM_START_E2E_KEEP=1 keeps the
 // temporary folder (its path is printed), with `npm-start-*.log` beside the clone.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
@@ -366,7 +367,12 @@ describe(title, () => {
         } catch {}
       }
     }
-    // A relocated data directory belongs to this clone only (its folder is named by the clone's path).
+    // A relocated data directory belongs to this clone only (its folder is named by the clone's path). When the
+    // test failed before the indexer named it: where embedded-postgres.ts (relocatedDataDir) puts it.
+    if (RELOCATED && repo && !pgData) {
+      const id = createHash("sha256").update(join(repo, ".data/postgres")).digest("hex").slice(0, 12);
+      pgData = `/var/lib/attestation-explorer/${id}/postgres`;
+    }
     if (RELOCATED && pgData?.startsWith("/") && !pgData.startsWith(repo)) {
       const postmaster = readPidFileOf(pgData);
       if (postmaster) {
