@@ -10,9 +10,9 @@ import type { Devnet } from "../../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
 import type { Simulator, StepReport } from "../../../devnet/src/simulator/simulator.ts";
 import { type Expected, foldChainFromRpc } from "../../../indexer/e2e/reference/fold-chain.ts";
+import { type ApiProcess, startApiProcess } from "../../../indexer/e2e/support/api-process.ts";
 import { type SimOptions, simulate, startDevnetOnly } from "../../../indexer/e2e/support/chain.ts";
 import { chainHead, IndexerProcess } from "../../../indexer/e2e/support/indexer-process.ts";
-import { type ApiProcess, startApiProcess } from "../../../indexer/e2e/support/api-process.ts";
 
 export interface TestDatabaseUrl {
   name: string;
