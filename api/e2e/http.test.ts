@@ -278,15 +278,20 @@ describe("limits on what one operation may ask for", () => {
   });
 });
 
-describe("errors in production", () => {
-  test("internal errors are masked with INTERNAL_SERVER_ERROR; expected ones keep their message", async () => {
+describe("errors", () => {
+  test("internal errors are masked with INTERNAL_SERVER_ERROR in every mode (development too); only API_EXPOSE_ERRORS shows them", async () => {
     const broken = await openTestDatabase();
     await loadFixture(broken.admin);
     await broken.admin.query("ALTER TABLE batch_settlement RENAME TO batch_settlement_gone");
     const prod = await startTestApi(testConfig({ production: true, nodeEnv: "production" }), broken.db, {
       connectionString: broken.readerUrl,
     });
-    const dev = await startTestApi(testConfig(), broken.db, { connectionString: broken.readerUrl });
+    const devMode = await startTestApi(testConfig({ nodeEnv: "development" }), broken.db, {
+      connectionString: broken.readerUrl,
+    });
+    const dev = await startTestApi(testConfig({ exposeErrors: true }), broken.db, {
+      connectionString: broken.readerUrl,
+    });
     try {
       const masked = await post(
         JSON.stringify({ query: "{ batchSettlements { totalCount } }" }),
@@ -302,6 +307,12 @@ describe("errors in production", () => {
           extensions: { code: "INTERNAL_SERVER_ERROR" },
         },
       ]);
+      const inDevelopment = await post(
+        JSON.stringify({ query: "{ batchSettlements { totalCount } }" }),
+        {},
+        devMode.url,
+      );
+      expect(inDevelopment.json.errors).toEqual(masked.json.errors);
       const shown = await post(JSON.stringify({ query: "{ batchSettlements { totalCount } }" }), {}, dev.url);
       expect(messageOf(shown)).toMatch(/batch_settlement/);
       expect(shown.json.errors[0].extensions.stacktrace).toBeDefined();
@@ -321,6 +332,7 @@ describe("errors in production", () => {
     } finally {
       await prod.close();
       await dev.close();
+      await devMode.close();
       await broken.close();
     }
   });

@@ -10,6 +10,8 @@ describe("configuration", () => {
     expect(c.corsOrigins).toBe("*");
     expect(c.rateLimitPerMinute).toBe(600);
     expect(c.production).toBe(false);
+    // Errors are masked for clients in every mode unless a developer asks for them.
+    expect(c.exposeErrors).toBe(false);
     expect(c.healthStallSeconds).toBe(120);
   });
 
@@ -23,6 +25,7 @@ describe("configuration", () => {
       NODE_ENV: "production",
       HEALTH_STALL_SECONDS: "30",
       TRUST_PROXY: "true",
+      API_EXPOSE_ERRORS: "true",
     });
     expect(c).toMatchObject({
       databaseUrl: "postgres://u:p@db:5432/explorer",
@@ -33,6 +36,7 @@ describe("configuration", () => {
       production: true,
       healthStallSeconds: 30,
       trustProxy: true,
+      exposeErrors: true,
     });
   });
 

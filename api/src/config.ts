@@ -19,6 +19,11 @@ export interface ApiConfig {
   trustProxy: boolean;
   production: boolean;
   nodeEnv: "development" | "production" | "test";
+  /**
+   * Developers only (API_EXPOSE_ERRORS=true): internal errors reach clients with their message and stack. Off in
+   * every mode a user runs (npm start, npm run api, docker-compose), whatever NODE_ENV says.
+   */
+  exposeErrors: boolean;
   /** /healthz fails when the indexer has not written its position for this long and is behind the chain. */
   healthStallSeconds: number;
   maxBodyBytes: number;
@@ -93,6 +98,7 @@ const envSchema = z.object({
     )
     .default("127.0.0.1,::1,::ffff:127.0.0.1"),
   TRUST_PROXY: bool.default("false"),
+  API_EXPOSE_ERRORS: bool.default("false"),
   NODE_ENV: z
     .enum(["development", "production", "test"], { message: "expected development, production or test" })
     .default("development"),
@@ -137,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     trustProxy: e.TRUST_PROXY,
     production: e.NODE_ENV === "production",
     nodeEnv: e.NODE_ENV,
+    exposeErrors: e.API_EXPOSE_ERRORS,
     healthStallSeconds: e.HEALTH_STALL_SECONDS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxDepth: e.MAX_QUERY_DEPTH,

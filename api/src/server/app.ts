@@ -82,13 +82,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     schema,
     introspection: true,
     nodeEnv: config.nodeEnv,
-    includeStacktraceInErrorResponses: !config.production,
+    includeStacktraceInErrorResponses: config.exposeErrors,
     parseOptions: { maxTokens: config.maxTokens },
     // HTTP serves queries only; the WebSocket endpoint validates with `rules` and allows subscriptions.
     validationRules: [...rules, httpOperationTypeRule],
     // No automatic persisted queries: a request that asks for one gets PERSISTED_QUERY_NOT_SUPPORTED (400).
     persistedQueries: false,
-    formatError: (formatted, error) => formatError(formatted, config.production, error),
+    formatError: (formatted, error) => formatError(formatted, !config.exposeErrors, error),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // No cache hints in this schema: the default cache-control plugin would only ever answer no-store, yet it

@@ -68,7 +68,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
   const server = attachGraphqlWs(
     {
       schema,
-      isProd: config.production,
+      isProd: !config.exposeErrors,
       onSubscribe(_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         let document: DocumentNode;
         try {
@@ -103,7 +103,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
           errors: result.errors.map((e) =>
             formatError(
               { ...e.toJSON(), extensions: { code: "INTERNAL_SERVER_ERROR", ...e.extensions } },
-              config.production,
+              !config.exposeErrors,
               e,
             ),
           ),
@@ -113,7 +113,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketEndpoint {
         return errors.map((e) =>
           formatError(
             { ...e.toJSON(), extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...e.extensions } },
-            config.production,
+            !config.exposeErrors,
           ),
         );
       },

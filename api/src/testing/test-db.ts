@@ -54,6 +54,7 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     trustProxy: false,
     production: false,
     nodeEnv: "test",
+    exposeErrors: false,
     healthStallSeconds: 120,
     maxBodyBytes: 102_400,
     maxDepth: 12,
