@@ -172,13 +172,21 @@ export function AttestationCheck({
       <h2 id={`${id}-title`}>Check the attestation yourself</h2>
       {a.document ? (
         <>
-          <p className="muted">
-            Your browser decodes the raw document from the registration's calldata (not the indexer's fields)
-            and verifies it: the COSE ES384 signature with the leaf certificate's key, each certificate from
-            the AWS Nitro root pinned in this page's code to the leaf at the document's own time,
-            keccak256(PCR0 ‖ PCR1 ‖ PCR2), and user_data's sha256 of the registered TLS certificate and
-            signing key.
-          </p>
+          {a.format === "DEVNET" ? (
+            <p className="muted">
+              Your browser decodes the raw document from the registration's calldata (not the indexer's
+              fields): a devnet document has nothing signed, so it recomputes keccak256(PCR0 ‖ PCR1 ‖ PCR2)
+              and checks that the document is what the indexer says it is.
+            </p>
+          ) : (
+            <p className="muted">
+              Your browser decodes the raw document from the registration's calldata (not the indexer's
+              fields) and verifies it: the COSE ES384 signature with the leaf certificate's key, each
+              certificate from the AWS Nitro root pinned in this page's code to the leaf at the document's own
+              time, keccak256(PCR0 ‖ PCR1 ‖ PCR2), and user_data's sha256 of the registered TLS certificate
+              and signing key.
+            </p>
+          )}
           <p>
             <button type="button" onClick={() => void run()} disabled={running}>
               {running ? "Checking…" : "Verify the attestation in this browser"}
