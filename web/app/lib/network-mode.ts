@@ -3,7 +3,8 @@ import type { IndexedContracts } from "~/models/types";
 // What the explorer can show depends on the contracts the indexer reads. OpenGradient's network has the TEE
 // registry and the settlement relay only: without the commit-reveal AttestationRegistry there is no stake, no
 // pending withdrawal, no slash, no model registry and no commit-reveal inference, so the explorer hides those and
-// says why instead of showing empty tables and zeros. Reputation still exists (settlements and heartbeats).
+// says why instead of showing empty tables and zeros. Reputation is still shown: rep-v1 computed on what exists
+// (no verdicts there, so N = 0: score 0, provisional), with uptime and settlement counts beside it.
 
 export interface NetworkMode {
   /** The indexer reads the commit-reveal AttestationRegistry: stake, slashes, models and inferences exist. */
