@@ -293,3 +293,25 @@ describe("freshnessFailure", () => {
     expect(freshnessFailure((block - 300) * 1000 - 1, block)).not.toBeNull();
   });
 });
+
+describe("attestationCheck on damaged copies of the real fixture", () => {
+  it("any one flipped byte gives FAIL with a reason, never an exception (a damaged leaf key included)", () => {
+    const document = fixtureDocument();
+    const reasons = new Set<string>();
+    for (let at = 0; at < document.length; at += 7) {
+      const damaged = Buffer.from(document);
+      damaged[at] ^= 0x01;
+      const result = attestationCheck({
+        document: toHex(damaged),
+        signingPublicKey: toHex(Buffer.from("key")),
+        tlsCertificate: toHex(Buffer.from("tls")),
+        blockTime: Math.floor(FIXTURE_TIME_MS / 1000),
+        isPcrApproved: () => true,
+      });
+      expect(result.status, `offset ${at}`).toBe("FAIL");
+      expect(result.reason, `offset ${at}`).toBeTruthy();
+      reasons.add((result.reason as string).split(" (")[0]);
+    }
+    expect([...reasons]).toContain("the leaf certificate's public key does not decode");
+  });
+});

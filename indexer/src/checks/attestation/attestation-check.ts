@@ -65,6 +65,16 @@ export interface AttestationCheckResult {
  * isPcrApproved does).
  */
 export function attestationCheck(input: AttestationCheckInput): AttestationCheckResult {
+  try {
+    return checkDocument(input);
+  } catch (err) {
+    // Anyone can register bytes: a document that trips node:crypto in a way no step foresaw is a FAIL with what
+    // happened, never an exception in the mapping.
+    return unrecognized(`the attestation document could not be verified (${(err as Error).message})`);
+  }
+}
+
+function checkDocument(input: AttestationCheckInput): AttestationCheckResult {
   const bytes = hexToBuffer(input.document);
   if (bytes === undefined) return unrecognized("the attestation document is not 0x hex");
   if (bytes.length === 0) return unrecognized("the attestation document is empty");

@@ -1,4 +1,4 @@
-import { verify, type X509Certificate } from "node:crypto";
+import { type KeyObject, verify, type X509Certificate } from "node:crypto";
 import { type CoseSign1, sigStructure } from "./cose.ts";
 
 /** ES384's signature: r ‖ s, 48 bytes each (RFC 9053 §2.1), not DER. */
@@ -10,7 +10,13 @@ export const ES384_SIGNATURE_LENGTH = 96;
  * signature is ECDSA over SHA-384 of Sig_structure.
  */
 export function coseSignatureFailure(message: CoseSign1, leaf: X509Certificate): string | null {
-  const key = leaf.publicKey;
+  let key: KeyObject;
+  try {
+    // X509Certificate parses the key lazily: a damaged SubjectPublicKeyInfo throws here, not at parse time.
+    key = leaf.publicKey;
+  } catch {
+    return "the leaf certificate's public key does not decode";
+  }
   if (key.asymmetricKeyType !== "ec" || key.asymmetricKeyDetails?.namedCurve !== "secp384r1") {
     const curve = key.asymmetricKeyDetails?.namedCurve;
     return `the leaf certificate's key is ${key.asymmetricKeyType ?? "unknown"}${curve ? ` ${curve}` : ""}, not the P-384 key ES384 needs`;
