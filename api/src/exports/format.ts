@@ -46,6 +46,10 @@ export const COLUMNS = {
   slashes: cols(`
     id:hex node:hex inference:hex reason:enum amount_wei:wei remaining_stake_wei:wei block:int timestamp:time
     tx_hash:hex finalized:bool`),
+  "reputation-history": cols(`
+    node:hex bucket_start:time bucket_end:time block:int score:int lower_bound:float upper_bound:float s:float f:float
+    n:float d:float slash_factor:float provisional:bool uptime_7d:float stake_wei:wei committed:int verified:int
+    failed:int expired:int slashes:int slashed_wei:wei formula_version:const`),
 } as const satisfies Record<string, Column[]>;
 
 export type ExportName = keyof typeof COLUMNS;

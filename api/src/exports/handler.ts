@@ -30,6 +30,7 @@ import {
   type Row,
   timestamptzIso,
 } from "./format.ts";
+import { historyRows } from "./history.ts";
 import { type AsOf, BadParameter, type ExportRequest, parseExportRequest } from "./params.ts";
 import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
@@ -41,9 +42,15 @@ import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sq
 // statement (pg_cancel_backend) and the connection is discarded.
 
 export const EXPORT_PREFIX = "/export/";
-const PATH = /^\/export\/(nodes|models|inferences|slashes)\.(csv|ndjson)$/;
+const PATH = /^\/export\/(nodes|models|inferences|slashes|reputation-history)\.(csv|ndjson)$/;
 /** Rows per FETCH; nodes and models also run two queries per chunk (uptime, reputation replay). */
-const CHUNK: Record<ExportName, number> = { nodes: 500, models: 500, inferences: 2000, slashes: 2000 };
+const CHUNK: Record<ExportName, number> = {
+  nodes: 500,
+  models: 500,
+  inferences: 2000,
+  slashes: 2000,
+  "reputation-history": 0,
+};
 /**
  * Exports written straight from rows fetched as arrays, timestamps kept as their ISO text (the same lines as
  * csvLine / ndjsonLine over pg's row objects and Dates, at a fraction of the allocations: the inferences export
@@ -227,7 +234,7 @@ export async function handleExport(
     return sendText(
       res,
       404,
-      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes}.{csv,ndjson}`,
+      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes,reputation-history}.{csv,ndjson}`,
     );
   }
   if (req.method !== "GET") {
@@ -294,8 +301,25 @@ export async function handleExport(
       release(false);
       return sendText(res, 400, err.message);
     }
-    const query = exportQuery(name, resolved, request);
-    await client.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${query.sql}`, query.values);
+    const scoped = clientDb(client, db.pool);
+    // reputation-history: rows made in chunks by history.ts; its first chunk is made before the first byte (a
+    // range of too many buckets is a 400).
+    let history: AsyncGenerator<Row[]> | undefined;
+    let firstHistory: IteratorResult<Row[]> | undefined;
+    if (name === "reputation-history") {
+      history = historyRows(scoped, request, resolved);
+      try {
+        firstHistory = await run(() => (history as AsyncGenerator<Row[]>).next());
+      } catch (err) {
+        if (!(err instanceof BadParameter)) throw err;
+        await client.query("ROLLBACK");
+        release(false);
+        return sendText(res, 400, err.message);
+      }
+    } else {
+      const query = exportQuery(name, resolved, request);
+      await client.query(`DECLARE export_rows NO SCROLL CURSOR FOR ${query.sql}`, query.values);
+    }
 
     const provenance: Provenance = {
       asOfBlock: resolved.block,
@@ -316,9 +340,17 @@ export async function handleExport(
       await write(res, (request.provenance ? provenanceComment(provenance) : "") + csvHeader(columns));
     }
     const line = format === "csv" ? csvLine : ndjsonLine;
-    const scoped = clientDb(client, db.pool);
     const size = CHUNK[name];
-    if (ARRAY_ROWS.has(name)) {
+    if (history && firstHistory) {
+      let next = firstHistory;
+      while (!next.done && !aborted) {
+        let text = "";
+        for (const row of next.value) text += line(columns, row);
+        await write(res, text);
+        if (aborted) break;
+        next = await run(() => (history as AsyncGenerator<Row[]>).next());
+      }
+    } else if (ARRAY_ROWS.has(name)) {
       // Each row is written as it arrives (pg's row events, rows not collected), so a row is garbage before
       // the next young-generation collection and the heap does not grow with the export.
       let arrayLine: ((values: readonly unknown[]) => string) | undefined;

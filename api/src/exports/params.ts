@@ -1,3 +1,4 @@
+import type { Interval } from "../history/buckets.ts";
 import type { ExportName } from "./format.ts";
 
 // The exports' query parameters, checked before anything is read or streamed. Each problem is one line naming
@@ -24,6 +25,8 @@ export interface ExportRequest {
   status?: string[];
   from?: Date;
   to?: Date;
+  /** reputation-history's bucket size (default DAY). */
+  interval?: Interval;
   provenance: boolean;
 }
 
@@ -35,7 +38,10 @@ const ALLOWED: Record<ExportName, readonly string[]> = {
   models: ["asOf", "provenance"],
   inferences: ["asOf", "provenance", "node", "model", "status", "from", "to"],
   slashes: ["asOf", "provenance", "node", "from", "to"],
+  "reputation-history": ["provenance", "node", "from", "to", "interval"],
 };
+
+const INTERVALS: readonly Interval[] = ["HOUR", "DAY", "WEEK"];
 
 const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/i;
 
@@ -120,6 +126,14 @@ export function parseExportRequest(
       );
     }
     request.status = list;
+  }
+  const interval = get("interval");
+  if (interval !== undefined) {
+    const upper = interval.toUpperCase() as Interval;
+    if (!INTERVALS.includes(upper)) {
+      throw new BadParameter("interval", `got ${show(interval)}, expected one of ${INTERVALS.join(", ")}`);
+    }
+    request.interval = upper;
   }
   const from = get("from");
   if (from !== undefined) request.from = parseTime("from", from);

@@ -281,5 +281,7 @@ export function exportQuery(name: ExportName, r: Resolved, q: ExportRequest): Ex
       return inferencesSql(r, q);
     case "slashes":
       return slashesSql(r, q);
+    case "reputation-history":
+      throw new Error("reputation-history is not one SELECT (exports/history.ts)");
   }
 }

@@ -1,0 +1,232 @@
+import {
+  type DecayedSums,
+  decayedSumsAsOf,
+  FORMULA_VERSION,
+  reputationFromSums,
+  stateFromRow,
+  sumsAt,
+} from "../../../indexer/src/reputation/index.ts";
+import { uptimes } from "../data/node-extras.ts";
+import type { Db } from "../db/database.ts";
+import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
+import { eventsAsOf, type SubjectEvent } from "../reputation/classify.ts";
+import { loadReputationEvents } from "../reputation/events-sql.ts";
+import type { Row } from "./format.ts";
+import { BadParameter, type ExportRequest } from "./params.ts";
+import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
+
+// GET /export/reputation-history.{csv,ndjson,parquet} (README "Reputation history"): one row per node per bucket
+// end, rep-v1 as `node(id) { reputation(asOf: bucket end) }` answers it (resolvers/reputation.ts's reputationAt:
+// the stored decayed state at or after the latest indexed block, else the replay of classify.ts's eventsAsOf
+// through rep-v1's decayedSumsAsOf / reputationFromSums, which is reputationAsOf split to keep S, N and D).
+// Nodes are read NODE_CHUNK at a time (events, stake changes, buckets and uptimes of that chunk only) and rows
+// are handed out one node at a time, so memory is bounded by a chunk's events plus one node's buckets.
+
+/** At most this many buckets per request (a longer range is a 400 naming from). */
+export const MAX_HISTORY_BUCKETS = 10_000;
+const NODE_CHUNK = 100;
+
+interface BucketEnd {
+  start: number;
+  /** The bucket's end, or the latest indexed block's time for the open bucket (unix seconds). */
+  end: number;
+  /** The latest indexed block for the open bucket, else the latest block with an indexed event at or before `end`. */
+  block: number;
+}
+
+interface NodeRow {
+  id: string;
+  rep_ref_time: number;
+  rep_s: string;
+  rep_n: string;
+  rep_d: string;
+}
+
+interface Counts {
+  committed: number;
+  verified: number;
+  failed: number;
+  expired: number;
+  slashes: number;
+  slashed_wei: bigint;
+}
+
+const ZERO: Counts = { committed: 0, verified: 0, failed: 0, expired: 0, slashes: 0, slashed_wei: 0n };
+
+/** The buckets of the request: from (default: the earliest registration) to `to` (default: the latest block). */
+async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<BucketEnd[]> {
+  const interval = request.interval ?? "DAY";
+  const size = INTERVAL_SECONDS[interval];
+  let fromT = request.from ? request.from.getTime() / 1000 : undefined;
+  if (fromT === undefined) {
+    const rows = await db.query<{ t: number | null }>(
+      `SELECT extract(epoch FROM min(registered_at))::float8 AS t FROM node
+        WHERE registered_at IS NOT NULL ${request.node ? "AND id = $1" : ""}`,
+      request.node ? [request.node] : [],
+    );
+    fromT = rows[0]?.t ?? r.t;
+  }
+  const toT = Math.min(request.to ? request.to.getTime() / 1000 : r.t, r.t);
+  if (fromT > toT) return [];
+  const first = bucketStart(fromT, interval);
+  const last = bucketStart(toT, interval);
+  const count = (last - first) / size + 1;
+  if (count > MAX_HISTORY_BUCKETS) {
+    throw new BadParameter(
+      "from",
+      `got ${new Date(fromT * 1000).toISOString()} to ${new Date(toT * 1000).toISOString()}: ${count} ${interval} buckets, expected at most ${MAX_HISTORY_BUCKETS} (narrow the range or use a longer interval)`,
+    );
+  }
+  const out: BucketEnd[] = [];
+  for (let start = first; start <= last; start += size) {
+    const end = Math.min(start + size, r.t);
+    if (end === r.t) {
+      out.push({ start, end, block: r.block });
+      continue;
+    }
+    const { block } =
+      (await db.query<{ block: number | null }>(TIME_BLOCK_SQL, [new Date(end * 1000)]))[0] ?? {};
+    out.push({ start, end, block: block ?? 0 });
+  }
+  return out;
+}
+
+/** rep-v1 sums of a node as of T, as reputationAt (resolvers/reputation.ts) answers. */
+function sumsAsOf(node: NodeRow, events: readonly SubjectEvent[], T: number, latest: number): DecayedSums {
+  const state = stateFromRow({ ref_time: node.rep_ref_time, s: node.rep_s, n: node.rep_n, d: node.rep_d });
+  if (T >= latest && T >= state.refTime) return sumsAt(state, T, "node");
+  return decayedSumsAsOf(eventsAsOf(events, T), T, "node");
+}
+
+/** Counts per bucket start of some nodes (HOUR rows, or DAY rows summed into DAY / WEEK buckets). */
+async function bucketCounts(
+  db: Db,
+  ids: readonly string[],
+  interval: Interval,
+  buckets: readonly BucketEnd[],
+): Promise<Map<string, Map<number, Counts>>> {
+  const out = new Map<string, Map<number, Counts>>();
+  if (buckets.length === 0) return out;
+  const start = buckets[0].start;
+  const end = buckets[buckets.length - 1].start + INTERVAL_SECONDS[interval];
+  const rows = await db.query<{
+    node_id: string;
+    start: number;
+    committed: number;
+    verified: number;
+    failed: number;
+    expired: number;
+    slashes: number;
+    slashed_amount: string;
+  }>(
+    `SELECT node_id, extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes,
+            slashed_amount::text AS slashed_amount
+       FROM node_bucket
+      WHERE node_id = ANY($1) AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
+    [ids, interval === "HOUR" ? "HOUR" : "DAY", start, end],
+  );
+  for (const row of rows) {
+    const byStart = out.get(row.node_id) ?? new Map<number, Counts>();
+    out.set(row.node_id, byStart);
+    const s = bucketStart(row.start, interval);
+    const c = byStart.get(s) ?? { ...ZERO };
+    byStart.set(s, {
+      committed: c.committed + row.committed,
+      verified: c.verified + row.verified,
+      failed: c.failed + row.failed,
+      expired: c.expired + row.expired,
+      slashes: c.slashes + row.slashes,
+      slashed_wei: c.slashed_wei + BigInt(row.slashed_amount),
+    });
+  }
+  return out;
+}
+
+/** Each node's stake changes up to block `until`, oldest first (block, log index). */
+async function stakeChanges(
+  db: Db,
+  ids: readonly string[],
+  until: number,
+): Promise<Map<string, { block: number; stake: string }[]>> {
+  const rows = await db.query<{ node_id: string; block: number; stake: string }>(
+    `SELECT node_id, block, stake_after::text AS stake FROM stake_change
+      WHERE node_id = ANY($1) AND block <= $2 ORDER BY node_id, block, log_index`,
+    [ids, until],
+  );
+  const out = new Map<string, { block: number; stake: string }[]>();
+  for (const row of rows) {
+    const list = out.get(row.node_id) ?? [];
+    list.push({ block: row.block, stake: row.stake });
+    out.set(row.node_id, list);
+  }
+  return out;
+}
+
+/**
+ * The rows of the export in chunks (one node's buckets each), nodes by id, buckets oldest first. Throws
+ * BadParameter (before any row) for too many buckets.
+ */
+export async function* historyRows(db: Db, request: ExportRequest, r: Resolved): AsyncGenerator<Row[]> {
+  const interval = request.interval ?? "DAY";
+  const buckets = await bucketEnds(db, request, r);
+  if (buckets.length === 0) return;
+  const until = buckets[buckets.length - 1].end;
+  const untilBlock = buckets[buckets.length - 1].block;
+  let after = "";
+  for (;;) {
+    const nodes = await db.query<NodeRow>(
+      `SELECT id, rep_ref_time, rep_s::text AS rep_s, rep_n::text AS rep_n, rep_d::text AS rep_d FROM node
+        WHERE id > $1 ${request.node ? "AND id = $3" : ""} ORDER BY id LIMIT $2`,
+      request.node ? [after, NODE_CHUNK, request.node] : [after, NODE_CHUNK],
+    );
+    if (nodes.length === 0) return;
+    after = nodes[nodes.length - 1].id;
+    const ids = nodes.map((n) => n.id);
+    const events = await loadReputationEvents(db, "node", ids, until);
+    const counts = await bucketCounts(db, ids, interval, buckets);
+    const stakes = await stakeChanges(db, ids, untilBlock);
+    const uptime: Map<string, number>[] = [];
+    for (const b of buckets) uptime.push(await uptimes(db, ids, b.end));
+    for (const node of nodes) {
+      const nodeEvents = events.get(node.id) ?? [];
+      const nodeCounts = counts.get(node.id);
+      const changes = stakes.get(node.id) ?? [];
+      let k = 0;
+      let stake = "0";
+      const rows: Row[] = [];
+      for (let i = 0; i < buckets.length; i++) {
+        const b = buckets[i];
+        while (k < changes.length && changes[k].block <= b.block) stake = changes[k++].stake;
+        const sums = sumsAsOf(node, nodeEvents, b.end, r.t);
+        const rep = reputationFromSums(sums);
+        const c = nodeCounts?.get(b.start) ?? ZERO;
+        rows.push({
+          node: node.id,
+          bucket_start: new Date(b.start * 1000),
+          bucket_end: new Date(b.end * 1000),
+          block: b.block,
+          score: rep.score,
+          lower_bound: rep.lowerBound,
+          upper_bound: rep.upperBound,
+          s: sums.s,
+          f: rep.effectiveSamples - sums.s,
+          n: rep.effectiveSamples,
+          d: rep.decayedSlashes,
+          slash_factor: rep.slashFactor,
+          provisional: rep.provisional,
+          uptime_7d: uptime[i].get(node.id) ?? 0,
+          stake_wei: stake,
+          committed: c.committed,
+          verified: c.verified,
+          failed: c.failed,
+          expired: c.expired,
+          slashes: c.slashes,
+          slashed_wei: c.slashed_wei.toString(),
+          formula_version: FORMULA_VERSION,
+        });
+      }
+      yield rows;
+    }
+    if (nodes.length < NODE_CHUNK) return;
+  }
+}
