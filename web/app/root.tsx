@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
@@ -13,10 +13,11 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useContext } from "react";
 import { ThemeToggle, themeBootScript } from "~/components/theme";
 import { webConfig } from "~/lib/config.server";
 import { ALL_CONTRACTS, type NetworkMode, pageExists } from "~/lib/network-mode";
+import { NonceContext } from "~/lib/request-context";
 import { networkMode } from "~/models/network.server";
 import styles from "~/styles.css?url";
 
@@ -39,12 +40,27 @@ export const meta: MetaFunction = ({ error }) => {
   return [{ title: `${what} · Attestation Explorer` }];
 };
 
-export async function loader(_: LoaderFunctionArgs) {
+const ERROR_TEXT: Record<number, string> = {
+  400: "The address is not valid (a malformed percent-encoding, or a request the explorer does not take).",
+  404: "There is nothing at this address.",
+  500: "The page could not be shown. The error was logged on the server.",
+};
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const requestId = context.requestId ?? null;
+  // web/server.mjs renders the app's error page for errors found before Remix ran (a malformed URI, say).
+  if (context.errorStatus) {
+    const status = context.errorStatus;
+    throw data({ message: ERROR_TEXT[status] ?? ERROR_TEXT[500], requestId }, { status });
+  }
   // The navigation leaves out pages that cannot have data on this network; with the API down, all of them show
   // (the page itself then says the API is unavailable).
   const mode = await networkMode().catch(() => ALL_CONTRACTS);
-  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS, mode };
+  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS, mode, requestId };
 }
+
+/** The root loader runs on every navigation, so an error page names the request that failed. */
+export const shouldRevalidate = () => true;
 
 const NAV = [
   ["/", "Dashboard"],
@@ -57,6 +73,7 @@ const NAV = [
 ] as const;
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useContext(NonceContext);
   return (
     <html lang="en">
       <head>
@@ -64,8 +81,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
         {/* Applies the saved theme before the first paint (a constant script, no data in it). */}
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: static code, nothing from the chain or the user */}
-        <script dangerouslySetInnerHTML={{ __html: themeBootScript }} />
+        {/* The CSP allows it through this response's nonce (web/server.mjs). */}
+        <script
+          nonce={nonce}
+          suppressHydrationWarning
+          // biome-ignore lint/security/noDangerouslySetInnerHtml: static code, nothing from the chain or the user
+          dangerouslySetInnerHTML={{ __html: themeBootScript }}
+        />
         <Meta />
         <Links />
       </head>
@@ -81,8 +103,8 @@ export function Layout({ children }: { children: ReactNode }) {
             checks. Scores follow the open formula rep-v1, replayable by anyone holding the same events.
           </p>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -148,9 +170,39 @@ export function ErrorBoundary() {
   return <ErrorPage error={error} />;
 }
 
+/** The request id of an error page: from the thrown data (server.mjs's errors) or the root loader's. */
+function useRequestId(error: unknown): string | null {
+  const fromRoot = useRouteLoaderData<typeof loader>("root")?.requestId ?? null;
+  if (
+    isRouteErrorResponse(error) &&
+    error.data &&
+    typeof error.data === "object" &&
+    "requestId" in error.data
+  ) {
+    const id = (error.data as { requestId?: unknown }).requestId;
+    if (typeof id === "string") return id;
+  }
+  return fromRoot;
+}
+
+function RequestId({ id }: { id: string | null }) {
+  if (!id) return null;
+  return (
+    <p className="muted request-id">
+      Request id: <code>{id}</code>
+    </p>
+  );
+}
+
 export function ErrorPage({ error }: { error: unknown }) {
+  const requestId = useRequestId(error);
   if (isRouteErrorResponse(error)) {
-    const message = typeof error.data === "string" ? error.data : error.statusText;
+    const message =
+      typeof error.data === "string"
+        ? error.data
+        : error.data && typeof error.data === "object" && typeof error.data.message === "string"
+          ? (error.data.message as string)
+          : error.statusText;
     if (error.status === 404) {
       return (
         <section className="error-page" aria-labelledby="error-title">
@@ -159,6 +211,7 @@ export function ErrorPage({ error }: { error: unknown }) {
           <p>
             Ids are 0x-prefixed hex. Try the search box, or go to the <Link to="/">dashboard</Link>.
           </p>
+          <RequestId id={requestId} />
         </section>
       );
     }
@@ -171,15 +224,26 @@ export function ErrorPage({ error }: { error: unknown }) {
           <p>
             <Link to=".">Try again</Link>
           </p>
+          <RequestId id={requestId} />
+        </section>
+      );
+    }
+    if (error.status >= 500) {
+      return (
+        <section className="error-page" aria-labelledby="error-title">
+          <h1 id="error-title">Something went wrong</h1>
+          <p>The page could not be shown. The error was logged on the server.</p>
+          <RequestId id={requestId} />
         </section>
       );
     }
     return (
       <section className="error-page" aria-labelledby="error-title">
         <h1 id="error-title">
-          {error.status} {error.statusText}
+          {error.status === 400 ? "Bad request" : `${error.status} ${error.statusText}`}
         </h1>
         <p>{message}</p>
+        <RequestId id={requestId} />
       </section>
     );
   }
@@ -187,6 +251,7 @@ export function ErrorPage({ error }: { error: unknown }) {
     <section className="error-page" aria-labelledby="error-title">
       <h1 id="error-title">Something went wrong</h1>
       <p>The page could not be shown. The error was logged on the server.</p>
+      <RequestId id={requestId} />
     </section>
   );
 }
