@@ -27,6 +27,7 @@ import {
   applyCors,
   BodyTooLarge,
   clientAddress,
+  drainBody,
   preflight,
   readBody,
   sendError,
@@ -139,6 +140,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         raw = await readBody(req, config.maxBodyBytes);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
+          // Read (and drop) the rest first: answering while the client still sends ends in a reset, not a 413.
+          await drainBody(req);
           res.setHeader("Connection", "close");
           return sendError(
             res,

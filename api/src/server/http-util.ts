@@ -1,14 +1,52 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiConfig } from "../config.ts";
 
-/** The client's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
+/**
+ * The client's address: the socket's, or behind a trusted proxy (TRUST_PROXY=true) the last X-Forwarded-For hop,
+ * the address the proxy itself saw (a proxy appends its peer; hops before it are whatever the client sent). The
+ * explorer's server (web/server.mjs) applies the same rule.
+ */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
+    const hops = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? "")).split(",");
+    const last = hops[hops.length - 1]?.trim();
+    if (last) return last;
   }
   return req.socket.remoteAddress ?? "unknown";
+}
+
+/** Bytes of an oversize body read and discarded before its 413, so the client gets the answer, not a reset. */
+export const DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and discards the rest of a request body, up to `maxBytes` or `maxMs`; resolves true when the body ended
+ * (the connection can carry the answer), false when the bound was hit (answer, then the connection closes).
+ */
+export function drainBody(req: IncomingMessage, maxBytes = DRAIN_BYTES, maxMs = 10_000): Promise<boolean> {
+  if (req.readableEnded || req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (ended: boolean) => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      if (!ended) req.pause();
+      resolve(ended);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done(false);
+    };
+    const onEnd = () => done(true);
+    const onError = () => done(false);
+    const timer = setTimeout(() => done(false), maxMs);
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.resume();
+  });
 }
 
 /** CORS headers for a request's Origin; returns false when an origin is given and not allowed. */

@@ -7,21 +7,14 @@ import { apiOrigin } from "~/lib/config.server";
 const FILES = new Set(
   ["nodes", "models", "inferences", "slashes"].flatMap((n) => [`${n}.csv`, `${n}.ndjson`]),
 );
-const PASS_HEADERS = [
-  "content-type",
-  "content-disposition",
-  "x-as-of-block",
-  "x-as-of",
-  "x-finalized-block",
-  "x-formula-version",
-];
+const PASS_HEADERS = ["content-type", "x-as-of-block", "x-as-of", "x-finalized-block", "x-formula-version"];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const file = params.file ?? "";
   if (!FILES.has(file)) {
     return new Response(`Got export ${JSON.stringify(file)}, expected one of ${[...FILES].join(", ")}\n`, {
       status: 404,
-      headers: { "content-type": "text/plain; charset=utf-8" },
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
     });
   }
   const search = new URL(request.url).search;
@@ -31,7 +24,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   } catch (err) {
     return new Response(`The API is unavailable: ${(err as Error).message}\n`, {
       status: 503,
-      headers: { "content-type": "text/plain; charset=utf-8" },
+      headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
     });
   }
   const headers = new Headers();
@@ -39,7 +32,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const value = upstream.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  if (upstream.ok && !headers.has("content-disposition"))
-    headers.set("content-disposition", `attachment; filename="${file}"`);
+  // Always a download, named from the list above (never from the URL or upstream text); never sniffed.
+  headers.set("x-content-type-options", "nosniff");
+  if (upstream.ok) headers.set("content-disposition", `attachment; filename="${file}"`);
   return new Response(upstream.body, { status: upstream.status, headers });
 }
