@@ -31,7 +31,14 @@ import {
   timestamptzIso,
 } from "./format.ts";
 import { historyRows } from "./history.ts";
-import { type AsOf, BadParameter, type ExportRequest, parseExportRequest } from "./params.ts";
+import {
+  type AsOf,
+  BadParameter,
+  type ExportFormat,
+  type ExportRequest,
+  parseExportRequest,
+} from "./params.ts";
+import { ParquetStream } from "./parquet.ts";
 import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
 // GET /export/{nodes,models,inferences,slashes}.{csv,ndjson} (spec/exports.md). Everything is checked before the
@@ -42,7 +49,7 @@ import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sq
 // statement (pg_cancel_backend) and the connection is discarded.
 
 export const EXPORT_PREFIX = "/export/";
-const PATH = /^\/export\/(nodes|models|inferences|slashes|reputation-history)\.(csv|ndjson)$/;
+const PATH = /^\/export\/(nodes|models|inferences|slashes|reputation-history)\.(csv|ndjson|parquet)$/;
 /** Rows per FETCH; nodes and models also run two queries per chunk (uptime, reputation replay). */
 const CHUNK: Record<ExportName, number> = {
   nodes: 500,
@@ -114,7 +121,7 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 /** Resolves once the response can take more (or is gone). */
-function write(res: ServerResponse, chunk: string): Promise<void> | undefined {
+function write(res: ServerResponse, chunk: string | Uint8Array): Promise<void> | undefined {
   if (res.write(chunk)) return undefined;
   return new Promise((resolve) => {
     const done = () => {
@@ -234,14 +241,14 @@ export async function handleExport(
     return sendText(
       res,
       404,
-      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes,reputation-history}.{csv,ndjson}`,
+      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes,reputation-history}.{csv,ndjson,parquet}`,
     );
   }
   if (req.method !== "GET") {
     return sendText(res, 405, `Got method ${req.method}, expected GET`, { Allow: "GET" });
   }
   const name = match[1] as ExportName;
-  const format = match[2] as "csv" | "ndjson";
+  const format = match[2] as ExportFormat;
   let request: ExportRequest;
   try {
     request = parseExportRequest(name, format, url.searchParams);
@@ -330,7 +337,11 @@ export async function handleExport(
     const columns: readonly Column[] = COLUMNS[name];
     res.writeHead(200, {
       "Content-Type":
-        format === "csv" ? "text/csv; charset=utf-8; header=present" : "application/x-ndjson; charset=utf-8",
+        format === "csv"
+          ? "text/csv; charset=utf-8; header=present"
+          : format === "ndjson"
+            ? "application/x-ndjson; charset=utf-8"
+            : "application/vnd.apache.parquet",
       "Content-Disposition": `attachment; filename="${name}.${format}"`,
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
@@ -340,17 +351,26 @@ export async function handleExport(
       await write(res, (request.provenance ? provenanceComment(provenance) : "") + csvHeader(columns));
     }
     const line = format === "csv" ? csvLine : ndjsonLine;
+    const parquet =
+      format === "parquet"
+        ? new ParquetStream(columns, name, provenance, (bytes) => write(res, bytes))
+        : undefined;
+    /** Writes row objects: as lines, or into the Parquet file's current row group. */
+    const emit = async (rows: readonly Row[]) => {
+      if (parquet) return parquet.add(rows);
+      let text = "";
+      for (const row of rows) text += line(columns, row);
+      await write(res, text);
+    };
     const size = CHUNK[name];
     if (history && firstHistory) {
       let next = firstHistory;
       while (!next.done && !aborted) {
-        let text = "";
-        for (const row of next.value) text += line(columns, row);
-        await write(res, text);
+        await emit(next.value);
         if (aborted) break;
         next = await run(() => (history as AsyncGenerator<Row[]>).next());
       }
-    } else if (ARRAY_ROWS.has(name)) {
+    } else if (ARRAY_ROWS.has(name) && format !== "parquet") {
       // Each row is written as it arrives (pg's row events, rows not collected), so a row is garbage before
       // the next young-generation collection and the heap does not grow with the export.
       let arrayLine: ((values: readonly unknown[]) => string) | undefined;
@@ -359,7 +379,7 @@ export async function handleExport(
       const onRow = (values: unknown[], result: pg.QueryResult) => {
         if (aborted) return;
         arrayLine ??= arrayLineWriter(
-          format,
+          format as "csv" | "ndjson",
           columns,
           result.fields.map((f) => f.name),
         );
@@ -400,9 +420,7 @@ export async function handleExport(
           return fetched.length ? enrich(name, scoped, fetched, resolved) : fetched;
         });
         if (rows.length === 0 || aborted) break;
-        let text = "";
-        for (const row of rows) text += line(columns, row);
-        await write(res, text);
+        await emit(rows);
         if (rows.length < size) break;
       }
     }
@@ -410,6 +428,7 @@ export async function handleExport(
       release(true);
       return;
     }
+    if (parquet) await parquet.end();
     if (format === "ndjson" && request.provenance) await write(res, provenanceLine(provenance));
     await client.query("COMMIT");
     release(false);

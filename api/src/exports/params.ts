@@ -14,11 +14,13 @@ export class BadParameter extends Error {
   }
 }
 
+export type ExportFormat = "csv" | "ndjson" | "parquet";
+
 export type AsOf = { kind: "latest" } | { kind: "block"; block: number } | { kind: "time"; time: Date };
 
 export interface ExportRequest {
   name: ExportName;
-  format: "csv" | "ndjson";
+  format: ExportFormat;
   asOf: AsOf;
   node?: string;
   model?: string;
@@ -86,7 +88,7 @@ function parseAsOf(text: string): AsOf {
 /** Parses /export/<name>.<format>'s query; throws BadParameter. */
 export function parseExportRequest(
   name: ExportName,
-  format: "csv" | "ndjson",
+  format: ExportFormat,
   query: URLSearchParams,
 ): ExportRequest {
   for (const key of new Set(query.keys())) {
@@ -105,6 +107,12 @@ export function parseExportRequest(
   if (asOf !== undefined) request.asOf = parseAsOf(asOf);
   const provenance = get("provenance");
   if (provenance !== undefined) {
+    if (format === "parquet") {
+      throw new BadParameter(
+        "provenance",
+        `got ${show(provenance)}, expected none for parquet (its provenance is always in the file's key-value metadata)`,
+      );
+    }
     const expected = format === "csv" ? "comment" : "line";
     if (provenance !== expected) {
       throw new BadParameter("provenance", `got ${show(provenance)}, expected ${expected} for ${format}`);

@@ -1,0 +1,241 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: DuckDB's rows are untyped
+/**
+ * Every export as Parquet (README "Parquet"), written by hyparquet-writer and read back by an independent reader
+ * (DuckDB, a C++ implementation): the same columns in the same order as the CSV, typed (INT64, DOUBLE, BOOLEAN,
+ * TIMESTAMP WITH TIME ZONE, wei and everything else as VARCHAR), the same rows cell for cell, SNAPPY, several
+ * row groups for a large export, and the provenance in the footer's key-value metadata.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { COLUMNS, type ExportName, type Kind } from "../src/exports/format.ts";
+import { ROW_GROUP_ROWS } from "../src/exports/parquet.ts";
+import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
+import {
+  blockHash,
+  dateOf,
+  insertRows,
+  loadFixture,
+  modelId,
+  nodeId,
+  txHash,
+} from "../src/testing/fixtures.ts";
+import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
+
+let tdb: TestDatabase;
+let api: TestApi;
+let duck: DuckDBInstance;
+let conn: DuckDBConnection;
+let dir: string;
+
+const NASTY = ['a,b "c"\nd', "=HYPERLINK(1)", "-1", "plain"];
+const EXTRA_INFERENCES = 2 * ROW_GROUP_ROWS + 123;
+
+beforeAll(async () => {
+  tdb = await openTestDatabase();
+  await loadFixture(tdb.admin);
+  // Chain-supplied text the CSV quotes or guards (Parquet keeps it as it is).
+  await insertRows(
+    tdb.admin,
+    "model",
+    NASTY.map((name, k) => ({
+      id: modelId(200 + k),
+      owner: null,
+      name,
+      version: "=1+1",
+      mode: "VANILLA",
+      content_hash: null,
+      blob_id: "@blob",
+      deprecated: false,
+      registered_block: 20,
+      registered_block_hash: blockHash(20),
+      registered_at: dateOf(20),
+      registered_tx: txHash(9100 + k),
+      registered_log_index: 0,
+      deprecated_block: null,
+      inferences: 0,
+      verified: 0,
+      failed: 0,
+      expired: 0,
+      discrepancies: 0,
+      rep_ref_time: 0,
+      rep_s: 0,
+      rep_n: 0,
+      first_seen_block: 20,
+    })),
+  );
+  // Enough inferences for three row groups.
+  await tdb.admin.query(
+    `INSERT INTO inference (id, node_id, model_id, mode, status, outcome, input_hash, commitment, output_hash,
+                            reveal_deadline, committed_block, committed_block_hash, committed_at, committed_tx,
+                            committed_log_index, last_event_block, commitment_check, reveal_on_time_check,
+                            tee_signature_check, pcr_valid_check, discrepancy)
+     SELECT '0xe8' || lpad(to_hex(g), 62, '0'), $1, $2, 'VANILLA', 'COMMITTED', NULL,
+            '0x11' || lpad(to_hex(g), 62, '0'), '0x44' || lpad(to_hex(g), 62, '0'), NULL,
+            $3::timestamptz + interval '1 hour', 1 + g % 999, $4, $3::timestamptz + g * interval '1 millisecond',
+            '0xd4' || lpad(to_hex(g), 62, '0'), g % 7, 1 + g % 999, 'NOT_APPLICABLE', 'NOT_APPLICABLE',
+            'NOT_APPLICABLE', 'NOT_APPLICABLE', false
+       FROM generate_series(1, ${EXTRA_INFERENCES}) g`,
+    [nodeId(1), modelId(0), dateOf(500), blockHash(500)],
+  );
+  api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
+  duck = await DuckDBInstance.create(":memory:");
+  conn = await duck.connect();
+  dir = mkdtempSync(join(tmpdir(), "parquet-exports-"));
+}, 120_000);
+afterAll(async () => {
+  conn?.closeSync();
+  duck?.closeSync();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  await api?.close();
+  await tdb?.close();
+});
+
+/** RFC 4180 (as exports.test.ts): records of cells. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(cell);
+      cell = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      record.push(cell);
+      records.push(record);
+      record = [];
+      cell = "";
+      i++;
+    } else cell += c;
+  }
+  return records;
+}
+
+const DUCK_TYPE: Record<Kind, string> = {
+  hex: "VARCHAR",
+  wei: "VARCHAR",
+  int: "BIGINT",
+  float: "DOUBLE",
+  time: "TIMESTAMP WITH TIME ZONE",
+  bool: "BOOLEAN",
+  enum: "VARCHAR",
+  text: "VARCHAR",
+  const: "VARCHAR",
+};
+
+/** What the CSV has for a value DuckDB read (the CSV guards chain text that could start a formula). */
+function csvText(kind: Kind, v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (v instanceof Date) return v.toISOString();
+  if (kind === "text" && /^[=+\-@\t\r]/.test(String(v))) return `'${v}`;
+  return String(v);
+}
+
+async function download(path: string): Promise<{ file: string; headers: Headers }> {
+  const res = await fetch(`${api.base}${path}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect(res.status, new TextDecoder().decode(bytes.slice(0, 200))).toBe(200);
+  const file = join(dir, `${path.replace(/[^a-z0-9]+/gi, "_")}.parquet`);
+  writeFileSync(file, bytes);
+  return { file, headers: res.headers };
+}
+
+const EXPORTS: [ExportName, string][] = [
+  ["nodes", ""],
+  ["nodes", "?asOf=500"],
+  ["models", ""],
+  ["inferences", ""],
+  ["inferences", "?asOf=700&status=VERIFIED,FAILED"],
+  ["slashes", ""],
+  ["reputation-history", "?interval=DAY"],
+  ["reputation-history", "?interval=HOUR"],
+];
+
+describe("Parquet exports read back by DuckDB", () => {
+  for (const [name, query] of EXPORTS) {
+    test(`${name}.parquet${query}: same columns, types and rows as ${name}.csv${query}`, async () => {
+      const started = performance.now();
+      const { file, headers } = await download(`/export/${name}.parquet${query}`);
+      expect(headers.get("content-type")).toBe("application/vnd.apache.parquet");
+      const csvText_ = await (await fetch(`${api.base}/export/${name}.csv${query}`)).text();
+      const [header, ...records] = parseCsv(csvText_);
+      const columns = COLUMNS[name];
+      expect(header).toEqual(columns.map((c) => c.name));
+
+      const read = await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}')`);
+      expect(read.columnNames()).toEqual(header);
+      expect(read.columnTypes().map(String)).toEqual(columns.map((c) => DUCK_TYPE[c.kind]));
+      const rows = read.getRowsJS();
+      expect(rows.length).toBe(records.length);
+      for (let i = 0; i < rows.length; i++) {
+        const got = columns.map((c, k) => csvText(c.kind, rows[i][k]));
+        if (got.join("\u0000") !== records[i].join("\u0000")) expect(got, `row ${i}`).toEqual(records[i]);
+      }
+      if (name !== "reputation-history") expect(rows.length).toBeGreaterThan(0);
+
+      // Provenance: the headers, and the same in the footer's key-value metadata.
+      const kv = await conn.runAndReadAll(
+        `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${file}')`,
+      );
+      const meta = Object.fromEntries(kv.getRowObjectsJS().map((r: any) => [r.k, r.v]));
+      expect(meta).toEqual({
+        export: name,
+        as_of_block: headers.get("x-as-of-block"),
+        as_of: headers.get("x-as-of"),
+        finalized_block: headers.get("x-finalized-block"),
+        formula: "rep-v1",
+      });
+      const groups = await conn.runAndReadAll(
+        `SELECT count(DISTINCT row_group_id)::int AS g, min(compression) AS c, max(compression) AS c2
+           FROM parquet_metadata('${file}')`,
+      );
+      const [g] = groups.getRowObjectsJS() as any[];
+      expect(g.g).toBe(Math.ceil(rows.length / ROW_GROUP_ROWS));
+      if (rows.length > 0) expect([g.c, g.c2]).toEqual(["SNAPPY", "SNAPPY"]);
+      console.log(
+        `${name}.parquet${query}: ${rows.length} rows, ${g.g} row groups, ${Math.round(performance.now() - started)} ms`,
+      );
+    });
+  }
+
+  test("nasty chain text is kept as it is (no CSV guard) and wei stays exact", async () => {
+    const { file } = await download("/export/models.parquet");
+    const read = await conn.runAndReadAll(
+      `SELECT name FROM read_parquet('${file}') WHERE id IN (${NASTY.map((_, k) => `'${modelId(200 + k)}'`).join(",")}) ORDER BY id`,
+    );
+    expect(read.getRowsJS().map((r) => r[0])).toEqual(NASTY);
+    const nodes = await download("/export/nodes.parquet");
+    const wei = await conn.runAndReadAll(
+      `SELECT sum(stake_wei::HUGEINT)::VARCHAR FROM read_parquet('${nodes.file}')`,
+    );
+    const csv = parseCsv(await (await fetch(`${api.base}/export/nodes.csv`)).text());
+    const at = csv[0].indexOf("stake_wei");
+    const total = csv.slice(1).reduce((a, r) => a + BigInt(r[at] || "0"), 0n);
+    expect(wei.getRowsJS()[0][0]).toBe(total.toString());
+  });
+
+  test("a bad parameter is a one-line 400 before any byte; provenance is always in the file", async () => {
+    for (const [path, message] of [
+      ["/export/nodes.parquet?provenance=comment", /^Bad parameter provenance: .*expected none for parquet/],
+      ["/export/inferences.parquet?status=NOPE", /^Bad parameter status: /],
+      ["/export/reputation-history.parquet?interval=YEAR", /^Bad parameter interval: /],
+    ] as const) {
+      const res = await fetch(`${api.base}${path}`);
+      const text = await res.text();
+      expect(res.status, path).toBe(400);
+      expect(text.trimEnd().split("\n")).toHaveLength(1);
+      expect(text).toMatch(message);
+    }
+  });
+});
