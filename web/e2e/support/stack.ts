@@ -463,6 +463,8 @@ async function spawnWebServer(
       WEB_HOST: "127.0.0.1",
       WEB_PORT: String(port),
       LIVE_POLL_SECONDS: "0",
+      // One browser makes every request of the suites from loopback: no per-address limit.
+      WEB_RATE_LIMIT: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
