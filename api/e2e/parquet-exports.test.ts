@@ -125,7 +125,7 @@ function parseCsv(text: string): string[][] {
 const DUCK_TYPE: Record<Kind, string> = {
   hex: "VARCHAR",
   wei: "VARCHAR",
-  int: "BIGINT",
+  int: "INTEGER",
   float: "DOUBLE",
   time: "TIMESTAMP WITH TIME ZONE",
   bool: "BOOLEAN",
@@ -208,6 +208,21 @@ describe("Parquet exports read back by DuckDB", () => {
       );
     });
   }
+
+  test("speed: the inferences export as Parquet and as CSV (figures printed)", async () => {
+    const { file } = await download("/export/inferences.parquet");
+    const counted = await conn.runAndReadAll(`SELECT count(*)::int FROM read_parquet('${file}')`);
+    const rows = Number(counted.getRowsJS()[0][0]);
+    for (const format of ["parquet", "csv"]) {
+      const started = performance.now();
+      const res = await fetch(`${api.base}/export/inferences.${format}`);
+      const bytes = (await res.arrayBuffer()).byteLength;
+      const ms = performance.now() - started;
+      console.log(
+        `inferences.${format}: ${rows} rows, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(ms)} ms = ${Math.round(rows / (ms / 1000))} rows/s`,
+      );
+    }
+  });
 
   test("nasty chain text is kept as it is (no CSV guard) and wei stays exact", async () => {
     const { file } = await download("/export/models.parquet");

@@ -11,16 +11,17 @@ import type { Column, ExportName, Kind, Provenance, Row } from "./format.ts";
 export const ROW_GROUP_ROWS = 10_000;
 
 const OPTIONAL = "OPTIONAL" as const;
+const STATISTICS: ReadonlySet<Kind> = new Set(["int", "float", "bool", "time"]);
 const STRING = { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } } as const;
 
 /**
  * Parquet type of each kind. Wei amounts are UTF8 strings of base-10 integers (uint256 does not fit DuckDB's,
- * Arrow's or pandas' widest decimal, 38 digits); times are TIMESTAMP(MILLIS, UTC); counts and block numbers INT64.
+ * Arrow's or pandas' widest decimal, 38 digits); times are TIMESTAMP(MILLIS, UTC); counts and block numbers INT32 (as Postgres keeps them: int4).
  */
 function element(name: string, kind: Kind): SchemaElement {
   switch (kind) {
     case "int":
-      return { name, type: "INT64", repetition_type: OPTIONAL };
+      return { name, type: "INT32", repetition_type: OPTIONAL };
     case "float":
       return { name, type: "DOUBLE", repetition_type: OPTIONAL };
     case "bool":
@@ -50,7 +51,7 @@ function parquetValue(kind: Kind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (kind) {
     case "int":
-      return typeof value === "bigint" ? value : BigInt(value as number | string);
+      return typeof value === "number" ? value : Number(value);
     case "float":
       return Number.isFinite(value as number) ? value : null;
     case "bool":
@@ -120,7 +121,13 @@ export class ParquetStream {
 
   private async flushGroup(): Promise<void> {
     if (this.count === 0) return;
-    const columnData = this.columns.map((c, k) => ({ name: c.name, data: this.data[k] }));
+    // Min/max statistics for numbers, booleans and times (what readers prune row groups on); comparing every
+    // string of a row group costs more than it saves for ids and hashes.
+    const columnData = this.columns.map((c, k) => ({
+      name: c.name,
+      data: this.data[k],
+      statistics: STATISTICS.has(c.kind),
+    }));
     this.data = this.columns.map(() => []);
     const size = this.count;
     this.count = 0;
