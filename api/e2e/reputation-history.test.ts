@@ -2,8 +2,13 @@
 /**
  * GET /export/reputation-history on real indexed devnet data (a bulk simulator run, the compiled indexer, the API
  * as its own process): every row equals `node(id) { reputation(asOf: bucket end) }`, the counts in the buckets
- * add up to the node's counts, CSV and NDJSON agree, and bad parameters are one-line 400s.
+ * add up to the node's counts, stake is the nodes export's as of the bucket end's block, CSV, NDJSON and Parquet
+ * (read by DuckDB) agree, and bad parameters are one-line 400s.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS } from "../src/exports/format.ts";
 import { type BulkStack, startBulkStack } from "./real/stack.ts";
@@ -107,6 +112,36 @@ describe("reputation-history export on real devnet data", () => {
     const cells = lines[2].split(",");
     expect(cells[0]).toBe(rows[0].node);
     expect(Number(cells[4])).toBe(rows[0].score);
+  });
+
+  test("Parquet: DuckDB reads the same rows as the NDJSON, provenance in the file's metadata", async () => {
+    const { rows } = await ndjson("/export/reputation-history.ndjson?interval=HOUR");
+    const res = await fetch(`${s.api.base}/export/reputation-history.parquet?interval=HOUR`);
+    expect(res.status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), "rep-history-"));
+    const file = join(dir, "h.parquet");
+    writeFileSync(file, new Uint8Array(await res.arrayBuffer()));
+    const duck = await DuckDBInstance.create(":memory:");
+    const conn = await duck.connect();
+    try {
+      const read = await conn.runAndReadAll(`SELECT * FROM read_parquet('${file}')`);
+      const got = read
+        .getRowObjectsJS()
+        .map((r: any) =>
+          Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
+        );
+      expect(got).toEqual(rows);
+      const kv = await conn.runAndReadAll(
+        `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${file}')`,
+      );
+      const meta = Object.fromEntries(kv.getRowObjectsJS().map((r: any) => [r.k, r.v]));
+      expect(meta.as_of_block).toBe(res.headers.get("x-as-of-block"));
+      expect(meta.formula).toBe("rep-v1");
+    } finally {
+      conn.closeSync();
+      duck.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("bad parameters are a one-line 400 naming the parameter", async () => {
