@@ -239,9 +239,13 @@ export function createExplorer({
     }
     next();
   });
-  // Fingerprinted assets: cache for a year; everything else in build/client briefly.
-  app.use("/assets", express.static(`${here}build/client/assets`, { immutable: true, maxAge: "1y" }));
-  app.use(express.static(`${here}build/client`, { maxAge: "1h" }));
+  // Fingerprinted assets: cache for a year; everything else in build/client briefly. No directory redirects
+  // (a path such as /%2F would redirect to //): what is not a file goes to the app, which answers 404.
+  app.use(
+    "/assets",
+    express.static(`${here}build/client/assets`, { immutable: true, maxAge: "1y", redirect: false }),
+  );
+  app.use(express.static(`${here}build/client`, { maxAge: "1h", redirect: false }));
   app.use((req, res, next) => {
     const rate = limiter.take(clientAddress(req, env.TRUST_PROXY));
     if (env.WEB_RATE_LIMIT > 0) {
@@ -258,12 +262,6 @@ export function createExplorer({
     );
   });
   app.use(bodyLimit(env.WEB_MAX_BODY_BYTES));
-  app.use((req, res, next) => {
-    if (req.path.startsWith("/export/")) {
-      res.setHeader("X-Content-Type-Options", "nosniff");
-    }
-    next();
-  });
   // `app.use`, not `app.all("*")`: Express would decode the path for the `*` parameter and throw on a malformed
   // percent-encoding; Remix matches the raw path and the route answers (404 for an id that is not an id).
   app.use((req, res, next) => remix(req, res, next));

@@ -60,6 +60,8 @@ export const handleError: HandleErrorFunction = (error, { request, context }) =>
   if (request.signal.aborted) return;
   // A 4xx answer Remix made itself (e.g. 405 for a POST to a page without an action) is not an error of ours.
   if (isRouteErrorResponse(error) && error.status < 500) return;
+  // Remix's warning for a ?_data query on a single-fetch app (it answers normally): not an error.
+  if (error instanceof Error && error.message.startsWith("Warning: Single fetch")) return;
   logError(error, request, context);
 };
 
