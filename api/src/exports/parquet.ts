@@ -1,4 +1,3 @@
-import type { SchemaElement } from "hyparquet";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column, ExportName, Kind, Provenance, Row } from "./format.ts";
 
@@ -9,6 +8,9 @@ import type { Column, ExportName, Kind, Provenance, Row } from "./format.ts";
 
 /** Rows per row group: about 10-30 MB of column values for the widest export (inferences). */
 export const ROW_GROUP_ROWS = 10_000;
+
+/** hyparquet's SchemaElement, as hyparquet-writer takes it (hyparquet itself is only its dependency). */
+type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
 
 const OPTIONAL = "OPTIONAL" as const;
 const STATISTICS: ReadonlySet<Kind> = new Set(["int", "float", "bool", "time"]);
