@@ -1,7 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Store } from "@subsquid/typeorm-store";
@@ -17,6 +16,7 @@ import {
   toHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "../../devnet/e2e/support.ts";
 import { useDatabaseUrl } from "../src/db/connection.ts";
 import { ensureEmbeddedPostgres, type PostgresHandle } from "../src/db/embedded-postgres.ts";
 import { applyMigrations } from "../src/db/migrations.ts";
@@ -233,17 +233,6 @@ const ROTATION_BLOCK = block(T + 180, [
 ]);
 block(T + 209, [["d12", settlement(D, T + 209)]]);
 block(T + 210, [["d13", settlement(D, T + 210)]]);
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 let root: string;
 let pg: PostgresHandle;
