@@ -15,7 +15,7 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** Client addresses the rate limit does not apply to (the explorer's server on the same host). */
   rateLimitExempt: string[];
-  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  /** Take the client address from X-Forwarded-For's last hop (only behind a proxy that appends it). */
   trustProxy: boolean;
   production: boolean;
   nodeEnv: "development" | "production" | "test";
