@@ -3,7 +3,8 @@
  * Every export as Parquet (README "Parquet"), written by hyparquet-writer and read back by an independent reader
  * (DuckDB, a C++ implementation): the same columns in the same order as the CSV, typed (INT64, DOUBLE, BOOLEAN,
  * TIMESTAMP WITH TIME ZONE, wei and everything else as VARCHAR), the same rows cell for cell, SNAPPY, several
- * row groups for a large export, and the provenance in the footer's key-value metadata.
+ * row groups for a large export, and the provenance in the footer's key-value metadata. Also reputation-history
+ * over a week of HOUR buckets of the fixture network against `reputation(asOf:)` at every bucket end.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -253,4 +254,50 @@ describe("Parquet exports read back by DuckDB", () => {
       expect(text).toMatch(message);
     }
   });
+});
+
+describe("reputation-history on the fixture network (a week of HOUR buckets)", () => {
+  test("every row equals node(id) { reputation(asOf: bucket_end) }", async () => {
+    const text = await (await fetch(`${api.base}/export/reputation-history.ndjson?interval=HOUR`)).text();
+    const rows = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const byEnd = new Map<string, any[]>();
+    for (const r of rows) byEnd.set(r.bucket_end, [...(byEnd.get(r.bucket_end) ?? []), r]);
+    expect(byEnd.size).toBeGreaterThan(100);
+    let compared = 0;
+    for (const [end, at] of byEnd) {
+      const fields = at
+        .map(
+          (r, k) =>
+            `n${k}: node(id: "${r.node}") { reputation(asOf: "${end}") { score lowerBound upperBound effectiveSamples decayedSlashes slashFactor provisional successRate } }`,
+        )
+        .join("\n");
+      const answer = (await api.gql(`{ ${fields} }`)).body as any;
+      expect(answer.errors).toBeUndefined();
+      at.forEach((r, k) => {
+        const node = answer.data?.[`n${k}`];
+        if (!node)
+          throw new Error(`node(id: ${r.node}) is null at ${end}: ${JSON.stringify(answer).slice(0, 300)}`);
+        const rep = node.reputation;
+        const where = `${r.node} at ${end}`;
+        expect(
+          [r.score, r.lower_bound, r.upper_bound, r.n, r.d, r.slash_factor, r.provisional],
+          where,
+        ).toEqual([
+          rep.score,
+          rep.lowerBound,
+          rep.upperBound,
+          rep.effectiveSamples,
+          rep.decayedSlashes,
+          rep.slashFactor,
+          rep.provisional,
+        ]);
+        if (rep.successRate !== null) expect(r.s / r.n, where).toBeCloseTo(rep.successRate, 12);
+        compared++;
+      });
+    }
+    console.log(`reputation-history (fixture): ${compared} rows at ${byEnd.size} bucket ends compared`);
+  }, 120_000);
 });
