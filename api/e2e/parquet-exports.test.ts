@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: DuckDB's rows are untyped
 /**
- * Every export as Parquet (README "Parquet"), written by hyparquet-writer and read back by an independent reader
- * (DuckDB, a C++ implementation): the same columns in the same order as the CSV, typed (INT64, DOUBLE, BOOLEAN,
+ * Every export as Parquet (README "For analysts"), written by hyparquet-writer and read back by an independent reader
+ * (DuckDB, a C++ implementation): the same columns in the same order as the CSV, typed (INTEGER, DOUBLE, BOOLEAN,
  * TIMESTAMP WITH TIME ZONE, wei and everything else as VARCHAR), the same rows cell for cell, SNAPPY, several
  * row groups for a large export, and the provenance in the footer's key-value metadata. Also reputation-history
  * over a week of HOUR buckets of the fixture network against `reputation(asOf:)` at every bucket end.

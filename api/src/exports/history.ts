@@ -15,7 +15,7 @@ import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
-// GET /export/reputation-history.{csv,ndjson,parquet} (README "Reputation history"): one row per node per bucket
+// GET /export/reputation-history.{csv,ndjson,parquet} (README "For analysts"): one row per node per bucket
 // end, rep-v1 as `node(id) { reputation(asOf: bucket end) }` answers it (resolvers/reputation.ts's reputationAt:
 // the stored decayed state at or after the latest indexed block, else the replay of classify.ts's eventsAsOf
 // through rep-v1's decayedSumsAsOf / reputationFromSums, which is reputationAsOf split to keep S, N and D).

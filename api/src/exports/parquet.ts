@@ -1,7 +1,7 @@
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column, ExportName, Kind, Provenance, Row } from "./format.ts";
 
-// The exports as Parquet (README "Parquet"): the CSV's columns, in its order, typed. Rows are gathered into row
+// The exports as Parquet (README "For analysts"): the CSV's columns, in its order, typed. Rows are gathered into row
 // groups of ROW_GROUP_ROWS, each encoded (SNAPPY) and handed to `sink` as soon as it is complete, and the next
 // row group waits for the sink (the response's backpressure): memory is one row group whatever the row count.
 // Provenance is in the footer's key-value metadata (and, as for CSV and NDJSON, in the response headers).
