@@ -15,6 +15,7 @@ import {
   trailTests,
 } from "./suites/interactions.ts";
 import { pageTypeTests } from "./suites/pages.ts";
+import { securityTests } from "./suites/security.ts";
 import { twoContractTests } from "./suites/two-contracts.ts";
 import { e2e } from "./support/context.ts";
 import { findSamples } from "./support/samples.ts";
@@ -36,6 +37,7 @@ searchTests();
 trailTests();
 checkYourselfTests();
 hostileInputTests();
+securityTests();
 errorTests();
 // Before liveTests: the two-contract indexer reads the chain as the other tests see it.
 twoContractTests();

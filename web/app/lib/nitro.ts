@@ -2,7 +2,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { ECDSASigValue, ECParameters } from "@peculiar/asn1-ecc";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { BasicConstraints, Certificate, id_ce_basicConstraints, type Name } from "@peculiar/asn1-x509";
-import { Decoder } from "cbor-x";
+// The no-eval build: the default one probes `new Function` at load, a violation under the explorer's CSP.
+import { Decoder } from "cbor-x/decode-no-eval";
 import { bytesToHex } from "./hex";
 import { AWS_NITRO_ROOT_G1_PEM, pemToDer } from "./nitro-root";
 import { keccak256Hex } from "./verify";

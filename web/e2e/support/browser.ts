@@ -23,6 +23,8 @@ export interface Watched {
   consoleErrors: string[];
   /** alert/confirm/prompt texts (none should ever open). */
   dialogs: string[];
+  /** Content-Security-Policy violations the page reported (`securitypolicyviolation` events). */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -36,8 +38,26 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
     pageErrors: [],
     consoleErrors: [],
     dialogs: [],
+    cspViolations: [],
     close: () => context.close(),
   };
+  // Every document reports its CSP violations (the init script and the binding come through the DevTools
+  // protocol, outside the page's CSP).
+  await context.exposeBinding("__reportCspViolation", (_source, text: string) => {
+    w.cspViolations.push(text);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener(
+      "securitypolicyviolation",
+      (e) => {
+        const report = (window as unknown as { __reportCspViolation(t: string): void }).__reportCspViolation;
+        report(
+          `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`,
+        );
+      },
+      true,
+    );
+  });
   page.on("pageerror", (err) => w.pageErrors.push(err.message));
   page.on("console", (msg) => {
     if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource"))

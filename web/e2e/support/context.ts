@@ -60,6 +60,7 @@ export async function onPage(
     const seen = [
       ...w.pageErrors.map((e) => `page error: ${e}`),
       ...w.consoleErrors.map((e) => `console: ${e}`),
+      ...w.cspViolations.map((e) => `CSP violation: ${e}`),
     ];
     if (seen.length > 0 && err instanceof Error) err.message += `\n${path}:\n  ${seen.join("\n  ")}`;
     throw err;
@@ -72,4 +73,5 @@ export function expectClean(w: Watched): void {
   expect(w.pageErrors, "uncaught errors in the page").toEqual([]);
   expect(w.consoleErrors, "console errors in the page").toEqual([]);
   expect(w.dialogs, "dialogs opened by the page").toEqual([]);
+  expect(w.cspViolations, "Content-Security-Policy violations").toEqual([]);
 }
