@@ -230,12 +230,16 @@ export function createExplorer({
     next();
   });
   app.use(compression());
-  // A path that is not valid percent-encoded UTF-8 (e.g. /models/%ED%A0%80, a lone surrogate): 400, the app's page.
+  // A path that is not valid percent-encoded UTF-8 (e.g. /models/%ED%A0%80, a lone surrogate), or a Host header
+  // that makes no URL (e.g. `Host: a b`; Remix builds the request's URL from it): 400, the app's page.
   app.use((req, _res, next) => {
     try {
       decodeURIComponent(req.path);
     } catch {
       return next(Object.assign(new URIError("malformed percent-encoding in the path"), { status: 400 }));
+    }
+    if (!URL.canParse(`${req.protocol}://${req.get("X-Forwarded-Host") ?? req.get("host")}/`)) {
+      return next(Object.assign(new Error("a Host header that is not a host"), { status: 400 }));
     }
     next();
   });
@@ -262,8 +266,8 @@ export function createExplorer({
     );
   });
   app.use(bodyLimit(env.WEB_MAX_BODY_BYTES));
-  // `app.use`, not `app.all("*")`: Express would decode the path for the `*` parameter and throw on a malformed
-  // percent-encoding; Remix matches the raw path and the route answers (404 for an id that is not an id).
+  // `app.use`, not `app.all("*")`: Express would decode the path for the `*` parameter (malformed percent-encodings
+  // are answered above anyway).
   app.use((req, res, next) => remix(req, res, next));
 
   // Errors: the app's own error page (rendered by Remix as a 400/404/500 for "/"), a bare page if that fails too.
@@ -294,12 +298,29 @@ export function createExplorer({
   });
   return app;
 
-  /** Renders the app's error page for `status` by running Remix on "/" with the status in the load context. */
+  /**
+   * Renders the app's error page for `status` by running Remix (GET, the status in the load context) at the same
+   * address, so the browser hydrates what the server rendered. A malformed path goes in with its `%` escaped: the
+   * server's route params then equal the browser's, which keeps the undecodable path as it is.
+   */
   function renderErrorPage(req, res, status) {
     return new Promise((resolve, reject) => {
-      req.url = "/";
-      req.originalUrl = "/";
+      const q = req.originalUrl.indexOf("?");
+      const path = q < 0 ? req.originalUrl : req.originalUrl.slice(0, q);
+      let target = req.originalUrl;
+      try {
+        decodeURIComponent(path);
+      } catch {
+        target = path.replace(/%/g, "%25") + (q < 0 ? "" : req.originalUrl.slice(q));
+      }
+      req.url = target;
+      req.originalUrl = target;
       req.method = "GET";
+      // The error may be the host itself: the page's links are relative, any valid host renders it.
+      if (!URL.canParse(`${req.protocol}://${req.get("X-Forwarded-Host") ?? req.get("host")}/`)) {
+        req.headers.host = "localhost";
+        delete req.headers["x-forwarded-host"];
+      }
       res.locals.errorStatus = status;
       res.once("finish", () => resolve(true));
       Promise.resolve(errorRemix(req, res, (e) => (e ? reject(e) : resolve(false)))).catch(reject);

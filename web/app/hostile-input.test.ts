@@ -1,8 +1,9 @@
 /**
  * Hostile input against the explorer's server (web/server.mjs with the built app, web/build), property-based:
  * random paths over every route with invalid and valid percent-encodings, lone surrogates, long and malformed
- * ids, random query strings (the export parameters among them), other methods and small bodies, answered while
- * the (stub) API is down or rejects every query (BAD_USER_INPUT) and every export (400), at random.
+ * ids, random query strings (the export parameters among them), other methods, small bodies and Host headers
+ * that are no host, answered while the (stub) API is down or rejects every query (BAD_USER_INPUT) and every
+ * export (400), at random.
  * Every answer must be below 500 (503 only for "the API is unavailable"), carry the CSP with a nonce and a
  * request id, and hold no stack trace, error class name, install path or driver text; afterwards it still answers.
  */
@@ -94,7 +95,7 @@ afterAll(async () => {
   }
 });
 
-function send(base: string, method: string, path: string, body?: string): Promise<Answer> {
+function send(base: string, method: string, path: string, body?: string, host?: string): Promise<Answer> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -104,9 +105,12 @@ function send(base: string, method: string, path: string, body?: string): Promis
         method,
         path,
         // Node sends a DELETE's or OPTIONS's body without a length unless told: the length, always.
-        headers: body
-          ? { "content-type": "text/plain", "content-length": String(Buffer.byteLength(body)) }
-          : {},
+        headers: {
+          ...(body
+            ? { "content-type": "text/plain", "content-length": String(Buffer.byteLength(body)) }
+            : {}),
+          ...(host ? { host } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -230,9 +234,10 @@ test(`${RUNS} hostile requests: no 5xx but the API-down 503, no internals, CSP a
         h.method,
         target,
         h.method === "GET" || h.method === "HEAD" ? undefined : (h.body ?? undefined),
+        h.host ?? undefined,
       );
       statuses.set(a.status, (statuses.get(a.status) ?? 0) + 1);
-      const where = `${h.method} ${target.length > 300 ? `${target.slice(0, 300)}… (${target.length} chars)` : target} (API ${h.down ? "down" : "rejecting"}) → ${a.status}`;
+      const where = `${h.method} ${target.length > 300 ? `${target.slice(0, 300)}… (${target.length} chars)` : target} (API ${h.down ? "down" : "rejecting"}${h.host ? `, Host: ${h.host.slice(0, 20)}` : ""}) → ${a.status}`;
       if (a.status >= 500) {
         expect(h.down && a.status === 503, where).toBe(true);
       }
