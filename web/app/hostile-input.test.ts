@@ -210,6 +210,9 @@ const hostile = fc.record({
   path,
   query,
   body: fc.option(fc.string({ maxLength: 200 })),
+  host: fc.option(fc.constantFrom("a b", "[", "example.com:99999", "%", "::1", "[::1]:1", "x".repeat(300)), {
+    freq: 8,
+  }),
 });
 
 const LEAKS = [
