@@ -1,11 +1,16 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiOrigin } from "~/lib/config.server";
+import { API_UNAVAILABLE_MESSAGE, logApiUnavailable } from "~/lib/load.server";
 
 // /export/<name>: the API's streamed exports (spec/exports.md) through the explorer's own origin, so the CSV
 // buttons work when only the explorer is public. The body is piped through as it arrives (no buffering).
 
 const FILES = new Set(
-  ["nodes", "models", "inferences", "slashes"].flatMap((n) => [`${n}.csv`, `${n}.ndjson`]),
+  ["nodes", "models", "inferences", "slashes", "reputation-history"].flatMap((n) => [
+    `${n}.csv`,
+    `${n}.ndjson`,
+    `${n}.parquet`,
+  ]),
 );
 const PASS_HEADERS = ["content-type", "x-as-of-block", "x-as-of", "x-finalized-block", "x-formula-version"];
 
@@ -22,7 +27,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   try {
     upstream = await fetch(`${apiOrigin()}/export/${file}${search}`, { signal: request.signal });
   } catch (err) {
-    return new Response(`The API is unavailable: ${(err as Error).message}\n`, {
+    logApiUnavailable(`export ${file}: the API is not reachable: ${(err as Error).message}`);
+    return new Response(`${API_UNAVAILABLE_MESSAGE}\n`, {
       status: 503,
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
