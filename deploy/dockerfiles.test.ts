@@ -336,3 +336,44 @@ describe(".dockerignore", () => {
     }
   });
 });
+
+describe("the API image and the indexer sources the API imports", () => {
+  // The API runs its TypeScript with tsx and imports some of the indexer's sources (the rules of the spec; the
+  // image copies them: "api: the image holds every indexer source the API imports"). Every package those sources
+  // import, directly or through each other, must be a dependency of the API's workspace: its deps stage installs
+  // `-w api --omit=dev` only.
+  const importsOf = (file: string) =>
+    [...read(file).matchAll(/^(?:import|export)[^"']*?from\s+["']([^"']+)["']/gm)]
+      .filter((m) => !/^import\s+type\b|^export\s+type\b/.test(m[0]))
+      .map((m) => m[1]);
+  const apiFiles = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? apiFiles(join(dir, e.name))
+        : e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")
+          ? [join(dir, e.name)]
+          : [],
+    );
+  const indexerFiles = new Set<string>();
+  const visit = (file: string) => {
+    for (const spec of importsOf(file)) {
+      if (!spec.startsWith(".")) continue;
+      const target = relative(ROOT, join(ROOT, file, "..", spec));
+      if (!target.startsWith("indexer/") || indexerFiles.has(target)) continue;
+      indexerFiles.add(target);
+      visit(target);
+    }
+  };
+  for (const file of apiFiles("api/src")) visit(file);
+
+  it("declares every package they import as a dependency of the API", () => {
+    const api = JSON.parse(read("api/package.json")) as { dependencies: Record<string, string> };
+    for (const file of indexerFiles) {
+      for (const spec of importsOf(file)) {
+        if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+        const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+        expect(api.dependencies[name], `${file} imports ${name}`).toBeDefined();
+      }
+    }
+  });
+});

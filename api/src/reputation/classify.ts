@@ -1,3 +1,4 @@
+import { isDiscrepancy, teeSignatureCheck } from "../../../indexer/src/checks/inference-checks.ts";
 import {
   addEvent,
   type DecayedState,
@@ -54,14 +55,23 @@ export type SubjectEvent = VerdictEvent | PlainEvent;
 /** Verdicts of one inference, oldest first (block, log index). */
 type Verdicts = VerdictEvent[];
 
+/** Rule 9 (indexer/src/checks: the same rule the indexer applies) on the inference's checks as of A. */
 function isDiscrepancyAsOf(v: VerdictEvent, asOf: number): boolean {
   const revealed = v.revealedT !== null && v.revealedT <= asOf;
-  if (revealed && (v.commitmentCheck === "FAIL" || v.revealOnTimeCheck === "FAIL")) return true;
-  if (v.mode !== "TEE") return false;
-  if (v.pcrValidCheck === "FAIL") return true;
-  if (!revealed) return false;
   const linked = v.settlementT !== null && v.settlementT <= asOf;
-  return linked && v.settlementSignatureCheck === "FAIL";
+  return isDiscrepancy({
+    chainStatus: "VERIFIED",
+    checks: {
+      commitment: revealed ? v.commitmentCheck : "NOT_APPLICABLE",
+      revealOnTime: revealed ? v.revealOnTimeCheck : "NOT_APPLICABLE",
+      teeSignature: teeSignatureCheck({
+        mode: v.mode,
+        revealed,
+        linkedSettlementSignature: linked ? (v.settlementSignatureCheck ?? undefined) : undefined,
+      }),
+      pcrValid: v.mode === "TEE" ? v.pcrValidCheck : "NOT_APPLICABLE",
+    },
+  });
 }
 
 /** What one inference adds as of A: its latest verdict at or before A, classified; null if none. */
