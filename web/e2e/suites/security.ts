@@ -16,8 +16,16 @@ function expectNonceCsp(header: string | undefined, what: string): void {
     expect(header, what).toContain(d);
 }
 
-const click = (page: Page, region: string, button: string) =>
-  page.getByRole("region", { name: region }).getByRole("button", { name: button }).click();
+/** Runs a page's in-browser check and waits until `check`'s row agrees with the indexer. */
+const verifiesInBrowser =
+  (region: string, button: string, check: string) =>
+  async (page: Page): Promise<void> => {
+    const panel = page.getByRole("region", { name: region });
+    await panel.getByRole("button", { name: button }).click();
+    await expect
+      .poll(() => panel.locator(`[data-check="${check}"]`).textContent())
+      .toContain("agrees with the indexer");
+  };
 
 export function securityTests(): void {
   describe("content security policy", () => {
@@ -29,17 +37,11 @@ export function securityTests(): void {
         [
           `/nodes/${s.nodeId}`,
           200,
-          async (page) => {
-            await click(page, "Check the attestation yourself", "Verify the attestation in this browser");
-            await expect
-              .poll(() =>
-                page
-                  .getByRole("region", { name: "Check the attestation yourself" })
-                  .locator('[data-check="verdict"]')
-                  .textContent(),
-              )
-              .toContain("agrees with the indexer");
-          },
+          verifiesInBrowser(
+            "Check the attestation yourself",
+            "Verify the attestation in this browser",
+            "verdict",
+          ),
         ],
         ["/models", 200],
         [`/models/${s.model.id}`, 200],
@@ -48,33 +50,13 @@ export function securityTests(): void {
         [
           `/inferences/${s.teeInference.id}`,
           200,
-          async (page) => {
-            await click(page, "Check it yourself", "Run the checks in this browser");
-            await expect
-              .poll(() =>
-                page
-                  .getByRole("region", { name: "Check it yourself" })
-                  .locator('[data-check="Commitment"]')
-                  .textContent(),
-              )
-              .toContain("agrees with the indexer");
-          },
+          verifiesInBrowser("Check it yourself", "Run the checks in this browser", "Commitment"),
         ],
         ["/settlements", 200],
         [
           `/settlements/${encodeURIComponent(s.settlementId)}`,
           200,
-          async (page) => {
-            await click(page, "Check it yourself", "Run the checks in this browser");
-            await expect
-              .poll(() =>
-                page
-                  .getByRole("region", { name: "Check it yourself" })
-                  .locator('[data-check="TEE signature"]')
-                  .textContent(),
-              )
-              .toContain("agrees with the indexer");
-          },
+          verifiesInBrowser("Check it yourself", "Run the checks in this browser", "TEE signature"),
         ],
         ["/slashes", 200],
         ["/reorgs", 200],
