@@ -233,10 +233,16 @@ export function createExplorer({
   // A path that is not valid percent-encoded UTF-8 (e.g. /models/%ED%A0%80, a lone surrogate), or a Host header
   // that makes no URL (e.g. `Host: a b`; Remix builds the request's URL from it): 400, the app's page.
   app.use((req, _res, next) => {
+    let decoded;
     try {
-      decodeURIComponent(req.path);
+      decoded = decodeURIComponent(req.path);
     } catch {
       return next(Object.assign(new URIError("malformed percent-encoding in the path"), { status: 400 }));
+    }
+    // A backslash (/%5C): URL parsers read it as "/", so Remix would build another URL than the request's (a 500).
+    // No page of this site has one.
+    if (decoded.includes("\\")) {
+      return next(Object.assign(new URIError("a backslash in the path"), { status: 400 }));
     }
     if (!URL.canParse(`${req.protocol}://${req.get("X-Forwarded-Host") ?? req.get("host")}/`)) {
       return next(Object.assign(new Error("a Host header that is not a host"), { status: 400 }));
@@ -308,11 +314,14 @@ export function createExplorer({
       const q = req.originalUrl.indexOf("?");
       const path = q < 0 ? req.originalUrl : req.originalUrl.slice(0, q);
       let target = req.originalUrl;
+      let readable;
       try {
-        decodeURIComponent(path);
+        readable = !decodeURIComponent(path).includes("\\");
       } catch {
-        target = path.replace(/%/g, "%25") + (q < 0 ? "" : req.originalUrl.slice(q));
+        readable = false;
       }
+      // Undecodable, or a backslash that URL parsers would read as "/": Remix renders it with its % escaped.
+      if (!readable) target = path.replace(/%/g, "%25") + (q < 0 ? "" : req.originalUrl.slice(q));
       req.url = target;
       req.originalUrl = target;
       req.method = "GET";

@@ -138,6 +138,15 @@ describe("web/server.mjs", () => {
     ]);
   });
 
+  test("a backslash in the path (/%5C, which URL parsers read as /) is the app's 400 page, not a 500", async () => {
+    const base = await explorer();
+    logged.length = 0;
+    const r = await get(base, "/%5C");
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('<h1 id="error-title">Bad request</h1>');
+    expect(logged).toEqual([`web: ${r.headers["x-request-id"]} GET "/%5C" 400: a backslash in the path`]);
+  });
+
   test("every script carries this response's nonce; a new nonce per response; the headers", async () => {
     const base = await explorer();
     const [a, b] = [await get(base, "/"), await get(base, "/")];
