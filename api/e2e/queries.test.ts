@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { evaluate, stateFromRow, uptime7d } from "../../indexer/src/reputation/index.ts";
 import type { Db } from "../src/db/database.ts";
 import { replayAsOf } from "../src/reputation/classify.ts";
-import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
+import { gqlOk, startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
   address,
   blockHash,
@@ -50,12 +50,8 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-async function ok<Data = any>(query: string, variables?: Record<string, unknown>): Promise<Data> {
-  const r = await api.gql<Data>(query, variables);
-  expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
-  expect(r.status).toBe(200);
-  return r.body.data as Data;
-}
+const ok = <Data = any>(query: string, variables?: Record<string, unknown>): Promise<Data> =>
+  gqlOk<Data>(api, query, variables);
 
 /** Declarations for the DateTime variables given (GraphQL rejects unused ones). */
 const timeVars = (v: Record<string, unknown>) => {

@@ -242,6 +242,11 @@ export type InferenceStatus =
 export type Interval =
   | 'DAY'
   | 'HOUR'
+  /**
+   * One-minute buckets (UTC-aligned), for a network too young for hours to show a trend. A range holds at most 1000
+   * buckets, as for every interval (without from: the 1000 minutes before to).
+   */
+  | 'MINUTE'
   | 'WEEK';
 
 export type ModeCount = {

@@ -1,12 +1,18 @@
 import { badInput, shown } from "../graphql/errors.ts";
 
 // Time buckets of history(interval, from, to). HOUR and DAY are the indexer's own buckets (UTC-aligned); WEEK
-// sums DAY buckets by ISO week, which starts on Monday 00:00 UTC. Lists are dense (empty buckets are zeros)
+// sums DAY buckets by ISO week, which starts on Monday 00:00 UTC; MINUTE is counted from the rows themselves
+// (minute-sql.ts), for a network too young for hours to show a trend. Lists are dense (empty buckets are zeros)
 // and bounded: at most MAX_BUCKETS.
 
-export type Interval = "HOUR" | "DAY" | "WEEK";
+export type Interval = "MINUTE" | "HOUR" | "DAY" | "WEEK";
 
-export const INTERVAL_SECONDS: Record<Interval, number> = { HOUR: 3_600, DAY: 86_400, WEEK: 604_800 };
+export const INTERVAL_SECONDS: Record<Interval, number> = {
+  MINUTE: 60,
+  HOUR: 3_600,
+  DAY: 86_400,
+  WEEK: 604_800,
+};
 export const MAX_BUCKETS = 1000;
 
 /** 1970-01-05T00:00:00Z, the first Monday of the epoch. */

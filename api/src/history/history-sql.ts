@@ -11,9 +11,10 @@ import {
   type Interval,
   rollUp,
 } from "./buckets.ts";
+import { type MinuteRow, type MinuteScope, minuteRows } from "./minute-sql.ts";
 
 // history() of a node, a model and the network from the indexer's node_bucket / model_bucket / network_bucket
-// (HOUR and DAY rows; WEEK sums DAY rows).
+// (HOUR and DAY rows; WEEK sums DAY rows; MINUTE rows are counted from the events' own rows, minute-sql.ts).
 
 export interface HistoryArgs {
   interval: Interval;
@@ -32,6 +33,21 @@ function rowWindow(range: BucketRange): { table: "HOUR" | "DAY"; start: number; 
   };
 }
 
+/**
+ * The rows of a range: `fromTable` reads the indexer's bucket table; MINUTE ranges are counted from the events'
+ * rows instead (which hold every column a bucket table has).
+ */
+async function bucketRows<K extends keyof MinuteRow>(
+  db: Db,
+  range: BucketRange,
+  scope: MinuteScope,
+  fromTable: (w: ReturnType<typeof rowWindow>) => Promise<Pick<MinuteRow, K>[]>,
+): Promise<Pick<MinuteRow, K>[]> {
+  const w = rowWindow(range);
+  if (range.interval === "MINUTE") return minuteRows(db, scope, w.start, w.end);
+  return fromTable(w);
+}
+
 export interface NodeBucketOut {
   start: Date;
   committed: number;
@@ -43,24 +59,20 @@ export interface NodeBucketOut {
   score: number;
 }
 
-interface NodeBucketRow {
-  start: number;
-  committed: number;
-  verified: number;
-  failed: number;
-  expired: number;
-  slashes: number;
-  slashed_amount: string;
-}
+type NodeBucketRow = Pick<
+  MinuteRow,
+  "start" | "committed" | "verified" | "failed" | "expired" | "slashes" | "slashed_amount"
+>;
 
 export async function nodeHistory(db: Db, nodeId: string, args: HistoryArgs): Promise<NodeBucketOut[]> {
   const range = bucketRange(args.interval, args.from, args.to, args.asOf);
-  const w = rowWindow(range);
-  const rows = await db.query<NodeBucketRow>(
-    `SELECT extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes, slashed_amount
-       FROM node_bucket
-      WHERE node_id = $1 AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
-    [nodeId, w.table, w.start, w.end],
+  const rows = await bucketRows(db, range, { kind: "node", id: nodeId }, (w) =>
+    db.query<NodeBucketRow>(
+      `SELECT extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes, slashed_amount
+           FROM node_bucket
+          WHERE node_id = $1 AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
+      [nodeId, w.table, w.start, w.end],
+    ),
   );
   const byStart = rollUp(rows, range.interval, (a, b) => ({
     start: a.start,
@@ -100,23 +112,21 @@ export interface ModelBucketOut {
   distinctNodes: number;
 }
 
-interface ModelBucketRow {
-  start: number;
-  inferences: number;
-  verified: number;
-  failed: number;
-  expired: number;
-  distinct_nodes: number;
-}
+type ModelBucketRow = Pick<
+  MinuteRow,
+  "start" | "inferences" | "verified" | "failed" | "expired" | "distinct_nodes"
+>;
 
 export async function modelHistory(db: Db, modelId: string, args: HistoryArgs): Promise<ModelBucketOut[]> {
   const range = bucketRange(args.interval, args.from, args.to, args.asOf);
   const w = rowWindow(range);
-  const rows = await db.query<ModelBucketRow>(
-    `SELECT extract(epoch FROM start)::float8 AS start, inferences, verified, failed, expired, distinct_nodes
-       FROM model_bucket
-      WHERE model_id = $1 AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
-    [modelId, w.table, w.start, w.end],
+  const rows = await bucketRows(db, range, { kind: "model", id: modelId }, () =>
+    db.query<ModelBucketRow>(
+      `SELECT extract(epoch FROM start)::float8 AS start, inferences, verified, failed, expired, distinct_nodes
+           FROM model_bucket
+          WHERE model_id = $1 AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
+      [modelId, w.table, w.start, w.end],
+    ),
   );
   const byStart = rollUp(rows, range.interval, (a, b) => ({
     start: a.start,
@@ -167,19 +177,7 @@ export interface NetworkBucketOut {
   byMode: ModeCount[];
 }
 
-interface NetworkBucketRow {
-  start: number;
-  committed: number;
-  verified: number;
-  failed: number;
-  expired: number;
-  slashes: number;
-  slashed_amount: string;
-  settlements: number;
-  committed_vanilla: number;
-  committed_zkml: number;
-  committed_tee: number;
-}
+type NetworkBucketRow = Omit<MinuteRow, "inferences" | "distinct_nodes">;
 
 export function byMode(vanilla: number, zkml: number, tee: number): ModeCount[] {
   return [
@@ -191,13 +189,14 @@ export function byMode(vanilla: number, zkml: number, tee: number): ModeCount[] 
 
 export async function networkHistory(db: Db, args: HistoryArgs): Promise<NetworkBucketOut[]> {
   const range = bucketRange(args.interval, args.from, args.to, args.asOf);
-  const w = rowWindow(range);
-  const rows = await db.query<NetworkBucketRow>(
-    `SELECT extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes, slashed_amount,
-            settlements, committed_vanilla, committed_zkml, committed_tee
-       FROM network_bucket
-      WHERE interval = $1 AND start >= to_timestamp($2::float8) AND start < to_timestamp($3::float8)`,
-    [w.table, w.start, w.end],
+  const rows = await bucketRows(db, range, { kind: "network" }, (w) =>
+    db.query<NetworkBucketRow>(
+      `SELECT extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes, slashed_amount,
+                settlements, committed_vanilla, committed_zkml, committed_tee
+           FROM network_bucket
+          WHERE interval = $1 AND start >= to_timestamp($2::float8) AND start < to_timestamp($3::float8)`,
+      [w.table, w.start, w.end],
+    ),
   );
   const byStart = rollUp(rows, range.interval, (a, b) => ({
     start: a.start,

@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import type { ApiConfig } from "../config.ts";
 import type { Db } from "../db/database.ts";
 import { type ApiServer, createApiServer } from "../server/app.ts";
@@ -26,6 +27,19 @@ export interface TestApi {
     variables?: Record<string, unknown>,
   ): Promise<GraphQLResponse<Data>>;
   close(): Promise<void>;
+}
+
+/** The data of a query that must succeed: fails the test (with the errors) on any error or a status other than 200. */
+// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON unless the caller says otherwise
+export async function gqlOk<Data = any>(
+  api: TestApi,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Data> {
+  const r = await api.gql<Data>(query, variables);
+  expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
+  expect(r.status).toBe(200);
+  return r.body.data as Data;
 }
 
 export async function startTestApi(

@@ -1,0 +1,176 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON answers
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { gqlOk, startTestApi, type TestApi } from "../src/testing/api-client.ts";
+import {
+  type Fixture,
+  inferenceId,
+  loadFixture,
+  modelId,
+  NODE_COUNT,
+  nodeId,
+  T0,
+  timeOf,
+} from "../src/testing/fixtures.ts";
+import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
+
+// Query.search by the short hex forms the explorer shows (issue 11), and history(interval: MINUTE).
+
+let tdb: TestDatabase;
+let api: TestApi;
+let fx: Fixture;
+
+beforeAll(async () => {
+  tdb = await openTestDatabase();
+  fx = await loadFixture(tdb.admin);
+  api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
+});
+afterAll(async () => {
+  await api?.close();
+  await tdb?.close();
+});
+
+const ok = <Data = any>(query: string, variables?: Record<string, unknown>): Promise<Data> =>
+  gqlOk<Data>(api, query, variables);
+
+const search = async (q: string) =>
+  (
+    await ok(
+      `query($q: String!) { search(query: $q) { __typename ... on Node { id } ... on Model { id } ... on Inference { id } ... on Settlement { sid: id } ... on Slash { sid: id } } }`,
+      { q },
+    )
+  ).search.map((r: any) => `${r.__typename}:${r.sid ?? r.id}`);
+
+/** "0x" + the first `digits` hex digits + "…" + the last `tail` ones, as the explorer shortens ids. */
+const shorten = (hex: string, digits: number, tail = 0) =>
+  `${hex.slice(0, 2 + digits)}…${tail ? hex.slice(-tail) : ""}`;
+
+describe("search by prefix", () => {
+  test("a prefix of node ids lists every node whose id starts with it, in id order", async () => {
+    const all = Array.from({ length: NODE_COUNT }, (_, i) => `Node:${nodeId(i)}`).sort();
+    expect(await search(nodeId(0).slice(0, 8))).toEqual(all);
+    // Any case, with or without 0x, with the ellipsis the explorer shows.
+    expect(await search(nodeId(0).slice(0, 8).toUpperCase().replace("0X", "0x"))).toEqual(all);
+    expect(await search(nodeId(0).slice(2, 10))).toEqual(all);
+    expect(await search(shorten(nodeId(0), 6))).toEqual(all);
+  });
+
+  test("the explorer's short form prefix…suffix names exactly one node, model or inference", async () => {
+    expect(await search(shorten(nodeId(4), 6, 6))).toEqual([`Node:${nodeId(4)}`]);
+    expect(await search(`${nodeId(4).slice(0, 8)}...${nodeId(4).slice(-6)}`)).toEqual([`Node:${nodeId(4)}`]);
+    expect(await search(shorten(modelId(1), 6, 4))).toEqual([`Model:${modelId(1)}`]);
+    expect(await search(shorten(inferenceId(3), 8, 6))).toEqual([`Inference:${inferenceId(3)}`]);
+  });
+
+  test("a prefix of a transaction hash finds its settlement, slash or commit", async () => {
+    const s = fx.settlements[0];
+    const tx = s.id.split("-")[0];
+    const hits = await search(shorten(tx, 10, 10));
+    expect(hits).toContain(`Settlement:${s.id}`);
+    const sl = fx.slashes[0];
+    expect(await search(shorten(sl.id.split("-")[0], 10, 10))).toContain(`Slash:${sl.id}`);
+  });
+
+  test("a long prefix that nothing starts with finds nothing; a too-short prefix is not a hex search", async () => {
+    expect(await search("0x123456789a")).toEqual([]);
+    expect(await search("0xa1")).toEqual([]);
+    expect(await search("0xa1…")).toEqual([]);
+    // At most 20 results, as for every search.
+    expect(await search(inferenceId(0).slice(0, 8))).toHaveLength(20);
+  });
+});
+
+describe("MINUTE buckets", () => {
+  test("minute buckets add up to the indexer's hour buckets over the same hours", async () => {
+    // 16 whole hours ending at the hour before the latest block: 960 minutes, under the 1000-bucket limit.
+    const end = Math.floor(T0 / 3600) * 3600;
+    const from = new Date((end - 16 * 3600) * 1000).toISOString();
+    const to = new Date((end - 1) * 1000).toISOString();
+    const { minute, hour } = await ok(
+      `query($from: DateTime, $to: DateTime) {
+        minute: networkHistory(interval: MINUTE, from: $from, to: $to) { start committed verified failed expired slashes slashedAmount settlements byMode { mode count } }
+        hour: networkHistory(interval: HOUR, from: $from, to: $to) { start committed verified failed expired slashes slashedAmount settlements byMode { mode count } }
+      }`,
+      { from, to },
+    );
+    expect(minute).toHaveLength(16 * 60);
+    expect(hour).toHaveLength(16);
+    expect(minute[1].start).toBe(new Date(Date.parse(minute[0].start) + 60_000).toISOString());
+    const byHour = new Map<string, any>();
+    for (const m of minute) {
+      const h = new Date(Math.floor(Date.parse(m.start) / 3_600_000) * 3_600_000).toISOString();
+      const acc = byHour.get(h) ?? {
+        start: h,
+        committed: 0,
+        verified: 0,
+        failed: 0,
+        expired: 0,
+        slashes: 0,
+        slashedAmount: "0",
+        settlements: 0,
+        byMode: m.byMode.map((x: any) => ({ mode: x.mode, count: 0 })),
+      };
+      for (const f of ["committed", "verified", "failed", "expired", "slashes", "settlements"])
+        acc[f] += m[f];
+      acc.slashedAmount = (BigInt(acc.slashedAmount) + BigInt(m.slashedAmount)).toString();
+      m.byMode.forEach((x: any, i: number) => {
+        acc.byMode[i].count += x.count;
+      });
+      byHour.set(h, acc);
+    }
+    expect([...byHour.values()]).toEqual(hour);
+    // The window holds data: the comparison is not of zeros.
+    expect(hour.reduce((a: number, b: any) => a + b.committed, 0)).toBeGreaterThan(0);
+  });
+
+  test("a node's and a model's minute buckets add up to their hour buckets", async () => {
+    const end = Math.floor(T0 / 3600) * 3600;
+    // The node and model of the latest commit before `end`: their window holds data.
+    const latest = fx.inferences
+      .filter((i) => timeOf(i.committedBlock) < end)
+      .reduce((a, b) => (b.committedBlock > a.committedBlock ? b : a));
+    const vars = {
+      node: nodeId(latest.node),
+      model: modelId(latest.model),
+      from: new Date((end - 16 * 3600) * 1000).toISOString(),
+      to: new Date((end - 1) * 1000).toISOString(),
+    };
+    const d = await ok(
+      `query($node: Bytes!, $model: Bytes!, $from: DateTime, $to: DateTime) {
+        node(id: $node) {
+          m: history(interval: MINUTE, from: $from, to: $to) { start committed verified failed expired slashes score }
+          h: history(interval: HOUR, from: $from, to: $to) { start committed verified failed expired slashes score }
+        }
+        model(id: $model) {
+          m: history(interval: MINUTE, from: $from, to: $to) { inferences verified failed expired }
+          h: history(interval: HOUR, from: $from, to: $to) { inferences verified failed expired }
+        }
+      }`,
+      vars,
+    );
+    const sum = (list: any[], f: string) => list.reduce((a, b) => a + b[f], 0);
+    for (const f of ["committed", "verified", "failed", "expired", "slashes"])
+      expect(sum(d.node.m, f), f).toBe(sum(d.node.h, f));
+    for (const f of ["inferences", "verified", "failed", "expired"])
+      expect(sum(d.model.m, f), f).toBe(sum(d.model.h, f));
+    expect(sum(d.model.h, "inferences")).toBeGreaterThan(0);
+    // The score at the end of each hour is the score at the end of its last minute.
+    d.node.h.forEach((h: any, i: number) => {
+      expect(d.node.m[i * 60 + 59].score).toBe(h.score);
+    });
+  });
+
+  test("without from, minute buckets start at the first minute with data; more than 1000 is BAD_USER_INPUT", async () => {
+    const { networkHistory: list } = await ok(
+      "{ networkHistory(interval: MINUTE) { start committed verified failed expired slashes settlements } }",
+    );
+    expect(list.length).toBeGreaterThan(1);
+    expect(list.length).toBeLessThanOrEqual(1000);
+    const { slashedAmount: _, byMode: __, start: ___, ...first } = list[0];
+    expect(Object.values(first).some((n) => (n as number) > 0)).toBe(true);
+    const r = await api.gql(
+      `{ networkHistory(interval: MINUTE, from: "${new Date((T0 - 2 * 86_400) * 1000).toISOString()}") { start } }`,
+    );
+    expect(r.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(r.body.errors?.[0]?.message).toMatch(/MINUTE buckets, expected at most 1000/);
+  });
+});
