@@ -1,7 +1,5 @@
 import { useId } from "react";
 import {
-  Area,
-  AreaChart,
   Bar,
   BarChart,
   CartesianGrid,
@@ -34,6 +32,12 @@ export const OUTCOME_SERIES: Series[] = [
 export type ChartRow = Record<string, string | number | null>;
 
 /**
+ * "stacked-bar": one bar per bucket, one segment per series, each segment as tall as its own count in that bucket
+ * (never a running total); "line": values over time (scores, amounts).
+ */
+export type ChartKind = "stacked-bar" | "line";
+
+/**
  * A chart with its accessible name and a table of the same numbers under it (screen readers, printing, and anyone
  * who wants the exact values). recharts draws in the browser after hydration; the server renders the table.
  */
@@ -53,7 +57,7 @@ export function ChartFigure({
   xKey: string;
   xLabel: string;
   series: Series[];
-  kind: "stacked-bar" | "line" | "area";
+  kind: ChartKind;
   yDomain?: [number, number];
 }) {
   const id = useId();
@@ -62,7 +66,13 @@ export function ChartFigure({
   return (
     <figure className="chart" aria-labelledby={`${id}-title`}>
       <figcaption id={`${id}-title`}>
-        <strong>{title}</strong> <span className="muted">{description}</span>
+        <strong>{title}</strong>{" "}
+        <span className="muted">
+          {description}
+          {kind === "stacked-bar" && series.length > 1
+            ? " (stacked: each colour is its own count per period)"
+            : ""}
+        </span>
       </figcaption>
       <div className="chart-canvas" role="img" aria-label={`${title}: ${description}`}>
         {empty ? (
@@ -110,7 +120,7 @@ export function ChartFigure({
 }
 
 function renderChart(
-  kind: "stacked-bar" | "line" | "area",
+  kind: ChartKind,
   data: ChartRow[],
   xKey: string,
   series: Series[],
@@ -163,27 +173,6 @@ function renderChart(
           />
         ))}
       </LineChart>
-    );
-  }
-  if (kind === "area") {
-    return (
-      <AreaChart data={data}>
-        {axes}
-        {series.map((s) => (
-          <Area
-            key={s.key}
-            yAxisId={s.axis ?? "left"}
-            type="monotone"
-            dataKey={s.key}
-            name={s.label}
-            stackId="a"
-            stroke={s.color}
-            fill={s.color}
-            fillOpacity={0.5}
-            isAnimationActive={false}
-          />
-        ))}
-      </AreaChart>
     );
   }
   return (

@@ -36,10 +36,16 @@ export function weiToEthNumber(wei: string): number {
   return Number(BigInt(wei) / 10n ** 12n) / 1e6;
 }
 
-/** Days of data up to which charts default to hourly buckets (a young network, e.g. the devnet, fits in a few). */
-export const HOURLY_UP_TO_DAYS = 3;
+/** Up to this span of data (seconds), charts default to minute buckets: hours would show one or two bars. */
+export const MINUTELY_UP_TO_SECONDS = 2 * 3600;
+/** Up to this span, hourly buckets (a devnet of a few days); beyond it, daily ones. */
+export const HOURLY_UP_TO_SECONDS = 3 * 86_400;
 
-/** The default interval for a network with `days` daily buckets of data. */
-export function defaultInterval(days: number): Interval {
-  return days <= HOURLY_UP_TO_DAYS ? "HOUR" : "DAY";
+/**
+ * The default interval for data spanning `seconds` (from its first bucket to the latest indexed block): the
+ * bucket size that gives a young network more than one bucket and an old one no more than the API's 1000.
+ */
+export function defaultInterval(seconds: number): Interval {
+  if (seconds <= MINUTELY_UP_TO_SECONDS) return "MINUTE";
+  return seconds <= HOURLY_UP_TO_SECONDS ? "HOUR" : "DAY";
 }

@@ -8,8 +8,9 @@ describe("query-string parameters: good values parse, bad ones name what was wro
   test("interval", () => {
     expect(intervalParam(q(""))).toBe("DAY");
     expect(intervalParam(q("interval=WEEK"))).toBe("WEEK");
+    expect(intervalParam(q("interval=MINUTE"))).toBe("MINUTE");
     expect(() => intervalParam(q("interval=YEAR"))).toThrow(
-      "Got interval=YEAR, expected one of HOUR, DAY, WEEK",
+      "Got interval=YEAR, expected one of MINUTE, HOUR, DAY, WEEK",
     );
   });
   test("dates: a bare 'to' date includes that whole day", () => {
@@ -38,9 +39,13 @@ describe("chart ranges", () => {
   test("daily charts without a start begin at the first data (no from)", () => {
     expect(historyRange(q(""), "2026-11-26T12:00:00.000Z").from).toBeUndefined();
   });
-  test("a young network defaults to hourly buckets, an older one to daily", () => {
-    expect(defaultInterval(1)).toBe("HOUR");
-    expect(defaultInterval(30)).toBe("DAY");
+  test("the default bucket follows the data's span: minutes for a young network, then hours, then days", () => {
+    expect(defaultInterval(0)).toBe("MINUTE");
+    expect(defaultInterval(20 * 60)).toBe("MINUTE");
+    expect(defaultInterval(2 * 3600)).toBe("MINUTE");
+    expect(defaultInterval(2 * 3600 + 1)).toBe("HOUR");
+    expect(defaultInterval(3 * 86_400)).toBe("HOUR");
+    expect(defaultInterval(30 * 86_400)).toBe("DAY");
     const young = historyRange(q(""), "2026-11-26T12:00:00.000Z", "HOUR");
     expect(young.interval).toBe("HOUR");
     expect(young.from).toBeUndefined();

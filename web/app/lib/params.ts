@@ -3,7 +3,7 @@ import type { Interval } from "~/models/types";
 /** A query-string value the explorer could not use: the loader answers 400 with this message. */
 export class BadParamError extends Error {}
 
-export const INTERVALS: Interval[] = ["HOUR", "DAY", "WEEK"];
+export const INTERVALS: Interval[] = ["MINUTE", "HOUR", "DAY", "WEEK"];
 
 export function intervalParam(params: URLSearchParams, fallback: Interval = "DAY"): Interval {
   const raw = params.get("interval");
@@ -74,4 +74,31 @@ export function hexParam(params: URLSearchParams, name: string, bytes: number): 
 
 export function cursorParam(params: URLSearchParams): string | undefined {
   return params.get("after") || undefined;
+}
+
+/** Rows per page a list offers (the API allows up to 1000). */
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+
+/** Where a list page starts: its size, its number (1-based) and, when known, the cursor it starts after. */
+export interface PageRequest {
+  size: number;
+  page: number;
+  after?: string;
+}
+
+/** The page a list shows: its size, its number and the rows before it (its first row is number offset + 1). */
+export interface Paging {
+  size: number;
+  page: number;
+  offset: number;
+}
+
+/** ?size=, ?page= and ?after= of a list page. */
+export function pageParams(params: URLSearchParams, defaultSize: number): PageRequest {
+  const size = intParam(params, "size", 1, 1000) ?? defaultSize;
+  if (!(PAGE_SIZES as readonly number[]).includes(size)) {
+    throw new BadParamError(`Got size=${size}, expected one of ${PAGE_SIZES.join(", ")}`);
+  }
+  const page = intParam(params, "page", 1, 1_000_000) ?? 1;
+  return { size, page, after: cursorParam(params) };
 }

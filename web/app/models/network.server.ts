@@ -55,12 +55,19 @@ export async function networkOverview(): Promise<{
   }`);
 }
 
-/** How many days the network's data spans (daily buckets from the first one with data). */
-export async function networkDays(): Promise<number> {
-  const data = await gql<{ networkHistory: { start: string }[] }>(
-    "{ networkHistory(interval: DAY) { start } }",
-  );
-  return data.networkHistory.length;
+/**
+ * How many seconds the network's data spans: from the start of the first hour with data (of the API's last 1000
+ * hours) to the latest indexed block; 0 before any data.
+ */
+export async function networkSpan(): Promise<number> {
+  const data = await gql<{
+    networkHistory: { start: string }[];
+    indexerStatus: { timestamp: string | null };
+  }>("{ networkHistory(interval: HOUR) { start } indexerStatus { timestamp } }");
+  const first = data.networkHistory[0]?.start;
+  const latest = data.indexerStatus.timestamp;
+  if (!first || !latest) return 0;
+  return Math.max(0, (Date.parse(latest) - Date.parse(first)) / 1000);
 }
 
 export async function networkHistory(
@@ -96,8 +103,8 @@ export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; index
 
 /** A page's chart range from its query string, with the default interval that fits the network's age. */
 export async function chartRange(search: URLSearchParams): Promise<HistoryRange> {
-  const [status, days] = await Promise.all([indexerStatus(), networkDays()]);
-  return historyRange(search, status.timestamp, defaultInterval(days));
+  const [status, span] = await Promise.all([indexerStatus(), networkSpan()]);
+  return historyRange(search, status.timestamp, defaultInterval(span));
 }
 
 /** How long the network's contracts are remembered (they change only when the indexer is redeployed). */

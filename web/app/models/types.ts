@@ -3,7 +3,7 @@
 export type Check = "PASS" | "FAIL" | "UNKNOWN" | "NOT_APPLICABLE";
 export type Mode = "VANILLA" | "ZKML" | "TEE";
 export type InferenceStatus = "COMMITTED" | "REVEALED" | "VERIFIED" | "FAILED" | "EXPIRED";
-export type Interval = "HOUR" | "DAY" | "WEEK";
+export type Interval = "MINUTE" | "HOUR" | "DAY" | "WEEK";
 
 export interface BlockRef {
   number: number;

@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { Age } from "~/components/age";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
-import { BlockCell, HexLink, NoCommitReveal, Stat, TableScroll } from "~/components/ui";
+import { HexLink, NoCommitReveal, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatInt, formatPercent, formatTime, formatWei } from "~/lib/format";
 import { defaultInterval, historyRange, weiToEthNumber } from "~/lib/history-range";
 import { fromApi } from "~/lib/load.server";
-import { networkDays, networkHistory, networkMode, networkOverview } from "~/models/network.server";
+import { networkHistory, networkMode, networkOverview, networkSpan } from "~/models/network.server";
 import { useLivePollSeconds } from "~/root";
 
 export const meta: MetaFunction = () => [
@@ -18,8 +19,8 @@ export const meta: MetaFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
   return fromApi(async () => {
-    const [overview, days, mode] = await Promise.all([networkOverview(), networkDays(), networkMode()]);
-    const range = historyRange(params, overview.indexerStatus.timestamp, defaultInterval(days));
+    const [overview, span, mode] = await Promise.all([networkOverview(), networkSpan(), networkMode()]);
+    const range = historyRange(params, overview.indexerStatus.timestamp, defaultInterval(span));
     const history = await networkHistory(range.interval, range.from, range.to);
     return { ...overview, range, history, mode };
   });
@@ -133,7 +134,7 @@ export default function Dashboard() {
               data={byMode}
               xKey="bucket"
               xLabel="Period"
-              kind="area"
+              kind="stacked-bar"
               series={[
                 { key: "VANILLA", label: "Vanilla", color: "var(--c1)" },
                 { key: "ZKML", label: "zkML", color: "var(--c2)" },
@@ -156,27 +157,35 @@ export default function Dashboard() {
           <section aria-labelledby="recent-slashes" className="panel">
             <h2 id="recent-slashes">Latest slashes</h2>
             <TableScroll label="Latest slashes">
-              <table>
+              <table className="list">
                 <thead>
                   <tr>
-                    <th scope="col">Node</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col" className="num">
+                    <th scope="col" className="w-hex">
+                      Node
+                    </th>
+                    <th scope="col" className="w-fill">
+                      Reason
+                    </th>
+                    <th scope="col" className="num w-eth">
                       Amount
                     </th>
-                    <th scope="col">Block</th>
+                    <th scope="col" className="w-age">
+                      Age
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {slashes.edges.map(({ node: sl }) => (
                     <tr key={sl.id}>
-                      <td>
+                      <td data-label="Node">
                         <HexLink to={`/nodes/${sl.node.id}`} value={sl.node.id} />
                       </td>
-                      <td>{sl.reason}</td>
-                      <td className="num">{formatWei(sl.amount)}</td>
-                      <td>
-                        <BlockCell block={sl.block} />
+                      <td data-label="Reason">{sl.reason}</td>
+                      <td className="num" data-label="Amount">
+                        {formatWei(sl.amount)}
+                      </td>
+                      <td data-label="Age">
+                        <Age time={sl.block.timestamp} />
                       </td>
                     </tr>
                   ))}
