@@ -59,7 +59,9 @@ export function formatTime(iso: string | null | undefined): string {
 /** Bucket labels: hours show the hour, days and weeks the date. */
 export function formatBucket(iso: string, interval: string): string {
   const text = new Date(iso).toISOString();
-  return interval === "HOUR" ? `${text.slice(5, 10)} ${text.slice(11, 16)}` : text.slice(0, 10);
+  return interval === "DAY" || interval === "WEEK"
+    ? text.slice(0, 10)
+    : `${text.slice(5, 10)} ${text.slice(11, 16)}`;
 }
 
 export function formatDuration(seconds: number): string {
