@@ -2,8 +2,9 @@
 //
 // 1. A database seeded through the indexer's own handler from a synthetic chain (seed.ts; cached under
 //    .data/bench-api, so later runs start at step 2).
-// 2. The API (rate limit off), freshly started: the inference exports (CSV and NDJSON, every row) streamed to
-//    the end, rows/s and the process's RSS while streaming (sampled from /proc).
+// 2. The API (rate limit off), freshly started: the inference export (CSV, NDJSON and Parquet, every row) and
+//    reputation history (every node, DAY buckets over 30 days; CSV and Parquet) streamed to the end, rows/s and
+//    the process's RSS while streaming (sampled from /proc; rows of a Parquet file from its footer).
 // 3. The same process under a closed-loop load of BENCH_API_CONCURRENCY (8) requests in flight: the
 //    leaderboard, node pages and inference lists, 15 s each after a 3 s warm-up: p50/p99 latency and requests/s;
 //    once as clients ask (answers may come from the API's response cache), once with `Cache-Control: no-cache`
@@ -12,13 +13,18 @@
 // Targets (issue: API): p99 < 25 ms, at least 2x OpenReader's requests/s, exports >= 100,000 rows/s under 200 MB.
 //
 // BENCH_API_NODES / BENCH_API_INFERENCES change the scale, BENCH_API_SECONDS the measuring time per workload.
+// BENCH_API_PARTS picks steps (comma-separated, default all): exports, load, no-cache, openreader; `seed` alone
+// only seeds (or brings the seeded database up to date). BENCH_API_WORKLOADS picks workloads by name
+// (leaderboard, node page, inference list), BENCH_API_EXPORTS exports (inferences.csv, inferences.ndjson,
+// inferences.parquet, reputation-history.csv, reputation-history.parquet).
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
+import { parquetMetadata } from "hyparquet";
 import pg from "pg";
 import { freePort } from "../../devnet/e2e/support.ts";
 import type { ChainOptions } from "./chain.ts";
 import { graphqlCheck, type LoadResult, runLoad } from "./load.ts";
-import { type Sample, workloads } from "./queries.ts";
+import { type Sample, type Workload, workloads } from "./queries.ts";
 import { seededDatabase } from "./seed.ts";
 import { type ServerProcess, startApi, startOpenReader } from "./servers.ts";
 
@@ -34,10 +40,45 @@ export const OPTIONS: ChainOptions = {
 const CONCURRENCY = Number(env.BENCH_API_CONCURRENCY ?? 8);
 const WARMUP_MS = 3_000;
 const MEASURE_MS = Number(env.BENCH_API_SECONDS ?? 15) * 1000;
+const ALL_PARTS = ["exports", "load", "no-cache", "openreader"] as const;
+type Part = (typeof ALL_PARTS)[number];
+const WORKLOAD_NAMES = ["leaderboard", "node page", "inference list"];
+const EXPORT_NAMES = [
+  "inferences.csv",
+  "inferences.ndjson",
+  "inferences.parquet",
+  "reputation-history.csv",
+  "reputation-history.parquet",
+];
+
+function listOption<T extends string>(name: string, allowed: readonly T[], extra: string[] = []): T[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return [...allowed];
+  const picked = raw.split(",").map((p) => p.trim());
+  const unknown = picked.filter((p) => !allowed.includes(p as T) && !extra.includes(p));
+  if (unknown.length > 0)
+    throw new Error(
+      `${name}: unknown ${unknown.join(", ")}, expected some of: ${[...allowed, ...extra].join(", ")}`,
+    );
+  return picked as T[];
+}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const ms = (x: number) => x.toFixed(1);
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
+
+async function latestBlockTime(url: string): Promise<Date> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ timestamp: Date }>(
+      "SELECT timestamp FROM indexer_state WHERE id = 'indexer'",
+    );
+    return rows[0].timestamp;
+  } finally {
+    await c.end();
+  }
+}
 
 async function sampleOf(url: string): Promise<Sample> {
   const c = new pg.Client({ connectionString: url });
@@ -52,6 +93,7 @@ async function sampleOf(url: string): Promise<Sample> {
 }
 
 interface ExportResult {
+  name: string;
   rows: number;
   bytes: number;
   seconds: number;
@@ -60,8 +102,48 @@ interface ExportResult {
   peakRss: number;
 }
 
-/** Streams one export to the end, counting its lines, while sampling the server's memory every 50 ms. */
-function streamExport(server: ServerProcess, path: string, headerLines: number): Promise<ExportResult> {
+/** Counts an export's rows from the bytes as they arrive. */
+interface RowCounter {
+  take(chunk: Buffer): void;
+  rows(): number;
+}
+
+/** CSV / NDJSON: one row per line, after `headerLines` lines of header. */
+function lineCounter(headerLines: number): RowCounter {
+  let lines = 0;
+  return {
+    take(chunk) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    },
+    rows: () => lines - headerLines,
+  };
+}
+
+/** Parquet: num_rows of the footer, read (hyparquet) from the last bytes of the file, the only ones kept. */
+function parquetCounter(keepBytes = 16 * 1024 * 1024): RowCounter {
+  let tail: Buffer[] = [];
+  let kept = 0;
+  return {
+    take(chunk) {
+      tail.push(chunk);
+      kept += chunk.length;
+      while (tail.length > 1 && kept - tail[0].length >= keepBytes) kept -= (tail.shift() as Buffer).length;
+    },
+    rows() {
+      const bytes = Buffer.concat(tail);
+      tail = [];
+      return Number(parquetMetadata(new Uint8Array(bytes)).num_rows);
+    },
+  };
+}
+
+/** Streams one export to the end, counting its rows, while sampling the server's memory every 50 ms. */
+function streamExport(
+  server: ServerProcess,
+  name: string,
+  path: string,
+  counter: RowCounter,
+): Promise<ExportResult> {
   const url = server.url.replace(/\/graphql$/, path);
   return new Promise((resolve, reject) => {
     let peakRss = server.memory().rss;
@@ -69,7 +151,6 @@ function streamExport(server: ServerProcess, path: string, headerLines: number):
       peakRss = Math.max(peakRss, server.memory().rss);
     }, 50);
     const started = performance.now();
-    let lines = 0;
     let bytes = 0;
     get(url, (res) => {
       if (res.statusCode !== 200) {
@@ -80,13 +161,13 @@ function streamExport(server: ServerProcess, path: string, headerLines: number):
       }
       res.on("data", (chunk: Buffer) => {
         bytes += chunk.length;
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+        counter.take(chunk);
       });
       res.on("end", () => {
         clearInterval(sampler);
         const seconds = (performance.now() - started) / 1000;
-        const rows = lines - headerLines;
-        resolve({ rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRss });
+        const rows = counter.rows();
+        resolve({ name, rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRss });
       });
       res.on("error", reject);
     }).on("error", (err) => {
@@ -96,15 +177,58 @@ function streamExport(server: ServerProcess, path: string, headerLines: number):
   });
 }
 
+/**
+ * The exports measured, each from the same API process: the inferences (every row) as CSV, NDJSON and Parquet,
+ * and reputation history (every node, DAY buckets over the 30 days up to the latest block) as CSV and Parquet.
+ */
+function exportRuns(rows: Record<string, number>, latest: Date) {
+  const from = new Date(latest.getTime() - 30 * 86_400_000).toISOString();
+  const history = `from=${encodeURIComponent(from)}&interval=DAY`;
+  // DAY buckets from `from`'s day to the latest block's: one row per node per bucket.
+  const days = Math.floor(latest.getTime() / 86_400_000) - Math.floor(Date.parse(from) / 86_400_000) + 1;
+  return [
+    {
+      name: "inferences.csv",
+      path: "/export/inferences.csv",
+      counter: () => lineCounter(1),
+      expected: rows.inference,
+    },
+    {
+      name: "inferences.ndjson",
+      path: "/export/inferences.ndjson",
+      counter: () => lineCounter(0),
+      expected: rows.inference,
+    },
+    {
+      name: "inferences.parquet",
+      path: "/export/inferences.parquet",
+      counter: () => parquetCounter(),
+      expected: rows.inference,
+    },
+    {
+      name: "reputation-history.csv (30 days, DAY)",
+      path: `/export/reputation-history.csv?${history}`,
+      counter: () => lineCounter(1),
+      expected: rows.node * days,
+    },
+    {
+      name: "reputation-history.parquet (30 days, DAY)",
+      path: `/export/reputation-history.parquet?${history}`,
+      counter: () => parquetCounter(),
+      expected: rows.node * days,
+    },
+  ];
+}
+
 async function measure(
   server: ServerProcess,
   which: "ours" | "openReader",
-  sample: Sample,
+  chosen: Workload[],
   label: string,
   headers: Record<string, string> = {},
 ): Promise<Map<string, LoadResult>> {
   const results = new Map<string, LoadResult>();
-  for (const w of workloads(sample)) {
+  for (const w of chosen) {
     const r = await runLoad({
       url: server.url,
       concurrency: CONCURRENCY,
@@ -127,14 +251,20 @@ async function measure(
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 export async function run(): Promise<void> {
+  const parts = listOption<Part | "seed">("BENCH_API_PARTS", ALL_PARTS, ["seed"]);
+  const names = listOption("BENCH_API_WORKLOADS", WORKLOAD_NAMES);
+  const exportNames = listOption("BENCH_API_EXPORTS", EXPORT_NAMES);
   const seeded = await seededDatabase(OPTIONS, await freePort());
   const servers: ServerProcess[] = [];
   try {
-    const sample = await sampleOf(seeded.url);
     const rows = seeded.summary.rows;
     console.log(
       `database: ${int(rows.node)} nodes, ${int(rows.inference)} inferences, ${int(rows.settlement)} settlements, ${int(rows.slash)} slashes (${int(seeded.summary.events)} events in ${int(seeded.summary.blocks)} blocks, seeded in ${seeded.summary.seconds.toFixed(0)} s)`,
     );
+    if (parts.every((p) => p === "seed")) return;
+    const sample = await sampleOf(seeded.url);
+    const chosen = workloads(sample).filter((w) => names.includes(w.name));
+    const has = (p: Part) => parts.includes(p);
     console.log(
       `load: ${CONCURRENCY} requests in flight, ${MEASURE_MS / 1000} s per workload after a ${WARMUP_MS / 1000} s warm-up`,
     );
@@ -143,30 +273,35 @@ export async function run(): Promise<void> {
     const api = await startApi(seeded.readerUrl, await freePort());
     servers.push(api);
     console.log(`  API started: RSS ${mb(api.memory().rss)}`);
-    const csv = await streamExport(api, "/export/inferences.csv", 1);
-    const ndjson = await streamExport(api, "/export/inferences.ndjson", 0);
-    for (const [name, e] of [
-      ["inferences.csv", csv],
-      ["inferences.ndjson", ndjson],
-    ] as const) {
-      if (e.rows !== rows.inference)
-        throw new Error(`${name} had ${e.rows} rows, expected ${rows.inference}`);
-      console.log(
-        `  API export ${name}: ${int(e.rows)} rows (${mb(e.bytes)}) in ${e.seconds.toFixed(1)} s = ${int(e.rowsPerSecond)} rows/s, API RSS peak while streaming ${mb(e.peakRss)}`,
-      );
+    const exports: ExportResult[] = [];
+    if (has("exports")) {
+      for (const { name, path, counter, expected } of exportRuns(rows, await latestBlockTime(seeded.url))) {
+        if (!exportNames.some((n) => name.startsWith(n))) continue;
+        const e = await streamExport(api, name, path, counter());
+        if (e.rows !== expected) throw new Error(`${name} had ${e.rows} rows, expected ${expected}`);
+        console.log(
+          `  API export ${name}: ${int(e.rows)} rows (${mb(e.bytes)}) in ${e.seconds.toFixed(1)} s = ${int(e.rowsPerSecond)} rows/s, API RSS peak while streaming ${mb(e.peakRss)}`,
+        );
+        exports.push(e);
+      }
     }
-    const cached = await measure(api, "ours", sample, "API");
-    const uncached = await measure(api, "ours", sample, "API no-cache", { "cache-control": "no-cache" });
+    const cached = has("load") ? await measure(api, "ours", chosen, "API") : new Map<string, LoadResult>();
+    const uncached = has("no-cache")
+      ? await measure(api, "ours", chosen, "API no-cache", { "cache-control": "no-cache" })
+      : new Map<string, LoadResult>();
     console.log(
       `  API process: RSS now ${mb(api.memory().rss)}, peak since start (VmHWM) ${mb(api.memory().hwm)}`,
     );
     await api.stop();
 
-    const openReader = await startOpenReader(seeded.readerUrl, await freePort());
-    servers.push(openReader);
-    const theirs = await measure(openReader, "openReader", sample, "OpenReader");
-    console.log(`  OpenReader process: peak RSS (VmHWM) ${mb(openReader.memory().hwm)}`);
-    await openReader.stop();
+    let theirs = new Map<string, LoadResult>();
+    if (has("openreader")) {
+      const openReader = await startOpenReader(seeded.readerUrl, await freePort());
+      servers.push(openReader);
+      theirs = await measure(openReader, "openReader", chosen, "OpenReader");
+      console.log(`  OpenReader process: peak RSS (VmHWM) ${mb(openReader.memory().hwm)}`);
+      await openReader.stop();
+    }
     console.log(`load average after: ${load()}`);
 
     console.log("");
@@ -180,32 +315,42 @@ export async function run(): Promise<void> {
       p99NoCache: 0,
       ratioNoCache: Number.POSITIVE_INFINITY,
     };
-    for (const [name, o] of cached) {
-      const u = uncached.get(name) as LoadResult;
-      const t = theirs.get(name) as LoadResult;
-      const ratio = o.requestsPerSecond / t.requestsPerSecond;
-      const ratioNoCache = u.requestsPerSecond / t.requestsPerSecond;
-      worst.p99 = Math.max(worst.p99, o.p99);
-      worst.ratio = Math.min(worst.ratio, ratio);
-      worst.p99NoCache = Math.max(worst.p99NoCache, u.p99);
-      worst.ratioNoCache = Math.min(worst.ratioNoCache, ratioNoCache);
+    const latency = (r: LoadResult | undefined) => (r ? `${ms(r.p50)} / ${ms(r.p99)} ms` : "-");
+    const rate = (r: LoadResult | undefined) => (r ? int(r.requestsPerSecond) : "-");
+    const ratioOf = (r: LoadResult | undefined, t: LoadResult | undefined) =>
+      r && t ? r.requestsPerSecond / t.requestsPerSecond : Number.NaN;
+    for (const { name } of chosen) {
+      const [o, u, t] = [cached.get(name), uncached.get(name), theirs.get(name)];
+      const ratio = ratioOf(o, t);
+      const ratioNoCache = ratioOf(u, t);
+      if (o) worst.p99 = Math.max(worst.p99, o.p99);
+      if (u) worst.p99NoCache = Math.max(worst.p99NoCache, u.p99);
+      if (!Number.isNaN(ratio)) worst.ratio = Math.min(worst.ratio, ratio);
+      if (!Number.isNaN(ratioNoCache)) worst.ratioNoCache = Math.min(worst.ratioNoCache, ratioNoCache);
       console.log(
-        `| ${name} | ${ms(o.p50)} / ${ms(o.p99)} ms | ${int(o.requestsPerSecond)} | ${ms(u.p50)} / ${ms(u.p99)} ms | ${int(u.requestsPerSecond)} | ${ms(t.p50)} / ${ms(t.p99)} ms | ${int(t.requestsPerSecond)} | ${ratio.toFixed(2)}x | ${ratioNoCache.toFixed(2)}x |`,
+        `| ${name} | ${latency(o)} | ${rate(o)} | ${latency(u)} | ${rate(u)} | ${latency(t)} | ${rate(t)} | ${ratio.toFixed(2)}x | ${ratioNoCache.toFixed(2)}x |`,
       );
     }
-    const slowestExport = Math.min(csv.rowsPerSecond, ndjson.rowsPerSecond);
-    const exportRss = Math.max(csv.peakRss, ndjson.peakRss);
     const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
     console.log("");
-    console.log(
-      `p99 < 25 ms: ${verdict(worst.p99 < 25)} (worst ${ms(worst.p99)} ms; every answer computed: ${ms(worst.p99NoCache)} ms, ${verdict(worst.p99NoCache < 25)})`,
-    );
-    console.log(
-      `>= 2x OpenReader's requests/s: ${verdict(worst.ratio >= 2)} (lowest ${worst.ratio.toFixed(2)}x; every answer computed: ${worst.ratioNoCache.toFixed(2)}x, ${verdict(worst.ratioNoCache >= 2)})`,
-    );
-    console.log(
-      `exports >= 100,000 rows/s under 200 MB RSS: ${verdict(slowestExport >= 100_000 && exportRss < 200 * 1024 * 1024)} (slowest ${int(slowestExport)} rows/s, peak RSS ${mb(exportRss)})`,
-    );
+    if (cached.size > 0 || uncached.size > 0) {
+      console.log(
+        `p99 < 25 ms: ${verdict(worst.p99 < 25)} (worst ${ms(worst.p99)} ms; every answer computed: ${ms(worst.p99NoCache)} ms, ${verdict(worst.p99NoCache < 25)})`,
+      );
+    }
+    if (theirs.size > 0) {
+      console.log(
+        `>= 2x OpenReader's requests/s: ${verdict(worst.ratio >= 2)} (lowest ${worst.ratio.toFixed(2)}x; every answer computed: ${worst.ratioNoCache.toFixed(2)}x, ${verdict(worst.ratioNoCache >= 2)})`,
+      );
+    }
+    if (exports.length > 0) {
+      const slowest = exports.reduce((a, b) => (b.rowsPerSecond < a.rowsPerSecond ? b : a));
+      const slowestExport = slowest.rowsPerSecond;
+      const exportRss = Math.max(...exports.map((e) => e.peakRss));
+      console.log(
+        `exports >= 100,000 rows/s under 200 MB RSS: ${verdict(slowestExport >= 100_000 && exportRss < 200 * 1024 * 1024)} (slowest ${slowest.name} at ${int(slowestExport)} rows/s, peak RSS ${mb(exportRss)})`,
+      );
+    }
   } finally {
     for (const s of servers) await s.stop().catch(() => {});
     await seeded.stop();

@@ -22,8 +22,9 @@ import type { WorkerInput, WorkerMessage } from "./chain-worker.ts";
 // package is something tsx cannot follow from source.
 //
 // The seeded data directory is kept under .data/bench-api/<key>: the key covers the chain's parameters, a version
-// of the generator (SEED_VERSION) and the indexer's migrations and compiled mapping, so a change to any of them
-// seeds again.
+// of the generator (SEED_VERSION) and the indexer's compiled mapping, so a change to any of them seeds again.
+// Migrations added since the seeding are applied to the kept database (as to a deployed one); a migration changed
+// or removed since seeds again.
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const INDEXER_DIR = join(ROOT, "indexer");
@@ -59,25 +60,43 @@ export interface SeedSummary {
   signatures: number;
   rows: Record<string, number>;
   seededAt: string;
+  /** The migrations the database has (seeded with, then any applied on top), by file name: SHA-256. */
+  migrations?: Record<string, string>;
 }
 
 /** Bump when the synthetic chain (chain.ts, encode.ts, keys.ts) or the seeding changes what gets written. */
 const SEED_VERSION = 1;
 
-/** The parameters, SEED_VERSION and a hash of the indexer's migrations and compiled mapping. */
+const MIGRATIONS_DIR = join(INDEXER_DIR, "db", "migrations");
+
+/** The parameters, SEED_VERSION and a hash of the indexer's compiled mapping (migrations: see migrationHashes). */
 function cacheKey(options: ChainOptions): string {
   const h = createHash("sha256").update(JSON.stringify({ options, SEED_VERSION }));
-  const files = [
-    ...readdirSync(join(INDEXER_DIR, "db", "migrations"))
-      .sort()
-      .map((f) => join(INDEXER_DIR, "db", "migrations", f)),
-    ...readdirSync(join(INDEXER_DIR, "lib", "mapping"))
-      .filter((f) => f.endsWith(".js"))
-      .sort()
-      .map((f) => join(INDEXER_DIR, "lib", "mapping", f)),
-  ];
+  const files = readdirSync(join(INDEXER_DIR, "lib", "mapping"))
+    .filter((f) => f.endsWith(".js"))
+    .sort()
+    .map((f) => join(INDEXER_DIR, "lib", "mapping", f));
   for (const f of files) h.update(f.slice(ROOT.length)).update(readFileSync(f));
   return `n${options.nodes}-i${options.inferences}-v${SEED_VERSION}-${h.digest("hex").slice(0, 12)}`;
+}
+
+/** Each migration file's SHA-256, by name. */
+function migrationHashes(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(MIGRATIONS_DIR).sort())
+    out[f] = createHash("sha256")
+      .update(readFileSync(join(MIGRATIONS_DIR, f)))
+      .digest("hex");
+  return out;
+}
+
+/**
+ * Whether a seeded database can be brought up to date: every migration it was seeded (or later migrated) with is
+ * still there unchanged, so the migrations added since can be applied on top, as they are to a running
+ * deployment (an index added later is built once over the seeded rows instead of maintained while seeding).
+ */
+function migrationsOnlyAdded(seededWith: Record<string, string>, now: Record<string, string>): boolean {
+  return Object.entries(seededWith).every(([f, hash]) => now[f] === hash);
 }
 
 const TABLES = [
@@ -240,13 +259,23 @@ export async function seededDatabase(
   port: number,
   log: (m: string) => void = console.log,
 ): Promise<SeededDatabase> {
-  const key = cacheKey(options);
+  // BENCH_API_SEEDED=<key>: that seeded database as it is, even if the indexer's mapping changed since (a change
+  // that does not alter what is written need not cost a new seeding; the figures then say which data they had).
+  const pinned = process.env.BENCH_API_SEEDED;
+  const key = pinned || cacheKey(options);
   const dir = join(DATA_ROOT, key);
+  if (pinned && !existsSync(join(dir, "seeded.json")))
+    throw new Error(`BENCH_API_SEEDED=${pinned}: no seeded database ${dir}`);
   const dataDir = join(dir, "postgres");
   const summaryFile = join(dir, "seeded.json");
+  const migrations = migrationHashes();
   let summary: SeedSummary | undefined = existsSync(summaryFile)
     ? (JSON.parse(readFileSync(summaryFile, "utf8")) as SeedSummary)
     : undefined;
+  if (summary && !(summary.migrations && migrationsOnlyAdded(summary.migrations, migrations))) {
+    log(`the seeded database ${key} had migrations that were changed or removed since: seeding again`);
+    summary = undefined;
+  }
   if (!summary) {
     mkdirSync(DATA_ROOT, { recursive: true });
     for (const old of readdirSync(DATA_ROOT)) {
@@ -265,7 +294,7 @@ export async function seededDatabase(
     );
   } else {
     log(
-      `using the seeded database ${key} (seeded in ${summary.seconds.toFixed(0)} s on ${summary.seededAt})`,
+      `using the seeded database ${key} (seeded in ${summary.seconds.toFixed(0)} s on ${summary.seededAt}${pinned && pinned !== cacheKey(options) ? "; pinned by BENCH_API_SEEDED, the indexer's mapping has changed since" : ""})`,
     );
   }
   mkdirSync(dir, { recursive: true });
@@ -313,10 +342,22 @@ export async function seededDatabase(
         signatures: stats.signatures,
         rows,
         seededAt: new Date().toISOString(),
+        migrations,
       };
       writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
       log(
         `  seeded in ${seconds.toFixed(0)} s: ${summary.blocks} blocks, ${summary.events} events (${(summary.events / seconds).toFixed(0)} events/s), ${summary.signatures} RSA signatures`,
+      );
+    } else if (Object.keys(migrations).some((f) => !(summary as SeedSummary).migrations?.[f])) {
+      const m0 = Date.now();
+      useDatabaseUrl(pgHandle.url);
+      const applied = await applyMigrations(INDEXER_DIR);
+      // Planner statistics for what the new migrations made (an index on an expression has its own).
+      await adminQuery(pgHandle.url, ["ANALYZE"]);
+      summary = { ...summary, migrations };
+      writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+      log(
+        `  applied ${applied.join(", ") || "no"} migration(s) added since seeding in ${((Date.now() - m0) / 1000).toFixed(0)} s`,
       );
     }
   } catch (err) {
