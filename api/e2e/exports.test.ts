@@ -640,3 +640,64 @@ describe("a large export", () => {
     expect((await get("/export/slashes.csv")).status).toBe(200);
   });
 });
+
+describe("settlements", () => {
+  const HEADER =
+    "id,tee_id,node,eth_address,input_hash,output_hash,timestamp_seconds,timestamp,walrus_blob_id,signature,signature_check,freshness_check,tee_enabled_check,pcr_valid_check,block,block_time,tx_hash,finalized";
+
+  test("one row per settlement, in block order, with the spec's columns in CSV and NDJSON", async () => {
+    expect(names("settlements").join(",")).toBe(HEADER);
+    const c = await csv("/export/settlements.csv");
+    expect(c.header.join(",")).toBe(HEADER);
+    expect(c.got.headers.get("content-type")).toMatch(/^text\/csv/);
+    const n = await ndjson("/export/settlements.ndjson");
+    const want = [...fx.settlements].sort((a, b) => a.block - b.block || a.id.localeCompare(b.id));
+    expect(n.rows.map((r) => r.id)).toEqual(want.map((s) => s.id));
+    expect(c.rows.map((r) => r.id)).toEqual(want.map((s) => s.id));
+    const byId = new Map(fx.settlements.map((s) => [s.id, s]));
+    for (const row of n.rows) {
+      const s = byId.get(row.id);
+      expect(row.tee_id).toBe(s?.teeId);
+      expect(row.node).toBe(s?.node === null ? null : nodeId(s?.node as number));
+      expect(row.signature_check).toBe(s?.signature);
+      // The signed uint256 as a string; block numbers as numbers; times as ISO-8601.
+      expect(row.timestamp_seconds).toBe(s?.timestampSeconds);
+      expect(row.block).toBe(s?.block);
+      expect(row.block_time).toMatch(ISO_RE);
+      expect(row.finalized).toBe((s?.block as number) <= FINALIZED);
+    }
+  });
+
+  test("filters: node (the TEE id), signature check, time; asOf a block; a bad check is a 400", async () => {
+    const node = fx.settlements[0].node as number;
+    const byNode = (await ndjson(`/export/settlements.ndjson?node=${nodeId(node)}`)).rows;
+    expect(byNode.map((r) => r.id).sort()).toEqual(
+      fx.settlements
+        .filter((s) => s.node === node)
+        .map((s) => s.id)
+        .sort(),
+    );
+    const failed = (await csv("/export/settlements.csv?signature=FAIL")).rows;
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.map((r) => r.id).sort()).toEqual(
+      fx.settlements
+        .filter((s) => s.signature === "FAIL")
+        .map((s) => s.id)
+        .sort(),
+    );
+    const from = dateOf(500).toISOString();
+    const timed = (await ndjson(`/export/settlements.ndjson?from=${from}`)).rows;
+    expect(timed.map((r) => r.id).sort()).toEqual(
+      fx.settlements
+        .filter((s) => s.block >= 500)
+        .map((s) => s.id)
+        .sort(),
+    );
+    const B = 400;
+    const asOf = (await ndjson(`/export/settlements.ndjson?asOf=${B}`)).rows;
+    expect(asOf).toHaveLength(fx.settlements.filter((s) => s.block <= B).length);
+    const bad = await get("/export/settlements.csv?signature=MAYBE");
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("signature");
+  });
+});

@@ -46,6 +46,11 @@ export const COLUMNS = {
   slashes: cols(`
     id:hex node:hex inference:hex reason:enum amount_wei:wei remaining_stake_wei:wei block:int timestamp:time
     tx_hash:hex finalized:bool`),
+  // timestamp_seconds is the signed uint256 as a base-10 string (it can exceed any integer type): the wei kind.
+  settlements: cols(`
+    id:hex tee_id:hex node:hex eth_address:hex input_hash:hex output_hash:hex timestamp_seconds:wei timestamp:time
+    walrus_blob_id:hex signature:hex signature_check:enum freshness_check:enum tee_enabled_check:enum
+    pcr_valid_check:enum block:int block_time:time tx_hash:hex finalized:bool`),
   "reputation-history": cols(`
     node:hex bucket_start:time bucket_end:time block:int score:int lower_bound:float upper_bound:float s:float f:float
     n:float d:float slash_factor:float provisional:bool uptime_7d:float stake_wei:wei committed:int verified:int

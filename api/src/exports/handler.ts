@@ -41,7 +41,7 @@ import {
 import { ParquetStream } from "./parquet.ts";
 import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
-// GET /export/{nodes,models,inferences,slashes}.{csv,ndjson} (spec/exports.md). Everything is checked before the
+// GET /export/{nodes,models,inferences,slashes,settlements}.{csv,ndjson} (spec/exports.md). Everything is checked before the
 // first byte: the query's syntax, then (in the export's own REPEATABLE READ snapshot, so the indexer writing
 // meanwhile cannot tear it) asOf against the latest indexed block. Rows are read through a server-side cursor
 // (DECLARE ... CURSOR / FETCH n) in chunks and written with backpressure (a full socket buffer waits for
@@ -49,13 +49,15 @@ import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sq
 // statement (pg_cancel_backend) and the connection is discarded.
 
 export const EXPORT_PREFIX = "/export/";
-const PATH = /^\/export\/(nodes|models|inferences|slashes|reputation-history)\.(csv|ndjson|parquet)$/;
+const PATH =
+  /^\/export\/(nodes|models|inferences|slashes|settlements|reputation-history)\.(csv|ndjson|parquet)$/;
 /** Rows per FETCH; nodes and models also run two queries per chunk (uptime, reputation replay). */
 const CHUNK: Record<ExportName, number> = {
   nodes: 500,
   models: 500,
   inferences: 2000,
   slashes: 2000,
+  settlements: 2000,
   "reputation-history": 0,
 };
 /**
@@ -63,7 +65,7 @@ const CHUNK: Record<ExportName, number> = {
  * csvLine / ndjsonLine over pg's row objects and Dates, at a fraction of the allocations: the inferences export
  * is a million rows). Nodes and models go through `enrich`, which works on row objects.
  */
-const ARRAY_ROWS: ReadonlySet<ExportName> = new Set(["inferences", "slashes"]);
+const ARRAY_ROWS: ReadonlySet<ExportName> = new Set(["inferences", "slashes", "settlements"]);
 const TIMESTAMPTZ_OID = 1184;
 const WRITE_PIECE = 64 * 1024;
 const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, "text") as (text: string) => unknown;
@@ -370,14 +372,21 @@ export async function handleExport(
         if (aborted) break;
         next = await run(() => (history as AsyncGenerator<Row[]>).next());
       }
-    } else if (ARRAY_ROWS.has(name) && format !== "parquet") {
+    } else if (ARRAY_ROWS.has(name)) {
       // Each row is written as it arrives (pg's row events, rows not collected), so a row is garbage before
-      // the next young-generation collection and the heap does not grow with the export.
+      // the next young-generation collection and the heap does not grow with the export. Parquet takes each
+      // row's values into its row group's columns; a completed row group is written between FETCHes.
       let arrayLine: ((values: readonly unknown[]) => string) | undefined;
+      let addToParquet: ((values: readonly unknown[]) => void) | undefined;
       let text = "";
       let full = false;
       const onRow = (values: unknown[], result: pg.QueryResult) => {
         if (aborted) return;
+        if (parquet) {
+          addToParquet ??= parquet.arrayRows(result.fields.map((f) => f.name));
+          addToParquet(values);
+          return;
+        }
         arrayLine ??= arrayLineWriter(
           format as "csv" | "ndjson",
           columns,
@@ -401,6 +410,7 @@ export async function handleExport(
           pending = fetchChunk();
           pending.catch(() => {}); // awaited next round; dropped if the client left (the query is cancelled)
         }
+        if (parquet) await parquet.flushFull();
         if (text) {
           if (!res.write(text)) full = true;
           text = "";

@@ -27,12 +27,15 @@ export interface ExportRequest {
   status?: string[];
   from?: Date;
   to?: Date;
+  /** settlements: the signature check's result. */
+  signature?: string;
   /** reputation-history's bucket size (default DAY). */
   interval?: Interval;
   provenance: boolean;
 }
 
 export const STATUSES = ["COMMITTED", "REVEALED", "VERIFIED", "FAILED", "EXPIRED"] as const;
+export const CHECKS = ["PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE"] as const;
 const MAX_INT4 = 2_147_483_647;
 
 const ALLOWED: Record<ExportName, readonly string[]> = {
@@ -40,6 +43,7 @@ const ALLOWED: Record<ExportName, readonly string[]> = {
   models: ["asOf", "provenance"],
   inferences: ["asOf", "provenance", "node", "model", "status", "from", "to"],
   slashes: ["asOf", "provenance", "node", "from", "to"],
+  settlements: ["asOf", "provenance", "node", "signature", "from", "to"],
   "reputation-history": ["provenance", "node", "from", "to", "interval"],
 };
 
@@ -134,6 +138,14 @@ export function parseExportRequest(
       );
     }
     request.status = list;
+  }
+  const signature = get("signature");
+  if (signature !== undefined) {
+    const upper = signature.toUpperCase();
+    if (!(CHECKS as readonly string[]).includes(upper)) {
+      throw new BadParameter("signature", `got ${show(signature)}, expected one of ${CHECKS.join(", ")}`);
+    }
+    request.signature = upper;
   }
   const interval = get("interval");
   if (interval !== undefined) {

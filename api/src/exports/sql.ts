@@ -271,6 +271,34 @@ function slashesSql(r: Resolved, q: ExportRequest): ExportQuery {
   };
 }
 
+/**
+ * Settlements in blocks at or before B. Their checks are today's knowledge (stored, as for inferences); the node is
+ * named only once its TEE had registered by B (before, the settlement's TEE was unknown at B).
+ */
+function settlementsSql(r: Resolved, q: ExportRequest): ExportQuery {
+  const p = new SqlParams();
+  const F = `${p.add(r.finalized)}::int`;
+  const B = `${p.add(r.block)}::int`;
+  const filters = [`s.block <= ${B}`];
+  if (q.node) filters.push(`s.tee_id = ${p.add(q.node)}`);
+  if (q.signature) filters.push(`s.signature_check = ${p.add(q.signature)}`);
+  if (q.from) filters.push(`s.at >= ${p.add(q.from)}`);
+  if (q.to) filters.push(`s.at <= ${p.add(q.to)}`);
+  const node = r.latest
+    ? "s.node_id"
+    : `CASE WHEN n.registered_block IS NULL OR n.registered_block <= ${B} THEN s.node_id END`;
+  return {
+    sql: `SELECT s.id, s.tee_id, ${node} AS node, s.eth_address, s.input_hash, s.output_hash, s.timestamp_seconds,
+                 s.timestamp, s.walrus_blob_id, s.signature, s.signature_check, s.freshness_check,
+                 s.tee_enabled_check, s.pcr_valid_check, s.block, s.at AS block_time, s.tx AS tx_hash,
+                 s.block <= ${F} AS finalized
+            FROM settlement s ${r.latest ? "" : "LEFT JOIN node n ON n.id = s.node_id"}
+           WHERE ${filters.join(" AND ")}
+           ORDER BY s.block, s.log_index, s.id`,
+    values: p.values,
+  };
+}
+
 export function exportQuery(name: ExportName, r: Resolved, q: ExportRequest): ExportQuery {
   switch (name) {
     case "nodes":
@@ -281,6 +309,8 @@ export function exportQuery(name: ExportName, r: Resolved, q: ExportRequest): Ex
       return inferencesSql(r, q);
     case "slashes":
       return slashesSql(r, q);
+    case "settlements":
+      return settlementsSql(r, q);
     case "reputation-history":
       throw new Error("reputation-history is not one SELECT (exports/history.ts)");
   }
