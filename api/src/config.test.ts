@@ -40,6 +40,20 @@ describe("configuration", () => {
     });
   });
 
+  test("subscriptions follow a standby by polling unless told; X-Min-Height waits 2 s by default", () => {
+    expect(loadConfig({})).toMatchObject({
+      subscriptionSource: "auto",
+      subscriptionPollMs: 200,
+      minHeightWaitMs: 2000,
+    });
+    expect(
+      loadConfig({ SUBSCRIPTION_SOURCE: "poll", SUBSCRIPTION_POLL_MS: "500", MIN_HEIGHT_WAIT_MS: "0" }),
+    ).toMatchObject({ subscriptionSource: "poll", subscriptionPollMs: 500, minHeightWaitMs: 0 });
+    expect(() => loadConfig({ SUBSCRIPTION_SOURCE: "notify", SUBSCRIPTION_POLL_MS: "5" })).toThrow(
+      /SUBSCRIPTION_SOURCE: got "notify", expected auto, listen or poll\n.*SUBSCRIPTION_POLL_MS: got "5", expected at least 20/,
+    );
+  });
+
   test("an empty variable counts as unset", () => {
     expect(loadConfig({ API_PORT: "", DATABASE_URL: "  " }).port).toBe(4000);
   });

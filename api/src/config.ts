@@ -34,6 +34,15 @@ export interface ApiConfig {
   maxListCost: number;
   dbPoolSize: number;
   dbStatementTimeoutMs: number;
+  /**
+   * Where subscriptions learn of the indexer's commits (docs/decisions/007-subscriptions-on-replicas.md): "listen"
+   * (LISTEN on the database, a primary), "poll" (read the replayed indexer_state every subscriptionPollMs, which a
+   * hot standby allows), "auto" (poll when the database is a standby, else listen).
+   */
+  subscriptionSource: "auto" | "listen" | "poll";
+  subscriptionPollMs: number;
+  /** How long a request with X-Min-Height waits for this database to reach that height before a 503. */
+  minHeightWaitMs: number;
 }
 
 /** Thrown by loadConfig; `problems` has one line per bad variable. */
@@ -110,6 +119,11 @@ const envSchema = z.object({
   MAX_LIST_COST: int(1).default("100000"),
   DB_POOL_SIZE: int(1, 1000).default("10"),
   DB_STATEMENT_TIMEOUT_MS: int(0).default("15000"),
+  SUBSCRIPTION_SOURCE: z
+    .enum(["auto", "listen", "poll"], { message: "expected auto, listen or poll" })
+    .default("auto"),
+  SUBSCRIPTION_POLL_MS: int(20, 60_000).default("200"),
+  MIN_HEIGHT_WAIT_MS: int(0, 60_000).default("2000"),
 });
 
 /** The variables this module reads (for documentation and tests). */
@@ -152,6 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     maxListCost: e.MAX_LIST_COST,
     dbPoolSize: e.DB_POOL_SIZE,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    subscriptionSource: e.SUBSCRIPTION_SOURCE,
+    subscriptionPollMs: e.SUBSCRIPTION_POLL_MS,
+    minHeightWaitMs: e.MIN_HEIGHT_WAIT_MS,
   };
 }
 

@@ -6,7 +6,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from "@apollo/server/plugin/disabled";
 import type { ApiConfig } from "../config.ts";
-import { type IndexerStateRow, readSnapshotAndState } from "../data/indexer-state.ts";
+import { type IndexerStateRow, readIndexerState, readSnapshotAndState } from "../data/indexer-state.ts";
 import type { Db } from "../db/database.ts";
 import {
   DATABASE_UNAVAILABLE_MESSAGE,
@@ -34,6 +34,13 @@ import {
   sendJson,
 } from "./http-util.ts";
 import { Metrics } from "./metrics.ts";
+import {
+  BEHIND_RETRY_AFTER_SECONDS,
+  behindMessage,
+  INDEXED_HEIGHT_HEADER,
+  parseMinHeight,
+  readAtLeast,
+} from "./min-height.ts";
 import { errorLogPlugin, listCostPlugin, metricsPlugin, noStorePlugin, operationLabels } from "./plugins.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { ResponseCache } from "./response-cache.ts";
@@ -72,7 +79,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const pathOf = (req: IncomingMessage) => (req.url ?? "/").split("?")[0];
   const schema = buildSchema();
   const hub = new Hub();
-  const listener = new IndexerListener({ db, hub, ...options.listen, log });
+  const listener = new IndexerListener({
+    db,
+    hub,
+    ...options.listen,
+    log,
+    source: config.subscriptionSource,
+    pollMs: config.subscriptionPollMs,
+  });
   let ws: WebSocketEndpoint | undefined;
   const metrics = new Metrics({ db, subscriptions: () => hub.size, notifications: () => listener.batches });
   const rateLimiter = new RateLimiter(config.rateLimitPerMinute, new Set(config.rateLimitExempt));
@@ -178,14 +192,46 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       }
     }
 
+    const minHeight = parseMinHeight(req);
+    if (typeof minHeight === "object") return sendError(res, 400, "BAD_USER_INPUT", minHeight.error);
+
     // A cacheable request reads the snapshot and the indexer's position in one statement first; its answer
-    // then comes from the cache, or is computed with that position (not read again).
-    let read: { snapshot: string; state: IndexerStateRow | null } | undefined;
+    // then comes from the cache, or is computed with that position (not read again). Any other reads the position
+    // alone. Either reading waits for X-Min-Height (min-height.ts) and gives the answer's X-Indexed-Height.
+    let read: { snapshot: string; state: IndexerStateRow | null; tick: number } | undefined;
+    let state: IndexerStateRow | null | undefined;
     if (cacheKey !== undefined) {
-      const readTick = responseCache.tick();
       // If it fails (the database does not answer), the request goes on without the cache and fails the usual way.
-      read = await readSnapshotAndState(db).catch(() => undefined);
-      const hit = read && responseCache.get(cacheKey, read.snapshot, readTick);
+      const reading = await readAtLeast(
+        () => {
+          const tick = responseCache.tick();
+          return readSnapshotAndState(db).then(
+            (r) => ({ ...r, tick }),
+            () => undefined,
+          );
+        },
+        (r) => (r ? (r.state?.height ?? 0) : undefined),
+        minHeight,
+        config.minHeightWaitMs,
+      );
+      read = reading.value;
+      state = read?.state;
+      if (!reading.reached && read) return sendBehind(res, read.state?.height ?? 0, minHeight as number);
+    } else {
+      // As above, a failed reading leaves the request to fail the usual way (a GraphQL error).
+      const reading = await readAtLeast(
+        () => readIndexerState(db).catch(() => undefined),
+        (r) => (r === undefined ? undefined : (r?.height ?? 0)),
+        minHeight,
+        config.minHeightWaitMs,
+      );
+      state = reading.value;
+      if (!reading.reached && state !== undefined)
+        return sendBehind(res, state?.height ?? 0, minHeight as number);
+    }
+    if (state !== undefined) res.setHeader(INDEXED_HEIGHT_HEADER, String(state?.height ?? 0));
+    if (read && cacheKey !== undefined) {
+      const hit = responseCache.get(cacheKey, read.snapshot, read.tick);
       if (hit) {
         for (const [name, value] of hit.headers) res.setHeader(name, value);
         res.statusCode = hit.status;
@@ -201,7 +247,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const context = createContext(db, undefined, read?.state);
+    const context = createContext(db, undefined, state);
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
       context: async () => context,
@@ -250,7 +296,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       const health = await checkHealth(db, config.healthStallSeconds, Date.now(), (err) =>
         databaseOutage("/healthz", err),
       );
-      return sendJson(res, health.status, health.body, { "Cache-Control": "no-store" });
+      const height = health.body.height;
+      return sendJson(res, health.status, health.body, {
+        "Cache-Control": "no-store",
+        ...(typeof height === "number" ? { [INDEXED_HEIGHT_HEADER]: String(height) } : {}),
+      });
     }
     if (url.pathname === "/metrics") {
       count("metrics", res);
@@ -261,6 +311,20 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     }
     if (url.pathname.startsWith(EXPORT_PREFIX)) {
       count("export", res);
+      const minHeight = parseMinHeight(req);
+      if (typeof minHeight === "object") return sendError(res, 400, "BAD_USER_INPUT", minHeight.error);
+      // The export reads in its own snapshot, taken after this reading: at least this height. A failed reading is
+      // left to the export, which says so in its own way.
+      const reading = await readAtLeast(
+        () => readIndexerState(db).catch(() => undefined),
+        (r) => (r === undefined ? undefined : (r?.height ?? 0)),
+        minHeight,
+        config.minHeightWaitMs,
+      );
+      if (reading.value !== undefined) {
+        if (!reading.reached) return sendBehind(res, reading.value?.height ?? 0, minHeight as number);
+        res.setHeader(INDEXED_HEIGHT_HEADER, String(reading.value?.height ?? 0));
+      }
       return handleExport(req, res, url, db, log, (err) => databaseOutage(url.pathname, err));
     }
     if (url.pathname.startsWith(ASSET_PREFIX) && req.method === "GET") {
@@ -274,6 +338,14 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       "NOT_FOUND",
       `Got path ${url.pathname}, expected /graphql, /healthz or /metrics`,
     );
+  }
+
+  /** 503 for a request whose X-Min-Height this API's database did not reach within MIN_HEIGHT_WAIT_MS. */
+  function sendBehind(res: ServerResponse, height: number, minHeight: number): void {
+    sendError(res, 503, "SERVICE_UNAVAILABLE", behindMessage(height, minHeight), {
+      "Retry-After": String(BEHIND_RETRY_AFTER_SECONDS),
+      [INDEXED_HEIGHT_HEADER]: String(height),
+    });
   }
 
   const httpServer = createServer((req, res) => {

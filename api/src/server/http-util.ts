@@ -49,6 +49,9 @@ export function drainBody(req: IncomingMessage, maxBytes = DRAIN_BYTES, maxMs = 
   });
 }
 
+const EXPOSED_HEADERS =
+  "X-Indexed-Height, X-As-Of-Block, X-As-Of, X-Finalized-Block, X-Formula-Version, Retry-After, RateLimit-Limit, RateLimit-Remaining";
+
 /** CORS headers for a request's Origin; returns false when an origin is given and not allowed. */
 export function applyCors(
   req: IncomingMessage,
@@ -56,14 +59,18 @@ export function applyCors(
   origins: ApiConfig["corsOrigins"],
 ): boolean {
   const origin = req.headers.origin;
+  // Browsers let scripts of another origin read only the headers listed here (min-height.ts, exports' provenance).
+  const expose = () => res.setHeader("Access-Control-Expose-Headers", EXPOSED_HEADERS);
   if (origins === "*") {
     res.setHeader("Access-Control-Allow-Origin", "*");
+    expose();
     return true;
   }
   res.setHeader("Vary", "Origin");
   if (!origin) return true;
   if (!origins.includes(origin)) return false;
   res.setHeader("Access-Control-Allow-Origin", origin);
+  expose();
   return true;
 }
 
@@ -71,7 +78,7 @@ export function preflight(res: ServerResponse): void {
   res.writeHead(204, {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers":
-      "content-type, apollo-require-preflight, x-apollo-operation-name, graphql-client-name",
+      "content-type, apollo-require-preflight, x-apollo-operation-name, graphql-client-name, x-min-height",
     "Access-Control-Max-Age": "600",
   });
   res.end();

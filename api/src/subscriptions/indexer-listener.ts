@@ -3,16 +3,20 @@ import { type IndexerStateRow, indexerStatusFromRow, readIndexerState } from "..
 import { refreshRanking } from "../data/node-ranking.ts";
 import { type InferenceRow, inferenceFromRow, type SlashRow, slashFromRow } from "../data/rows.ts";
 import type { Db } from "../db/database.ts";
-import { sessionOptions } from "../db/database.ts";
+import { pgCode, sessionOptions } from "../db/database.ts";
 import { createScope } from "../graphql/context.ts";
 import type { Hub } from "./hub.ts";
 import type { IndexerStatusPayload, InferencePayload, SlashPayload } from "./payloads.ts";
 
 // Drives the subscriptions from the indexer's commits: the indexer NOTIFYs `explorer_indexed` after each committed
 // batch; on each notification this reads the new position and the rows that batch touched (inferences whose latest
-// event is above the previous height, slashes in the new blocks) and publishes them. Nothing is polled.
+// event is above the previous height, slashes in the new blocks) and publishes them.
 // After a reorg (or a height that went down), the lower bound drops to the first replaced block, so rows
 // re-indexed on the new branch are published again.
+// A hot standby (a streaming replica) refuses LISTEN and receives no NOTIFY: there the listener follows the
+// replica's own replayed indexer_state instead, reading its row version every `pollMs` and running the same update
+// when it changed (docs/decisions/007-subscriptions-on-replicas.md). Either way it publishes only rows the database
+// it reads already holds, so a subscriber never hears of a row that a query to the same API cannot return yet.
 
 export const CHANNEL = "explorer_indexed";
 /** Rows published per notification at most, per kind (a catch-up batch can touch many). */
@@ -24,6 +28,10 @@ export interface ListenerOptions {
   connectionString: string;
   role?: string;
   log?: (message: string) => void;
+  /** "auto" (the default): poll when the database is a hot standby (pg_is_in_recovery()), else LISTEN. */
+  source?: "auto" | "listen" | "poll";
+  /** Poll interval in ms (poll mode); default 200. */
+  pollMs?: number;
 }
 
 export class IndexerListener {
@@ -41,8 +49,13 @@ export class IndexerListener {
   /** Failed connection attempts in a row (logged once per outage, then every 30th). */
   private failures = 0;
   private readonly log: (m: string) => void;
+  /** The indexer_state row version seen by the last poll (poll mode). */
+  private polledVersion: string | null | undefined;
+  private pollFailing = false;
   /** Notifications handled (for tests and /metrics). */
   batches = 0;
+  /** How updates arrive: decided at start ("auto" asks the database whether it is a standby). */
+  mode: "listen" | "poll" | undefined;
 
   constructor(private readonly options: ListenerOptions) {
     this.log = options.log ?? ((m) => console.error(m));
@@ -50,7 +63,37 @@ export class IndexerListener {
 
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.options.source === "poll") return this.startPolling();
     await this.connect();
+  }
+
+  private startPolling(): void {
+    this.mode = "poll";
+    void this.poll();
+  }
+
+  /** Poll mode: one primary-key read of indexer_state's row version; an update runs when it changed. */
+  private async poll(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const [row] = await this.options.db.query<{ version: string }>(
+        "SELECT xmin::text AS version FROM indexer_state WHERE id = 'indexer'",
+      );
+      const version = row?.version ?? null;
+      if (this.pollFailing) this.log("api: reading indexer_state for subscriptions works again");
+      this.pollFailing = false;
+      if (version !== this.polledVersion && !this.stopped) {
+        this.polledVersion = version;
+        this.schedule();
+      }
+    } catch (err) {
+      // Before the indexer's migrations (undefined_table) or during an outage: try again at the next tick.
+      if (!this.pollFailing && pgCode(err) !== "42P01") {
+        this.log(`api: reading indexer_state for subscriptions failed (${(err as Error).message}); retrying`);
+        this.pollFailing = true;
+      }
+    }
+    if (!this.stopped) this.retry = setTimeout(() => void this.poll(), this.options.pollMs ?? 200);
   }
 
   private async connect(): Promise<void> {
@@ -69,7 +112,21 @@ export class IndexerListener {
     });
     try {
       await client.connect();
+      if (this.options.source !== "listen") {
+        const [{ standby }] = (
+          await client.query<{ standby: boolean }>("SELECT pg_is_in_recovery() AS standby")
+        ).rows;
+        if (standby) {
+          client.removeAllListeners("end");
+          await client.end().catch(() => {});
+          this.log(
+            `api: the database is a hot standby (no LISTEN there): subscriptions follow its replayed indexer_state every ${this.options.pollMs ?? 200} ms`,
+          );
+          return this.startPolling();
+        }
+      }
       await client.query(`LISTEN ${CHANNEL}`);
+      this.mode = "listen";
       this.client = client;
       if (this.failures > 0) this.log(`api: LISTEN ${CHANNEL} restored`);
       this.failures = 0;

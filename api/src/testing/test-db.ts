@@ -63,6 +63,9 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     maxListCost: 100_000,
     dbPoolSize: 8,
     dbStatementTimeoutMs: 30_000,
+    subscriptionSource: "auto",
+    subscriptionPollMs: 200,
+    minHeightWaitMs: 2000,
     ...overrides,
   };
 }
