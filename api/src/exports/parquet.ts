@@ -2,9 +2,13 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { Column, ExportName, Kind, Provenance, Row } from "./format.ts";
 
 // The exports as Parquet (README "For analysts"): the CSV's columns, in its order, typed. Rows are gathered into row
-// groups of ROW_GROUP_ROWS, each encoded (SNAPPY) and handed to `sink` as soon as it is complete, and the next
-// row group waits for the sink (the response's backpressure): memory is one row group whatever the row count.
-// Provenance is in the footer's key-value metadata (and, as for CSV and NDJSON, in the response headers).
+// groups of ROW_GROUP_ROWS, each encoded and handed to `sink` as soon as it is complete, and the next row group
+// waits for the sink (the response's backpressure): memory is one row group whatever the row count. Provenance is
+// in the footer's key-value metadata (and, as for CSV and NDJSON, in the response headers).
+//
+// Compression: SNAPPY, except for ids, hashes and addresses (hex kind), which are written UNCOMPRESSED: they are
+// random hex digits, in which Snappy (no entropy coding) finds almost no repeats (about 10% of the inferences
+// file), yet compressing them was half of the time spent writing it (hyparquet-writer's Snappy is JavaScript).
 
 /** Rows per row group: about 10-30 MB of column values for the widest export (inferences). */
 export const ROW_GROUP_ROWS = 10_000;
@@ -48,7 +52,7 @@ export function parquetSchema(columns: readonly Column[]): SchemaElement[] {
   ] as SchemaElement[];
 }
 
-/** A cell as the writer takes it for its kind (null for SQL NULL and non-finite floats). */
+/** A cell as the writer takes it for its kind (null for SQL NULL and non-finite floats); times as epoch ms. */
 function parquetValue(kind: Kind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (kind) {
@@ -59,7 +63,8 @@ function parquetValue(kind: Kind, value: unknown): unknown {
     case "bool":
       return Boolean(value);
     case "time":
-      return value instanceof Date ? value : new Date(value as string);
+      // ISO text (rows fetched as arrays) or a Date; the writer takes epoch milliseconds as they are.
+      return typeof value === "string" ? Date.parse(value) : (value as Date).getTime();
     case "hex":
       return String(value).toLowerCase();
     default:
@@ -84,6 +89,8 @@ export class ParquetStream {
   private readonly parquet: ParquetWriter;
   private data: unknown[][];
   private count = 0;
+  /** Row groups completed by arrayRows, not written yet. */
+  private readonly full: { data: unknown[][]; size: number }[] = [];
 
   constructor(
     private readonly columns: readonly Column[],
@@ -117,29 +124,59 @@ export class ParquetStream {
         const c = this.columns[k];
         this.data[k].push(parquetValue(c.kind, row[c.name]));
       }
-      if (++this.count === ROW_GROUP_ROWS) await this.flushGroup();
+      if (++this.count === ROW_GROUP_ROWS) {
+        this.completeGroup();
+        await this.flushFull();
+      }
     }
   }
 
-  private async flushGroup(): Promise<void> {
-    if (this.count === 0) return;
+  /**
+   * A function that adds one row fetched as an array (pg's rowMode "array", `fields` its column names), without
+   * an object per row, for callers that cannot wait per row (pg's row events): call `flushFull` between batches.
+   */
+  arrayRows(fields: readonly string[]): (values: readonly unknown[]) => void {
+    const at = this.columns.map((c) => {
+      const i = fields.indexOf(c.name);
+      if (i < 0) throw new Error(`the export query has no column ${c.name}`);
+      return i;
+    });
+    const kinds = this.columns.map((c) => c.kind);
+    return (values) => {
+      for (let k = 0; k < kinds.length; k++) this.data[k].push(parquetValue(kinds[k], values[at[k]]));
+      if (++this.count === ROW_GROUP_ROWS) this.completeGroup();
+    };
+  }
+
+  /** Writes the row groups completed by arrayRows' rows; resolves once the sink has taken them. */
+  async flushFull(): Promise<void> {
+    for (let group = this.full.shift(); group; group = this.full.shift()) await this.writeGroup(group);
+  }
+
+  /** Moves the current rows into a completed row group (written by flushFull). */
+  private completeGroup(): void {
+    this.full.push({ data: this.data, size: this.count });
+    this.data = this.columns.map(() => []);
+    this.count = 0;
+  }
+
+  private async writeGroup(group: { data: unknown[][]; size: number }): Promise<void> {
     // Min/max statistics for numbers, booleans and times (what readers prune row groups on); comparing every
     // string of a row group costs more than it saves for ids and hashes.
     const columnData = this.columns.map((c, k) => ({
       name: c.name,
-      data: this.data[k],
+      data: group.data[k],
       statistics: STATISTICS.has(c.kind),
+      ...(c.kind === "hex" ? { codec: "UNCOMPRESSED" as const } : {}),
     }));
-    this.data = this.columns.map(() => []);
-    const size = this.count;
-    this.count = 0;
     // biome-ignore lint/suspicious/noExplicitAny: hyparquet-writer's DecodedArray is any[] of the column's values
-    await this.parquet.write({ columnData: columnData as any, rowGroupSize: size });
+    await this.parquet.write({ columnData: columnData as any, rowGroupSize: group.size });
   }
 
   /** Writes the last row group and the footer. */
   async end(): Promise<void> {
-    await this.flushGroup();
+    if (this.count > 0) this.completeGroup();
+    await this.flushFull();
     await this.parquet.finish();
   }
 }
