@@ -14,6 +14,7 @@ import {
   useRouteLoaderData,
 } from "@remix-run/react";
 import { type ReactNode, useContext } from "react";
+import { NowProvider } from "~/components/age";
 import { ThemeToggle, themeBootScript } from "~/components/theme";
 import { webConfig } from "~/lib/config.server";
 import { ALL_CONTRACTS, type NetworkMode, pageExists } from "~/lib/network-mode";
@@ -56,7 +57,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
   // The navigation leaves out pages that cannot have data on this network; with the API down, all of them show
   // (the page itself then says the API is unavailable).
   const mode = await networkMode().catch(() => ALL_CONTRACTS);
-  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS, mode, requestId };
+  // `now`: the clock the lists' "12 s ago" are rendered against, on the server and in the first browser render.
+  return { livePollSeconds: webConfig().LIVE_POLL_SECONDS, mode, requestId, now: Date.now() };
 }
 
 /** The root loader runs on every navigation, so an error page names the request that failed. */
@@ -74,6 +76,7 @@ const NAV = [
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useContext(NonceContext);
+  const serverNow = useRouteLoaderData<typeof loader>("root")?.now ?? null;
   return (
     <html lang="en">
       <head>
@@ -96,7 +99,9 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <Header />
-        <main id="main">{children}</main>
+        <NowProvider serverNow={serverNow}>
+          <main id="main">{children}</main>
+        </NowProvider>
         <footer className="site-footer">
           <p>
             Attestation Explorer: every number here is recomputed by the indexer from chain events and its own
@@ -144,7 +149,13 @@ function Header() {
           spellCheck={false}
           maxLength={200}
         />
-        <button type="submit">Search</button>
+        <button type="submit" aria-label="Search">
+          <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16" className="search-icon">
+            <circle cx="7" cy="7" r="4.5" />
+            <path d="M10.5 10.5 14 14" />
+          </svg>
+          <span className="search-label">Search</span>
+        </button>
       </Form>
       <ThemeToggle />
     </header>

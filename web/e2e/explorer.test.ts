@@ -14,6 +14,7 @@ import {
   searchTests,
   trailTests,
 } from "./suites/interactions.ts";
+import { listTests } from "./suites/lists.ts";
 import { pageTypeTests } from "./suites/pages.ts";
 import { securityTests } from "./suites/security.ts";
 import { twoContractTests } from "./suites/two-contracts.ts";
@@ -33,6 +34,7 @@ afterAll(async () => {
 pageTypeTests();
 accessibilityTests();
 leaderboardTests();
+listTests();
 searchTests();
 trailTests();
 checkYourselfTests();

@@ -1,7 +1,22 @@
 import { Link } from "@remix-run/react";
-import { formatTime, formatWei, modelLabel } from "~/lib/format";
+import { formatWei, modelLabel } from "~/lib/format";
 import type { InferenceRow, SettlementRow, SlashRow } from "~/models/types";
+import { Age } from "./age";
+import { CopyButton } from "./copy-button";
 import { BlockCell, CheckBadge, EmptyRow, HexLink, StatusBadge, TableScroll } from "./ui";
+
+// The explorer's lists: one line per row at desktop width (fixed column widths from the header's classes, long
+// values cut with an ellipsis and whole in their tooltip and copy button: styles.css "Lists"), cards on a phone
+// (each cell labelled from its data-label).
+
+/** A chain-supplied name cut to its column, whole in its tooltip and shown whole when the link has focus. */
+export function TruncatedLink({ to, text }: { to: string; text: string }) {
+  return (
+    <Link to={to} title={text} data-full={text} className="trunc">
+      {text}
+    </Link>
+  );
+}
 
 export function InferenceTable({
   rows,
@@ -17,40 +32,62 @@ export function InferenceTable({
   const columns = 7 + (showNode ? 1 : 0) + (showModel ? 1 : 0);
   return (
     <TableScroll label={label}>
-      <table>
+      <table className="list">
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            <th scope="col">Inference</th>
-            {showNode ? <th scope="col">Node</th> : null}
-            {showModel ? <th scope="col">Model</th> : null}
-            <th scope="col">Mode</th>
-            <th scope="col">Status</th>
-            <th scope="col">Checks (commitment, on time, TEE signature, PCR)</th>
-            <th scope="col">Committed</th>
-            <th scope="col">Committed at</th>
-            <th scope="col">Verdict block</th>
+            <th scope="col" className="w-hex">
+              Inference
+            </th>
+            {showNode ? (
+              <th scope="col" className="w-node">
+                Node
+              </th>
+            ) : null}
+            {showModel ? (
+              <th scope="col" className="w-fill">
+                Model
+              </th>
+            ) : null}
+            <th scope="col" className="w-mode">
+              Mode
+            </th>
+            <th scope="col" className="w-status">
+              Status
+            </th>
+            <th scope="col" className="w-checks">
+              Checks (commitment, on time, TEE signature, PCR)
+            </th>
+            <th scope="col" className="w-age">
+              Age
+            </th>
+            <th scope="col" className="w-block">
+              Committed
+            </th>
+            <th scope="col" className="w-block">
+              Verdict block
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 ? <EmptyRow colSpan={columns}>No inferences.</EmptyRow> : null}
           {rows.map((r) => (
             <tr key={r.id} data-inference-id={r.id}>
-              <td>
+              <td data-label="Inference">
                 <HexLink to={`/inferences/${r.id}`} value={r.id} />
               </td>
               {showNode ? (
-                <td>
+                <td data-label="Node">
                   <HexLink to={`/nodes/${r.node.id}`} value={r.node.id} keep={4} />
                 </td>
               ) : null}
               {showModel ? (
-                <td className="text">
-                  <Link to={`/models/${r.model.id}`}>{modelLabel(r.model)}</Link>
+                <td data-label="Model">
+                  <TruncatedLink to={`/models/${r.model.id}`} text={modelLabel(r.model)} />
                 </td>
               ) : null}
-              <td>{r.mode}</td>
-              <td>
+              <td data-label="Mode">{r.mode}</td>
+              <td data-label="Status" className="wrap">
                 <StatusBadge status={r.status} />{" "}
                 {r.discrepancy ? (
                   <span className="badge discrepancy" title="The chain says VERIFIED, an own check says FAIL">
@@ -58,17 +95,19 @@ export function InferenceTable({
                   </span>
                 ) : null}
               </td>
-              <td>
+              <td data-label="Checks" className="wrap">
                 <CheckBadge check={r.checks.commitment} label="commitment" />{" "}
                 <CheckBadge check={r.checks.revealOnTime} label="reveal on time" />{" "}
                 <CheckBadge check={r.checks.teeSignature} label="TEE signature" />{" "}
                 <CheckBadge check={r.checks.pcrValid} label="PCR valid" />
               </td>
-              <td>
+              <td data-label="Age">
+                <Age time={r.committed.timestamp} />
+              </td>
+              <td data-label="Committed">
                 <BlockCell block={r.committed} />
               </td>
-              <td>{formatTime(r.committed.timestamp)}</td>
-              <td>
+              <td data-label="Verdict block">
                 <BlockCell block={r.settled} />
               </td>
             </tr>
@@ -82,50 +121,69 @@ export function InferenceTable({
 export function SettlementTable({ rows, label }: { rows: SettlementRow[]; label: string }) {
   return (
     <TableScroll label={label}>
-      <table>
+      <table className="list">
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            <th scope="col">Settlement</th>
-            <th scope="col">TEE</th>
-            <th scope="col">Signature</th>
-            <th scope="col">Fresh</th>
-            <th scope="col">TEE enabled</th>
-            <th scope="col">PCR valid</th>
-            <th scope="col">Signed at</th>
-            <th scope="col">Block</th>
+            <th scope="col" className="w-fill">
+              Settlement
+            </th>
+            <th scope="col" className="w-node">
+              TEE
+            </th>
+            <th scope="col" className="w-check">
+              Signature
+            </th>
+            <th scope="col" className="w-check">
+              Fresh
+            </th>
+            <th scope="col" className="w-check">
+              TEE enabled
+            </th>
+            <th scope="col" className="w-check">
+              PCR valid
+            </th>
+            <th scope="col" className="w-age">
+              Age
+            </th>
+            <th scope="col" className="w-block">
+              Block
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.length === 0 ? <EmptyRow colSpan={8}>No settlements.</EmptyRow> : null}
           {rows.map((s) => (
             <tr key={s.id} data-settlement-id={s.id}>
-              <td>
+              <td data-label="Settlement">
                 <HexLink to={`/settlements/${encodeURIComponent(s.id)}`} value={s.id} />
               </td>
-              <td>
+              <td data-label="TEE">
                 {s.node ? (
-                  <HexLink to={`/nodes/${s.node.id}`} value={s.teeId} keep={4} />
+                  <HexLink to={`/nodes/${s.node.id}`} value={s.teeId} keep={4} what="TEE id" />
                 ) : (
-                  <span title="No TEE with this id is registered">
+                  <span className="copyable" title="No TEE with this id is registered">
                     <code>{s.teeId.slice(0, 10)}…</code> (unknown)
+                    <CopyButton value={s.teeId} what="TEE id" />
                   </span>
                 )}
               </td>
-              <td>
+              <td data-label="Signature">
                 <CheckBadge check={s.checks.signature} label="signature" />
               </td>
-              <td>
+              <td data-label="Fresh">
                 <CheckBadge check={s.checks.freshness} label="freshness" />
               </td>
-              <td>
+              <td data-label="TEE enabled">
                 <CheckBadge check={s.checks.teeEnabled} label="TEE enabled" />
               </td>
-              <td>
+              <td data-label="PCR valid">
                 <CheckBadge check={s.checks.pcrValid} label="PCR valid" />
               </td>
-              <td>{s.timestamp ? formatTime(s.timestamp) : `${s.timestampSeconds} s`}</td>
-              <td>
+              <td data-label="Age">
+                <Age time={s.block.timestamp} />
+              </td>
+              <td data-label="Block">
                 <BlockCell block={s.block} />
               </td>
             </tr>
@@ -147,21 +205,33 @@ export function SlashTable({
 }) {
   return (
     <TableScroll label={label}>
-      <table>
+      <table className="list">
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            {showNode ? <th scope="col">Node</th> : null}
-            <th scope="col">Reason</th>
-            <th scope="col" className="num">
+            {showNode ? (
+              <th scope="col" className="w-hex">
+                Node
+              </th>
+            ) : null}
+            <th scope="col" className="w-fill">
+              Reason
+            </th>
+            <th scope="col" className="num w-eth">
               Amount
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num w-eth">
               Stake left
             </th>
-            <th scope="col">Inference</th>
-            <th scope="col">Time</th>
-            <th scope="col">Block</th>
+            <th scope="col" className="w-hex">
+              Inference
+            </th>
+            <th scope="col" className="w-age">
+              Age
+            </th>
+            <th scope="col" className="w-block">
+              Block
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -169,18 +239,24 @@ export function SlashTable({
           {rows.map((s) => (
             <tr key={s.id} id={s.id}>
               {showNode ? (
-                <td>
+                <td data-label="Node">
                   <HexLink to={`/nodes/${s.node.id}`} value={s.node.id} />
                 </td>
               ) : null}
-              <td>{s.reason}</td>
-              <td className="num">{formatWei(s.amount)}</td>
-              <td className="num">{formatWei(s.remainingStake)}</td>
-              <td>
+              <td data-label="Reason">{s.reason}</td>
+              <td data-label="Amount" className="num">
+                {formatWei(s.amount)}
+              </td>
+              <td data-label="Stake left" className="num">
+                {formatWei(s.remainingStake)}
+              </td>
+              <td data-label="Inference">
                 {s.inference ? <HexLink to={`/inferences/${s.inference.id}`} value={s.inference.id} /> : "—"}
               </td>
-              <td>{formatTime(s.block.timestamp)}</td>
-              <td>
+              <td data-label="Age">
+                <Age time={s.block.timestamp} />
+              </td>
+              <td data-label="Block">
                 <BlockCell block={s.block} />
               </td>
             </tr>

@@ -34,7 +34,10 @@ export function ThemeToggle() {
       aria-label={`${LABEL[theme]} (switch to ${LABEL[NEXT[theme]].toLowerCase()})`}
       title={`Colour theme: ${theme}`}
     >
-      {LABEL[theme]}
+      <span aria-hidden="true" className="theme-icon">
+        ◐
+      </span>
+      <span className="theme-label">{LABEL[theme]}</span>
     </button>
   );
 }

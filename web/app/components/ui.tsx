@@ -1,30 +1,77 @@
-import { Link, useLocation } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatInt, formatTime, shortHex } from "~/lib/format";
 import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
-import type { BlockRef, Check, PageInfo } from "~/models/types";
+import type { BlockRef, Check } from "~/models/types";
+import { CopyButton } from "./copy-button";
 
-/** A hex value shown short, with the whole value as its accessible name and tooltip. */
-export function Hex({ value, keep = 6 }: { value: string | null | undefined; keep?: number }) {
+/** A hex value shown short, with the whole value as its tooltip and, given `copy` (what it is), a copy button. */
+export function Hex({
+  value,
+  keep = 6,
+  copy,
+}: {
+  value: string | null | undefined;
+  keep?: number;
+  copy?: string;
+}) {
   if (!value) return <span className="muted">—</span>;
-  return (
+  const text = (
     <code className="hex" title={value}>
       {shortHex(value, keep)}
     </code>
   );
-}
-
-/** A hex value in full (wraps on narrow screens), for identity fields. */
-export function FullHex({ value }: { value: string | null | undefined }) {
-  if (!value) return <span className="muted">—</span>;
-  return <code className="hex full">{value}</code>;
-}
-
-export function HexLink({ to, value, keep }: { to: string; value: string; keep?: number }) {
+  if (!copy) return text;
   return (
-    <Link to={to} title={value} data-value={value} className="hex-link">
-      <Hex value={value} keep={keep} />
-    </Link>
+    <span className="copyable">
+      {text}
+      <CopyButton value={value} what={copy} />
+    </span>
+  );
+}
+
+/** A hex value in full (wraps on narrow screens), for identity fields, with a copy button. */
+export function FullHex({ value, what = "value" }: { value: string | null | undefined; what?: string }) {
+  if (!value) return <span className="muted">—</span>;
+  return (
+    <span className="copyable">
+      <code className="hex full">{value}</code>
+      <CopyButton value={value} what={what} />
+    </span>
+  );
+}
+
+/** What a link's target is, for its copy button's name: "node id" for /nodes/…. */
+const LINKED: [prefix: string, what: string][] = [
+  ["/nodes/", "node id"],
+  ["/models/", "model id"],
+  ["/inferences/", "inference id"],
+  ["/settlements/", "settlement id"],
+];
+
+/**
+ * A link to an entity shown by its shortened id: the whole id is its tooltip, shows beside it when the link has
+ * keyboard focus (CSS, from data-full), and is what the copy button beside it copies.
+ */
+export function HexLink({
+  to,
+  value,
+  keep,
+  what,
+}: {
+  to: string;
+  value: string;
+  keep?: number;
+  what?: string;
+}) {
+  const label = what ?? LINKED.find(([prefix]) => to.startsWith(prefix))?.[1] ?? "id";
+  return (
+    <span className="copyable">
+      <Link to={to} title={value} data-value={value} data-full={value} className="hex-link">
+        <Hex value={value} keep={keep} />
+      </Link>
+      <CopyButton value={value} what={label} />
+    </span>
   );
 }
 
@@ -74,8 +121,9 @@ export function BlockRefView({ block }: { block: BlockRef | null | undefined }) 
   if (!block) return <span className="muted">not yet</span>;
   return (
     <span className="blockref">
-      block {formatInt(block.number)} · {formatTime(block.timestamp)} · tx <Hex value={block.txHash} /> · log{" "}
-      {block.logIndex} <FinalityBadge finalized={block.finalized} />
+      block {formatInt(block.number)} · {formatTime(block.timestamp)} · tx{" "}
+      <Hex value={block.txHash} copy="transaction hash" /> · log {block.logIndex}{" "}
+      <FinalityBadge finalized={block.finalized} />
     </span>
   );
 }
@@ -89,47 +137,6 @@ export function Stat({ label, value, hint }: { label: string; value: ReactNode; 
         {hint ? <span className="hint">{hint}</span> : null}
       </dd>
     </div>
-  );
-}
-
-/** Next-page and first-page links that keep the current filters (keyset paging: cursors are opaque). */
-export function Pager({
-  pageInfo,
-  totalCount,
-  shown,
-  label,
-}: {
-  pageInfo: PageInfo;
-  totalCount: number;
-  shown: number;
-  label: string;
-}) {
-  const location = useLocation();
-  const params = new URLSearchParams(location.search);
-  const onFirstPage = !params.get("after");
-  const pageNumber = Number(params.get("page") ?? "1") || 1;
-  const next = new URLSearchParams(params);
-  if (pageInfo.endCursor) next.set("after", pageInfo.endCursor);
-  next.set("page", String(pageNumber + 1));
-  const first = new URLSearchParams(params);
-  first.delete("after");
-  first.delete("page");
-  return (
-    <nav className="pager" aria-label={`${label} pages`}>
-      <span>
-        {formatInt(totalCount)} {label} · page {pageNumber} ({formatInt(shown)} shown)
-      </span>
-      {onFirstPage ? null : (
-        <Link to={`?${first.toString()}`} rel="first">
-          First page
-        </Link>
-      )}
-      {pageInfo.hasNextPage && pageInfo.endCursor ? (
-        <Link to={`?${next.toString()}`} rel="next">
-          Next page
-        </Link>
-      ) : null}
-    </nav>
   );
 }
 

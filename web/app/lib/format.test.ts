@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  formatAge,
   formatBucket,
   formatDuration,
   formatInt,
@@ -46,5 +47,21 @@ describe("other formats", () => {
   test("a model never registered is labelled by its id", () => {
     expect(modelLabel({ id: `0x${"cd".repeat(32)}`, name: "", version: "" })).toBe("0xcdcdcd…cdcdcd");
     expect(modelLabel({ id: "0x1", name: "llama", version: "3" })).toBe("llama 3");
+  });
+});
+
+describe("formatAge says how long ago a time was, in one unit", () => {
+  const now = Date.parse("2026-11-26T12:00:00.000Z");
+  test("seconds, minutes, hours and days, rounded down past the first unit", () => {
+    expect(formatAge("2026-11-26T11:59:48.000Z", now)).toBe("12 s ago");
+    expect(formatAge("2026-11-26T12:00:00.000Z", now)).toBe("0 s ago");
+    expect(formatAge("2026-11-26T11:54:30.000Z", now)).toBe("5 min ago");
+    expect(formatAge("2026-11-26T08:59:00.000Z", now)).toBe("3 h ago");
+    expect(formatAge("2026-11-24T11:00:00.000Z", now)).toBe("2 d ago");
+  });
+  test("a time ahead of the clock is 'in …'; no time is a dash", () => {
+    expect(formatAge("2026-11-26T12:00:04.000Z", now)).toBe("in 4 s");
+    expect(formatAge(null, now)).toBe("—");
+    expect(formatAge("not a time", now)).toBe("—");
   });
 });

@@ -56,6 +56,27 @@ export function formatTime(iso: string | null | undefined): string {
   return `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 }
 
+/**
+ * How long ago `iso` was, seen at `nowMs`, in one unit: "12 s ago", "5 min ago", "3 h ago", "2 d ago" ("in 4 s"
+ * for a time ahead of the clock, e.g. a block stamped a little in the future).
+ */
+export function formatAge(iso: string | null | undefined, nowMs: number): string {
+  if (!iso) return "—";
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return "—";
+  const seconds = Math.round((nowMs - t) / 1000);
+  const s = Math.abs(seconds);
+  const text =
+    s < 60
+      ? `${s} s`
+      : s < 3600
+        ? `${Math.floor(s / 60)} min`
+        : s < 86400
+          ? `${Math.floor(s / 3600)} h`
+          : `${Math.floor(s / 86400)} d`;
+  return seconds < 0 ? `in ${text}` : `${text} ago`;
+}
+
 /** Bucket labels: hours show the hour, days and weeks the date. */
 export function formatBucket(iso: string, interval: string): string {
   const text = new Date(iso).toISOString();

@@ -1,6 +1,15 @@
 import { describe, expect, test } from "vitest";
 import { defaultInterval, historyRange } from "./history-range";
-import { BadParamError, boolParam, dateParam, enumParam, hexParam, intervalParam, intParam } from "./params";
+import {
+  BadParamError,
+  boolParam,
+  dateParam,
+  enumParam,
+  hexParam,
+  intervalParam,
+  intParam,
+  pageParams,
+} from "./params";
 
 const q = (s: string) => new URLSearchParams(s);
 
@@ -49,5 +58,21 @@ describe("chart ranges", () => {
     const young = historyRange(q(""), "2026-11-26T12:00:00.000Z", "HOUR");
     expect(young.interval).toBe("HOUR");
     expect(young.from).toBeUndefined();
+  });
+});
+
+describe("pageParams reads a list page's size, number and cursor", () => {
+  test("defaults, a chosen size and page, and the cursor", () => {
+    expect(pageParams(new URLSearchParams(""), 50)).toEqual({ size: 50, page: 1, after: undefined });
+    expect(pageParams(new URLSearchParams("size=10&page=3&after=abc"), 50)).toEqual({
+      size: 10,
+      page: 3,
+      after: "abc",
+    });
+  });
+  test("a size the list does not offer, or a page below 1, is a bad parameter naming it", () => {
+    expect(() => pageParams(new URLSearchParams("size=7"), 50)).toThrow(/Got size=7, expected one of 10, 25/);
+    expect(() => pageParams(new URLSearchParams("size=5000"), 50)).toThrow(/size=5000/);
+    expect(() => pageParams(new URLSearchParams("page=0"), 50)).toThrow(/Got page=0/);
   });
 });

@@ -42,7 +42,7 @@ export interface LeaderboardRow {
   totalSlashed: string;
   counts: Pick<NodeCounts, "committed" | "verified" | "failed" | "expired" | "slashes">;
   reputation: Pick<Reputation, "score" | "lowerBound" | "upperBound" | "successRate" | "provisional">;
-  registered: { number: number; finalized: boolean } | null;
+  registered: { number: number; finalized: boolean; timestamp: string } | null;
 }
 
 export async function leaderboard(args: {
@@ -57,7 +57,7 @@ export async function leaderboard(args: {
         edges { node { id owner teeType endpoint enabled pcrApproved uptime7d stake totalSlashed
           counts { committed verified failed expired slashes }
           reputation { score lowerBound upperBound successRate provisional }
-          registered { number finalized } } }
+          registered { number finalized timestamp } } }
         ${PAGE_INFO}
       }
     }`,

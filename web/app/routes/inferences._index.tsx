@@ -7,13 +7,15 @@ import {
   OrderSelect,
   SelectFilter,
 } from "~/components/filter-fields";
+import { Pager } from "~/components/pagination";
 import { InferenceTable } from "~/components/tables";
-import { Pager, Unavailable } from "~/components/ui";
+import { Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
-import { boolParam, cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
+import { boolParam, dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { MODES, STATUSES } from "~/models/enums";
 import { inferenceList } from "~/models/inference.server";
 import { networkMode } from "~/models/network.server";
+import { readPage } from "~/models/paging.server";
 
 export const meta: MetaFunction = () => [{ title: "Inferences · Attestation Explorer" }];
 
@@ -32,20 +34,34 @@ export async function loader({ request }: LoaderFunctionArgs) {
       discrepancy: boolParam(params, "discrepancy"),
     };
     const orderBy = params.get("order") === "COMMITTED_ASC" ? "COMMITTED_ASC" : "COMMITTED_DESC";
-    const inferences = await inferenceList({ first: 50, after: cursorParam(params), orderBy, where });
+    const { connection: inferences, paging } = await readPage(
+      pageParams(params, 50),
+      {
+        field: "inferences",
+        types: { orderBy: "InferenceOrderBy!", where: "InferenceFilter" },
+        vars: { orderBy, where },
+      },
+      (first, after) => inferenceList({ first, after, orderBy, where }),
+    );
     const exportQuery = new URLSearchParams();
     for (const key of ["node", "model", "status", "from", "to"]) {
       const value = params.get(key);
       if (value) exportQuery.set(key, value);
     }
-    return { inferences, orderBy, values: Object.fromEntries(params), exportQuery: exportQuery.toString() };
+    return {
+      inferences,
+      paging,
+      orderBy,
+      values: Object.fromEntries(params),
+      exportQuery: exportQuery.toString(),
+    };
   });
 }
 
 export default function Inferences() {
   const data = useLoaderData<typeof loader>();
   if ("unavailable" in data) return <Unavailable title="Inferences" />;
-  const { inferences, orderBy, values, exportQuery } = data;
+  const { inferences, paging, orderBy, values, exportQuery } = data;
   const rows = inferences.edges.map((e) => e.node);
   return (
     <>
@@ -87,7 +103,7 @@ export default function Inferences() {
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
-      <p>
+      <p className="csv-link">
         <a href={`/export/inferences.csv${exportQuery ? `?${exportQuery}` : ""}`} download="inferences.csv">
           Download these inferences as CSV
         </a>
@@ -98,6 +114,7 @@ export default function Inferences() {
         totalCount={inferences.totalCount}
         shown={rows.length}
         label="inferences"
+        paging={paging}
       />
     </>
   );

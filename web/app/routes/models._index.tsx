@@ -1,14 +1,17 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, useLoaderData } from "@remix-run/react";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
+import { Pager } from "~/components/pagination";
 import { ScoreCell } from "~/components/score";
-import { EmptyRow, HexLink, Pager, TableScroll, Unavailable } from "~/components/ui";
+import { TruncatedLink } from "~/components/tables";
+import { EmptyRow, HexLink, TableScroll, Unavailable } from "~/components/ui";
 import { formatInt, modelLabel } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
-import { boolParam, cursorParam, enumParam } from "~/lib/params";
+import { boolParam, enumParam, pageParams } from "~/lib/params";
 import { MODEL_ORDERS, MODES } from "~/models/enums";
 import { modelList } from "~/models/model.server";
 import { networkMode } from "~/models/network.server";
+import { readPage } from "~/models/paging.server";
 
 export const meta: MetaFunction = () => [{ title: "Models · Attestation Explorer" }];
 
@@ -23,15 +26,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
       deprecated: boolParam(params, "deprecated"),
       nameContains,
     };
-    const models = await modelList({ first: 50, after: cursorParam(params), orderBy, where });
-    return { models, orderBy, where };
+    const { connection: models, paging } = await readPage(
+      pageParams(params, 50),
+      {
+        field: "models",
+        types: { orderBy: "ModelOrderBy!", where: "ModelFilter" },
+        vars: { orderBy, where },
+      },
+      (first, after) => modelList({ first, after, orderBy, where }),
+    );
+    return { models, paging, orderBy, where };
   });
 }
 
 export default function Models() {
   const data = useLoaderData<typeof loader>();
   if ("unavailable" in data) return <Unavailable title="Models" />;
-  const { models, orderBy, where } = data;
+  const { models, paging, orderBy, where } = data;
   const rows = models.edges.map((e) => e.node);
   return (
     <>
@@ -62,29 +73,35 @@ export default function Models() {
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
-      <p>
+      <p className="csv-link">
         <a href="/export/models.csv" download="models.csv">
           Download all models as CSV
         </a>
       </p>
       <TableScroll label="Models">
-        <table>
+        <table className="list">
           <caption className="sr-only">Models</caption>
           <thead>
             <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Id</th>
-              <th scope="col">Mode</th>
-              <th scope="col" className="num">
+              <th scope="col" className="w-fill">
+                Model
+              </th>
+              <th scope="col" className="w-hex">
+                Id
+              </th>
+              <th scope="col" className="w-mode">
+                Mode
+              </th>
+              <th scope="col" className="num w-num">
                 Inferences
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className="num w-vfe">
                 Verified / failed / expired
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className="num w-num">
                 Nodes (30 d)
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className="num w-score">
                 Score
               </th>
             </tr>
@@ -93,8 +110,8 @@ export default function Models() {
             {rows.length === 0 ? <EmptyRow colSpan={7}>No model matches these filters.</EmptyRow> : null}
             {rows.map((m) => (
               <tr key={m.id}>
-                <td className="text">
-                  <Link to={`/models/${m.id}`}>{modelLabel(m)}</Link>{" "}
+                <td data-label="Model" className="model-cell">
+                  <TruncatedLink to={`/models/${m.id}`} text={modelLabel(m)} />
                   {m.deprecated ? <span className="badge">deprecated</span> : null}
                   {m.owner ? null : (
                     <span className="badge" title="Seen in a commit, never registered">
@@ -102,17 +119,21 @@ export default function Models() {
                     </span>
                   )}
                 </td>
-                <td>
+                <td data-label="Id">
                   <HexLink to={`/models/${m.id}`} value={m.id} />
                 </td>
-                <td>{m.mode}</td>
-                <td className="num">{formatInt(m.counts.inferences)}</td>
-                <td className="num">
+                <td data-label="Mode">{m.mode}</td>
+                <td className="num" data-label="Inferences">
+                  {formatInt(m.counts.inferences)}
+                </td>
+                <td className="num wide-only" data-label="Verified / failed / expired">
                   {formatInt(m.counts.verified)} / {formatInt(m.counts.failed)} /{" "}
                   {formatInt(m.counts.expired)}
                 </td>
-                <td className="num">{formatInt(m.distinctNodes30d)}</td>
-                <td className="num">
+                <td className="num wide-only" data-label="Nodes (30 d)">
+                  {formatInt(m.distinctNodes30d)}
+                </td>
+                <td className="num wrap" data-label="Score">
                   <ScoreCell reputation={m.reputation} />
                 </td>
               </tr>
@@ -120,7 +141,13 @@ export default function Models() {
           </tbody>
         </table>
       </TableScroll>
-      <Pager pageInfo={models.pageInfo} totalCount={models.totalCount} shown={rows.length} label="models" />
+      <Pager
+        pageInfo={models.pageInfo}
+        totalCount={models.totalCount}
+        shown={rows.length}
+        label="models"
+        paging={paging}
+      />
     </>
   );
 }

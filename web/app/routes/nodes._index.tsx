@@ -1,21 +1,22 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Age } from "~/components/age";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
+import { Pager } from "~/components/pagination";
 import { ScoreCell } from "~/components/score";
-import { EmptyRow, HexLink, NoCommitReveal, Pager, TableScroll } from "~/components/ui";
+import { EmptyRow, HexLink, NoCommitReveal, TableScroll } from "~/components/ui";
 import { formatInt, formatPercent, formatWei } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
-import { boolParam, cursorParam, enumParam, intParam } from "~/lib/params";
+import { boolParam, enumParam, intParam, pageParams } from "~/lib/params";
 import { NODE_ORDERS, type NodeOrderBy } from "~/models/enums";
 import { networkMode } from "~/models/network.server";
 import { leaderboard } from "~/models/node.server";
+import { readPage } from "~/models/paging.server";
 
 export const meta: MetaFunction = () => [
   { title: "Node leaderboard · Attestation Explorer" },
   { name: "description", content: "Inference nodes ranked by rep-v1 reputation" },
 ];
-
-const PAGE_SIZE = 25;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const params = new URL(request.url).searchParams;
@@ -29,8 +30,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
       minScore: intParam(params, "minScore", 0, 1000),
       provisional: boolParam(params, "provisional"),
     };
-    const nodes = await leaderboard({ first: PAGE_SIZE, after: cursorParam(params), orderBy, where });
-    return { nodes, orderBy, where, mode };
+    const { connection: nodes, paging } = await readPage(
+      pageParams(params, 25),
+      { field: "nodes", types: { orderBy: "NodeOrderBy!", where: "NodeFilter" }, vars: { orderBy, where } },
+      (first, after) => leaderboard({ first, after, orderBy, where }),
+    );
+    return { nodes, paging, orderBy, where, mode };
   });
 }
 
@@ -46,7 +51,17 @@ const SORTABLE: Record<string, NodeOrderBy[]> = {
   registered: ["REGISTERED_DESC"],
 };
 
-function SortHeader({ column, label, orderBy }: { column: string; label: string; orderBy: NodeOrderBy }) {
+function SortHeader({
+  column,
+  label,
+  orderBy,
+  width,
+}: {
+  column: string;
+  label: string;
+  orderBy: NodeOrderBy;
+  width: string;
+}) {
   const location = useLocation();
   const orders = SORTABLE[column];
   const active = orders.includes(orderBy);
@@ -58,7 +73,7 @@ function SortHeader({ column, label, orderBy }: { column: string; label: string;
   params.delete("page");
   const sort = active ? (orderBy.endsWith("_ASC") ? "ascending" : "descending") : undefined;
   return (
-    <th scope="col" className={column === "registered" ? "" : "num"} aria-sort={sort}>
+    <th scope="col" className={column === "registered" ? width : `num ${width}`} aria-sort={sort}>
       <Link
         to={`?${params.toString()}`}
         aria-label={`Sort by ${label}${next.endsWith("_ASC") ? " ascending" : " descending"}`}
@@ -70,11 +85,10 @@ function SortHeader({ column, label, orderBy }: { column: string; label: string;
 }
 
 export default function Leaderboard() {
-  const { nodes, orderBy, where, mode } = useLoaderData<typeof loader>();
+  const { nodes, paging, orderBy, where, mode } = useLoaderData<typeof loader>();
   const full = mode.commitReveal;
-  const location = useLocation();
   const rows = nodes.edges.map((e) => e.node);
-  const firstRank = (Number(new URLSearchParams(location.search).get("page") ?? "1") - 1) * PAGE_SIZE;
+  const firstRank = paging.offset;
   return (
     <>
       <h1>Node leaderboard</h1>
@@ -125,7 +139,7 @@ export default function Leaderboard() {
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
-      <p>
+      <p className="csv-link">
         <a href="/export/nodes.csv" download="nodes.csv">
           Download all nodes as CSV
         </a>{" "}
@@ -133,30 +147,34 @@ export default function Leaderboard() {
       </p>
       {full ? null : <NoCommitReveal />}
       <TableScroll label="Nodes">
-        <table>
+        <table className="list">
           <caption className="sr-only">Nodes ordered by {orderBy.toLowerCase().replace("_", " ")}</caption>
           <thead>
             <tr>
-              <th scope="col" className="num">
+              <th scope="col" className="num w-rank">
                 #
               </th>
-              <th scope="col">Node</th>
-              <SortHeader column="score" label="Score" orderBy={orderBy} />
-              <th scope="col" className="num">
+              <th scope="col" className="w-fill">
+                Node
+              </th>
+              <SortHeader column="score" label="Score" orderBy={orderBy} width="w-score" />
+              <th scope="col" className="num w-num">
                 Uptime 7d
               </th>
               {full ? (
                 <>
-                  <SortHeader column="stake" label="Stake" orderBy={orderBy} />
-                  <SortHeader column="slashed" label="Slashed" orderBy={orderBy} />
-                  <SortHeader column="inferences" label="Inferences" orderBy={orderBy} />
-                  <th scope="col" className="num">
+                  <SortHeader column="stake" label="Stake" orderBy={orderBy} width="w-eth" />
+                  <SortHeader column="slashed" label="Slashed" orderBy={orderBy} width="w-slashed" />
+                  <SortHeader column="inferences" label="Inferences" orderBy={orderBy} width="w-num" />
+                  <th scope="col" className="num w-vfe">
                     Verified / failed / expired
                   </th>
                 </>
               ) : null}
-              <th scope="col">TEE</th>
-              <SortHeader column="registered" label="Registered" orderBy={orderBy} />
+              <th scope="col" className="w-tee">
+                TEE
+              </th>
+              <SortHeader column="registered" label="Registered" orderBy={orderBy} width="w-registered" />
             </tr>
           </thead>
           <tbody>
@@ -165,37 +183,61 @@ export default function Leaderboard() {
             ) : null}
             {rows.map((n, i) => (
               <tr key={n.id} data-node-id={n.id}>
-                <td className="num">{firstRank + i + 1}</td>
-                <td>
+                <td className="num" data-label="Rank">
+                  {firstRank + i + 1}
+                </td>
+                <td data-label="Node" className="wrap">
                   <HexLink to={`/nodes/${n.id}`} value={n.id} />{" "}
                   {n.enabled ? null : <span className="badge">disabled</span>}
                   {n.pcrApproved ? null : <span className="badge check-fail">PCR not approved</span>}
                 </td>
-                <td className="num">
+                <td className="num wrap" data-label="Score">
                   <ScoreCell reputation={n.reputation} />
                 </td>
-                <td className="num">{formatPercent(n.uptime7d)}</td>
+                <td className="num" data-label="Uptime 7d">
+                  {formatPercent(n.uptime7d)}
+                </td>
                 {full ? (
                   <>
-                    <td className="num">{formatWei(n.stake)}</td>
-                    <td className="num">
+                    <td className="num" data-label="Stake">
+                      {formatWei(n.stake)}
+                    </td>
+                    <td className="num wide-only" data-label="Slashed">
                       {formatWei(n.totalSlashed)} ({formatInt(n.counts.slashes)})
                     </td>
-                    <td className="num">{formatInt(n.counts.committed)}</td>
-                    <td className="num">
+                    <td className="num wide-only" data-label="Inferences">
+                      {formatInt(n.counts.committed)}
+                    </td>
+                    <td className="num wide-only" data-label="Verified / failed / expired">
                       {formatInt(n.counts.verified)} / {formatInt(n.counts.failed)} /{" "}
                       {formatInt(n.counts.expired)}
                     </td>
                   </>
                 ) : null}
-                <td>{n.teeType ?? "—"}</td>
-                <td>{n.registered ? formatInt(n.registered.number) : "—"}</td>
+                <td className="wide-only" data-label="TEE">
+                  {n.teeType ?? "—"}
+                </td>
+                <td data-label="Registered" className="wide-only">
+                  {n.registered ? (
+                    <>
+                      {formatInt(n.registered.number)} <Age time={n.registered.timestamp} />
+                    </>
+                  ) : (
+                    "—"
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </TableScroll>
-      <Pager pageInfo={nodes.pageInfo} totalCount={nodes.totalCount} shown={rows.length} label="nodes" />
+      <Pager
+        pageInfo={nodes.pageInfo}
+        totalCount={nodes.totalCount}
+        shown={rows.length}
+        label="nodes"
+        paging={paging}
+      />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { Age } from "~/components/age";
 import { EmptyRow, Stat, TableScroll } from "~/components/ui";
 import { formatInt, formatTime } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
@@ -28,11 +29,16 @@ export default function Reorgs() {
         <Stat label="Finalized height" value={formatInt(status.finalizedHeight)} />
       </dl>
       <TableScroll label="Reorgs">
-        <table>
+        <table className="list">
           <caption className="sr-only">Reorgs, latest first</caption>
           <thead>
             <tr>
-              <th scope="col">Detected</th>
+              <th scope="col" className="w-fill">
+                Detected
+              </th>
+              <th scope="col" className="w-age">
+                Age
+              </th>
               <th scope="col" className="num">
                 First replaced block
               </th>
@@ -45,13 +51,22 @@ export default function Reorgs() {
             </tr>
           </thead>
           <tbody>
-            {rows.length === 0 ? <EmptyRow colSpan={4}>No reorg has been seen.</EmptyRow> : null}
+            {rows.length === 0 ? <EmptyRow colSpan={5}>No reorg has been seen.</EmptyRow> : null}
             {rows.map((r) => (
               <tr key={`${r.detectedAt}-${r.fromBlock}`}>
-                <td>{formatTime(r.detectedAt)}</td>
-                <td className="num">{formatInt(r.fromBlock)}</td>
-                <td className="num">{formatInt(r.toBlock)}</td>
-                <td className="num">{formatInt(r.depth)}</td>
+                <td data-label="Detected">{formatTime(r.detectedAt)}</td>
+                <td data-label="Age">
+                  <Age time={r.detectedAt} />
+                </td>
+                <td className="num" data-label="First replaced block">
+                  {formatInt(r.fromBlock)}
+                </td>
+                <td className="num" data-label="Last abandoned block">
+                  {formatInt(r.toBlock)}
+                </td>
+                <td className="num" data-label="Depth">
+                  {formatInt(r.depth)}
+                </td>
               </tr>
             ))}
           </tbody>

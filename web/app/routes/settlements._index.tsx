@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
+import { Pager } from "~/components/pagination";
 import { SettlementTable } from "~/components/tables";
-import { Pager } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
-import { cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
+import { dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { CHECKS } from "~/models/enums";
+import { readPage } from "~/models/paging.server";
 import { settlementList } from "~/models/settlement.server";
 
 export const meta: MetaFunction = () => [{ title: "Settlements · Attestation Explorer" }];
@@ -19,13 +20,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
       from: dateParam(params, "from"),
       to: dateParam(params, "to", true),
     };
-    const settlements = await settlementList({ first: 50, after: cursorParam(params), where });
-    return { settlements, values: Object.fromEntries(params) };
+    const { connection: settlements, paging } = await readPage(
+      pageParams(params, 50),
+      { field: "settlements", types: { where: "SettlementFilter" }, vars: { where } },
+      (first, after) => settlementList({ first, after, where }),
+    );
+    // The export's names: node is the TEE id (a node's id is its TEE id).
+    const exportQuery = new URLSearchParams();
+    for (const [key, name] of [
+      ["teeId", "node"],
+      ["signature", "signature"],
+      ["from", "from"],
+      ["to", "to"],
+    ]) {
+      const value = params.get(key);
+      if (value) exportQuery.set(name, value);
+    }
+    return { settlements, paging, values: Object.fromEntries(params), exportQuery: exportQuery.toString() };
   });
 }
 
 export default function Settlements() {
-  const { settlements, values } = useLoaderData<typeof loader>();
+  const { settlements, paging, values, exportQuery } = useLoaderData<typeof loader>();
   const rows = settlements.edges.map((e) => e.node);
   return (
     <>
@@ -47,12 +63,18 @@ export default function Settlements() {
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
+      <p className="csv-link">
+        <a href={`/export/settlements.csv${exportQuery ? `?${exportQuery}` : ""}`} download="settlements.csv">
+          Download these settlements as CSV
+        </a>
+      </p>
       <SettlementTable rows={rows} label="Settlements" />
       <Pager
         pageInfo={settlements.pageInfo}
         totalCount={settlements.totalCount}
         shown={rows.length}
         label="settlements"
+        paging={paging}
       />
     </>
   );

@@ -1,12 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
+import { Pager } from "~/components/pagination";
 import { SlashTable } from "~/components/tables";
-import { Pager, Unavailable } from "~/components/ui";
+import { Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
-import { cursorParam, dateParam, enumParam, hexParam } from "~/lib/params";
+import { dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { SLASH_REASONS } from "~/models/enums";
 import { networkMode } from "~/models/network.server";
+import { readPage } from "~/models/paging.server";
 import { slashList } from "~/models/slash.server";
 
 export const meta: MetaFunction = () => [{ title: "Slashes · Attestation Explorer" }];
@@ -21,20 +23,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
       from: dateParam(params, "from"),
       to: dateParam(params, "to", true),
     };
-    const slashes = await slashList({ first: 50, after: cursorParam(params), where });
+    const { connection: slashes, paging } = await readPage(
+      pageParams(params, 50),
+      { field: "slashes", types: { where: "SlashFilter" }, vars: { where } },
+      (first, after) => slashList({ first, after, where }),
+    );
     const exportQuery = new URLSearchParams();
     for (const key of ["node", "from", "to"]) {
       const value = params.get(key);
       if (value) exportQuery.set(key, value);
     }
-    return { slashes, values: Object.fromEntries(params), exportQuery: exportQuery.toString() };
+    return { slashes, paging, values: Object.fromEntries(params), exportQuery: exportQuery.toString() };
   });
 }
 
 export default function Slashes() {
   const data = useLoaderData<typeof loader>();
   if ("unavailable" in data) return <Unavailable title="Slashes" />;
-  const { slashes, values, exportQuery } = data;
+  const { slashes, paging, values, exportQuery } = data;
   const rows = slashes.edges.map((e) => e.node);
   return (
     <>
@@ -53,7 +59,7 @@ export default function Slashes() {
           <button type="submit">Apply</button>
         </fieldset>
       </Form>
-      <p>
+      <p className="csv-link">
         <a href={`/export/slashes.csv${exportQuery ? `?${exportQuery}` : ""}`} download="slashes.csv">
           Download these slashes as CSV
         </a>
@@ -64,6 +70,7 @@ export default function Slashes() {
         totalCount={slashes.totalCount}
         shown={rows.length}
         label="slashes"
+        paging={paging}
       />
     </>
   );

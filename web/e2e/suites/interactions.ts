@@ -80,7 +80,9 @@ export function leaderboardTests(): void {
         // Ranks go on from the first page.
         const ranks = await page.locator("tr[data-node-id] td:first-child").allTextContents();
         expect(ranks).toEqual(shown.map((_, i) => String(26 + i)));
-        expect(await pager.textContent()).toContain(`page 2 (${shown.length} shown)`);
+        expect(await pager.textContent()).toContain(
+          `26–${25 + shown.length} of ${int(first.totalCount)} nodes · page 2 of 2`,
+        );
         expect(await pager.getByRole("link", { name: "Next page" }).count()).toBe(0);
         await pager.getByRole("link", { name: "First page" }).click();
         await expect.poll(() => nodeIds(page)).toEqual(first.ids);
