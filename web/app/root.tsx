@@ -15,6 +15,7 @@ import {
 } from "@remix-run/react";
 import { type ReactNode, useContext } from "react";
 import { NowProvider } from "~/components/age";
+import { SearchSuggestions } from "~/components/search-box";
 import { ThemeToggle, themeBootScript } from "~/components/theme";
 import { webConfig } from "~/lib/config.server";
 import { ALL_CONTRACTS, type NetworkMode, pageExists } from "~/lib/network-mode";
@@ -149,6 +150,7 @@ function Header() {
           spellCheck={false}
           maxLength={200}
         />
+        <SearchSuggestions inputId="site-search" />
         <button type="submit" aria-label="Search">
           <svg aria-hidden="true" viewBox="0 0 16 16" width="16" height="16" className="search-icon">
             <circle cx="7" cy="7" r="4.5" />

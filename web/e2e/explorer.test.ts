@@ -16,6 +16,7 @@ import {
 } from "./suites/interactions.ts";
 import { listTests } from "./suites/lists.ts";
 import { pageTypeTests } from "./suites/pages.ts";
+import { searchAndChartTests } from "./suites/search-and-charts.ts";
 import { securityTests } from "./suites/security.ts";
 import { twoContractTests } from "./suites/two-contracts.ts";
 import { e2e } from "./support/context.ts";
@@ -36,6 +37,7 @@ accessibilityTests();
 leaderboardTests();
 listTests();
 searchTests();
+searchAndChartTests();
 trailTests();
 checkYourselfTests();
 hostileInputTests();

@@ -22,3 +22,19 @@ export function hitPath(hit: SearchHit): string {
       return `/slashes?node=${hit.node.id}#${encodeURIComponent(hit.id)}`;
   }
 }
+
+/** What a hit is, in words: "Node at https://…", "Model name version (TEE)", "Inference (verified) of …". */
+export function describeHit(hit: SearchHit): string {
+  switch (hit.__typename) {
+    case "Node":
+      return `Node${hit.endpoint ? ` at ${hit.endpoint}` : ""}`;
+    case "Model":
+      return `Model ${hit.name}${hit.version ? ` ${hit.version}` : ""} (${hit.mode})`;
+    case "Inference":
+      return `Inference (${hit.status.toLowerCase()}) of ${hit.model.name || "an unregistered model"}`;
+    case "Settlement":
+      return "Settlement";
+    case "Slash":
+      return `Slash (${hit.reason.toLowerCase().replaceAll("_", " ")})`;
+  }
+}

@@ -4,39 +4,30 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { Hex } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
 import { search } from "~/models/search.server";
-import { hitPath, type SearchHit } from "~/models/search-hit";
+import { describeHit, hitPath, type SearchHit } from "~/models/search-hit";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.q ? `Search “${data.q}” · Attestation Explorer` : "Search · Attestation Explorer" },
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const q = (new URL(request.url).searchParams.get("q") ?? "").trim().slice(0, 200);
+  const params = new URL(request.url).searchParams;
+  const q = (params.get("q") ?? "").trim().slice(0, 200);
   if (!q) return { q, hits: [] as SearchHit[] };
   const hits = await fromApi(() => search(q));
-  // An exact id (or transaction hash) names one thing: go straight to its page.
+  // The search box's suggestions as you type (search-box.tsx) read the hits without being sent anywhere.
+  if (params.get("suggest") === "1") return { q, hits };
+  // A query that names exactly one thing goes straight to its page: one exact id (or a settlement's transaction
+  // hash) among the hits, or a single hit (a unique prefix or model name).
+  const lower = q.toLowerCase();
   const exact = hits.filter(
     (h) =>
-      h.id.toLowerCase() === q.toLowerCase() ||
-      (h.__typename === "Settlement" && h.id.toLowerCase().startsWith(`${q.toLowerCase()}-`)),
+      h.id.toLowerCase() === lower ||
+      (h.__typename === "Settlement" && h.id.toLowerCase().startsWith(`${lower}-`)),
   );
   if (exact.length === 1) throw redirect(hitPath(exact[0]));
+  if (hits.length === 1) throw redirect(hitPath(hits[0]));
   return { q, hits };
-}
-
-function describe(hit: SearchHit): string {
-  switch (hit.__typename) {
-    case "Node":
-      return `Node${hit.endpoint ? ` at ${hit.endpoint}` : ""}`;
-    case "Model":
-      return `Model ${hit.name}${hit.version ? ` ${hit.version}` : ""} (${hit.mode})`;
-    case "Inference":
-      return `Inference (${hit.status.toLowerCase()}) of ${hit.model.name || "an unregistered model"}`;
-    case "Settlement":
-      return "Settlement";
-    case "Slash":
-      return `Slash (${hit.reason.toLowerCase().replaceAll("_", " ")})`;
-  }
 }
 
 export default function SearchPage() {
@@ -51,14 +42,14 @@ export default function SearchPage() {
         </p>
       ) : (
         <p>
-          Search by node, model, inference or settlement id, transaction hash, owner or operator address, or
-          model name.
+          Search by node, model, inference or settlement id (or its first digits, as the explorer shortens
+          them: 0x0702af…), transaction hash, owner or operator address, or model name.
         </p>
       )}
       <ul className="search-results">
         {hits.map((h) => (
           <li key={`${h.__typename}-${h.id}`}>
-            <Link to={hitPath(h)}>{describe(h)}</Link> <Hex value={h.id} />
+            <Link to={hitPath(h)}>{describeHit(h)}</Link> <Hex value={h.id} />
           </li>
         ))}
       </ul>

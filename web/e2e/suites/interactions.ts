@@ -134,9 +134,15 @@ export function searchTests(): void {
       });
     });
 
-    test("a model-name prefix lists the model, and its link opens the model", async () => {
-      const m = e2e.samples.model;
-      const prefix = m.name.slice(0, 8);
+    test("a model-name prefix lists the models it matches, and a link opens the model", async () => {
+      // "og/" names two of the simulator's models (a query with one hit would go straight to it).
+      const prefix = "og/";
+      const d = await e2e.stack.gql(
+        `query($q: String!) { search(query: $q) { __typename ... on Model { id name version } } }`,
+        { q: prefix },
+      );
+      expect(d.search.length).toBeGreaterThan(1);
+      const m = d.search[0];
       await onPage("/", async ({ page }) => {
         await waitForHydration(page);
         await searchBox(page).fill(prefix);
@@ -153,6 +159,20 @@ export function searchTests(): void {
       });
     });
 
+    test("a model-name prefix that names one model goes straight to it", async () => {
+      const m = e2e.samples.model;
+      const prefix = m.name.slice(0, 8);
+      const d = await e2e.stack.gql(`query($q: String!) { search(query: $q) { __typename } }`, { q: prefix });
+      expect(d.search).toHaveLength(1);
+      await onPage("/", async ({ page }) => {
+        await waitForHydration(page);
+        await searchBox(page).fill(prefix);
+        await searchBox(page).press("Enter");
+        await page.waitForURL(`**/models/${m.id}`);
+        await expect.poll(() => page.getByTestId("model-name").textContent()).toBe(m.name);
+      });
+    });
+
     test("keyboard: the skip link comes first, the search box is reachable with Tab, and Enter submits", async () => {
       await onPage("/", async ({ page }) => {
         await waitForHydration(page);
@@ -164,10 +184,10 @@ export function searchTests(): void {
           reached = await page.evaluate(() => document.activeElement?.getAttribute("name") === "q");
         }
         expect(reached, "Tab reaches the search box").toBe(true);
-        await page.keyboard.type("openai/gpt");
+        await page.keyboard.type("og/");
         await page.keyboard.press("Enter");
-        await page.waitForURL((u) => u.pathname === "/search" && u.searchParams.get("q") === "openai/gpt");
-        await page.getByRole("link", { name: /^Model openai\/gpt-oss-20b/ }).waitFor();
+        await page.waitForURL((u) => u.pathname === "/search" && u.searchParams.get("q") === "og/");
+        await page.getByRole("link", { name: /^Model og\/price-volatility-lstm/ }).waitFor();
       });
     });
   });

@@ -337,20 +337,20 @@ export const PAGE_TYPES: PageType[] = [
   },
   {
     name: "search",
-    path: () => `/search?q=${encodeURIComponent(e2e.samples.model.name.slice(0, 6))}`,
-    title: () => `Search “${e2e.samples.model.name.slice(0, 6)}”${SITE}`,
+    // Two of the simulator's models start with "og/" (a query with one hit would go straight to its page).
+    path: () => `/search?q=${encodeURIComponent("og/")}`,
+    title: () => `Search “og/”${SITE}`,
     h1: () => "Search",
     async check(page) {
-      const q = e2e.samples.model.name.slice(0, 6);
       const { search } = await e2e.stack.gql(
         "query($q: String!) { search(query: $q) { __typename ... on Model { id } ... on Node { id } } }",
-        { q },
+        { q: "og/" },
       );
+      expect(search.length).toBeGreaterThan(1);
       const links = await page
         .locator(".search-results li a")
         .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
       expect(links).toEqual(search.map((h: any) => `/${h.__typename.toLowerCase()}s/${h.id}`));
-      expect(links).toContain(`/models/${e2e.samples.model.id}`);
     },
   },
   {
