@@ -60,19 +60,19 @@ export function AttestationPanel({ attestation: a }: { attestation: Attestation 
             </dd>
             <dt>PCR0</dt>
             <dd>
-              <FullHex value={a.pcr0} />
+              <FullHex value={a.pcr0} what="PCR0" />
             </dd>
             <dt>PCR1</dt>
             <dd>
-              <FullHex value={a.pcr1} />
+              <FullHex value={a.pcr1} what="PCR1" />
             </dd>
             <dt>PCR2</dt>
             <dd>
-              <FullHex value={a.pcr2} />
+              <FullHex value={a.pcr2} what="PCR2" />
             </dd>
             <dt>PCR hash</dt>
             <dd data-testid="attestation-pcr-hash">
-              <FullHex value={a.pcrHash} />
+              <FullHex value={a.pcrHash} what="PCR hash" />
               <div className="muted">keccak256(PCR0 ‖ PCR1 ‖ PCR2)</div>
             </dd>
             <dt>Certificate chain</dt>
@@ -98,7 +98,7 @@ export function AttestationPanel({ attestation: a }: { attestation: Attestation 
             </dd>
             <dt>user_data</dt>
             <dd>
-              <FullHex value={a.userData} />
+              <FullHex value={a.userData} what="user data" />
               {a.userData && byteLength(a.userData) === 68 ? (
                 <div className="muted">
                   sha256 of the TLS certificate, then of the signing key (multihashes)

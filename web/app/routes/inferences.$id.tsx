@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { CheckYourself } from "~/components/check-yourself";
 import { ChecksTable } from "~/components/checks-table";
+import { CopyButton } from "~/components/copy-button";
 import { useLiveRevalidation } from "~/components/live";
 import { BlockRefView, CheckBadge, FullHex, HexLink, StatusBadge } from "~/components/ui";
 import { formatTime, formatWei, modelLabel, shortHex } from "~/lib/format";
@@ -55,7 +56,7 @@ export default function InferencePage() {
   return (
     <>
       <h1>
-        Inference <code className="hex full">{i.id}</code>
+        Inference <code className="hex full">{i.id}</code> <CopyButton value={i.id} what="inference id" />
       </h1>
       <p>
         <StatusBadge status={i.status} /> {i.mode} inference of{" "}
@@ -78,8 +79,9 @@ export default function InferencePage() {
               <BlockRefView block={i.committed} />
             </p>
             <p className="muted">
-              input hash <FullHex value={i.inputHash} />, commitment <FullHex value={i.commitment} />, reveal
-              deadline {formatTime(i.revealDeadline)}
+              input hash <FullHex value={i.inputHash} what="input hash" />, commitment{" "}
+              <FullHex value={i.commitment} what="commitment" />, reveal deadline{" "}
+              {formatTime(i.revealDeadline)}
             </p>
           </Step>
           <Step title="Reveal" done={i.revealed !== null}>
@@ -88,8 +90,9 @@ export default function InferencePage() {
             </p>
             {i.revealed ? (
               <p className="muted">
-                output hash <FullHex value={i.outputHash} />, salt <FullHex value={i.salt} />, proof{" "}
-                <FullHex value={i.proofRef} />
+                output hash <FullHex value={i.outputHash} what="output hash" />, salt{" "}
+                <FullHex value={i.salt} what="salt" />, proof{" "}
+                <FullHex value={i.proofRef} what="proof reference" />
               </p>
             ) : null}
           </Step>
@@ -115,7 +118,7 @@ export default function InferencePage() {
             {i.settled ? (
               <p className="muted">
                 The chain's verdict: <StatusBadge status={i.status} />; verifier{" "}
-                <FullHex value={i.verifier} />
+                <FullHex value={i.verifier} what="verifier address" />
               </p>
             ) : null}
           </Step>
@@ -123,8 +126,8 @@ export default function InferencePage() {
             <Step title="Challenge" done>
               <p>
                 opened <BlockRefView block={i.challenge.opened} /> by{" "}
-                <FullHex value={i.challenge.challenger} />, bond {formatWei(i.challenge.bond)}, deadline{" "}
-                {formatTime(i.challenge.deadline)}
+                <FullHex value={i.challenge.challenger} what="challenger address" />, bond{" "}
+                {formatWei(i.challenge.bond)}, deadline {formatTime(i.challenge.deadline)}
               </p>
               <p>
                 {i.challenge.resolved ? (

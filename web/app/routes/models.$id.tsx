@@ -55,7 +55,7 @@ export default function ModelPage() {
           <dl className="kv">
             <dt>Id</dt>
             <dd>
-              <FullHex value={m.id} />
+              <FullHex value={m.id} what="model id" />
             </dd>
             <dt>Name</dt>
             <dd data-testid="model-name">{m.name || <span className="muted">(never registered)</span>}</dd>
@@ -65,11 +65,11 @@ export default function ModelPage() {
             <dd>{m.mode}</dd>
             <dt>Owner</dt>
             <dd>
-              <FullHex value={m.owner} />
+              <FullHex value={m.owner} what="owner address" />
             </dd>
             <dt>Content hash</dt>
             <dd>
-              <FullHex value={m.contentHash} />
+              <FullHex value={m.contentHash} what="content hash" />
             </dd>
             <dt>Blob id</dt>
             <dd>{m.blobId || "—"}</dd>

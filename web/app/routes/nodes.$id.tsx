@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AttestationCheck, AttestationPanel } from "~/components/attestation";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
+import { CopyButton } from "~/components/copy-button";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
 import { ScoreCell } from "~/components/score";
@@ -52,7 +53,7 @@ export default function NodePage() {
   return (
     <>
       <h1>
-        Node <code className="hex full">{n.id}</code>
+        Node <code className="hex full">{n.id}</code> <CopyButton value={n.id} what="node id" />
       </h1>
       <div className="grid-2">
         <section aria-labelledby="identity" className="panel">
@@ -60,29 +61,29 @@ export default function NodePage() {
           <dl className="kv">
             <dt>TEE id</dt>
             <dd>
-              <FullHex value={n.id} />
+              <FullHex value={n.id} what="node id" />
             </dd>
             <dt>Status</dt>
             <dd>{n.enabled ? "enabled" : "disabled"}</dd>
             <dt>Owner</dt>
             <dd>
-              <FullHex value={n.owner} />
+              <FullHex value={n.owner} what="owner address" />
             </dd>
             <dt>Operator</dt>
             <dd>
-              <FullHex value={n.operator} />
+              <FullHex value={n.operator} what="operator address" />
             </dd>
             <dt>Endpoint</dt>
             <dd>{n.endpoint ?? <span className="muted">—</span>}</dd>
             <dt>Payment address</dt>
             <dd>
-              <FullHex value={n.paymentAddress} />
+              <FullHex value={n.paymentAddress} what="payment address" />
             </dd>
             <dt>TEE type</dt>
             <dd>{n.teeType ?? "—"}</dd>
             <dt>PCR hash</dt>
             <dd>
-              <FullHex value={n.pcrHash} />{" "}
+              <FullHex value={n.pcrHash} what="PCR hash" />{" "}
               {n.pcrApproved ? (
                 <span className="badge check-pass">approved</span>
               ) : (

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { CheckYourself } from "~/components/check-yourself";
 import { ChecksTable } from "~/components/checks-table";
+import { CopyButton } from "~/components/copy-button";
 import { BlockRefView, FullHex, HexLink } from "~/components/ui";
 import { formatTime, shortHex } from "~/lib/format";
 import { fromApi, notFound, param } from "~/lib/load.server";
@@ -41,7 +42,7 @@ export default function SettlementPage() {
   return (
     <>
       <h1>
-        Settlement <code className="hex full">{s.id}</code>
+        Settlement <code className="hex full">{s.id}</code> <CopyButton value={s.id} what="settlement id" />
       </h1>
       <section aria-labelledby="settlement-fields" className="panel">
         <h2 id="settlement-fields">What the relay recorded</h2>
@@ -51,21 +52,21 @@ export default function SettlementPage() {
             {s.node ? (
               <HexLink to={`/nodes/${s.node.id}`} value={s.teeId} keep={32} />
             ) : (
-              <FullHex value={s.teeId} />
+              <FullHex value={s.teeId} what="TEE id" />
             )}
             {s.node ? null : <span className="muted"> (no TEE with this id is registered)</span>}
           </dd>
           <dt>Sender</dt>
           <dd>
-            <FullHex value={s.ethAddress} />
+            <FullHex value={s.ethAddress} what="address" />
           </dd>
           <dt>Input hash</dt>
           <dd>
-            <FullHex value={s.inputHash} />
+            <FullHex value={s.inputHash} what="input hash" />
           </dd>
           <dt>Output hash</dt>
           <dd>
-            <FullHex value={s.outputHash} />
+            <FullHex value={s.outputHash} what="output hash" />
           </dd>
           <dt>Signed timestamp</dt>
           <dd>
@@ -73,11 +74,11 @@ export default function SettlementPage() {
           </dd>
           <dt>Walrus blob id</dt>
           <dd>
-            <FullHex value={s.walrusBlobId} />
+            <FullHex value={s.walrusBlobId} what="Walrus blob id" />
           </dd>
           <dt>Signature</dt>
           <dd>
-            <FullHex value={s.signature} />
+            <FullHex value={s.signature} what="signature" />
           </dd>
           <dt>Block</dt>
           <dd>

@@ -4,10 +4,13 @@
  * scrolling on a 390 px phone with each node's score, a compact header, copy buttons that copy the whole value,
  * first / previous / next / last pages with "x–y of N" and a page size, and a CSV of every list.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { VIEWPORTS, waitForHydration } from "../support/browser.ts";
 import { e2e, int, onPage } from "../support/context.ts";
+import { REPO_ROOT } from "../support/harness.ts";
 
 const WIDE = { width: 1400, height: 900 } as const;
 
@@ -242,7 +245,7 @@ export function listTests(): void {
             const want = await apiInferences(start, size);
             await expect.poll(() => inferenceIds(page)).toEqual(want);
             expect(await rangeOf(page, "inferences")).toBe(
-              `${int(start + 1)}–${int(start + want.length)} of ${int(total)} inferences`,
+              `${int(start + 1)}–${int(start + want.length)} of ${int(total)} inferences · page ${int(start / size + 1)} of ${int(lastStart / size + 1)}`,
             );
           };
           await expectPage(0);
@@ -264,7 +267,9 @@ export function listTests(): void {
           // Page size: 25 rows from the same first row.
           await pager.getByRole("link", { name: "25 rows per page" }).click();
           await expect.poll(() => inferenceIds(page)).toEqual(await apiInferences(0, 25));
-          expect(await rangeOf(page, "inferences")).toBe(`1–25 of ${int(total)} inferences`);
+          expect(await rangeOf(page, "inferences")).toBe(
+            `1–25 of ${int(total)} inferences · page 1 of ${int(Math.ceil(total / 25))}`,
+          );
         },
         { viewport: WIDE },
       );
@@ -284,6 +289,35 @@ export function listTests(): void {
           expect(lines.length - 1, `${list.csv}: rows`).toBe(d[list.field].totalCount);
           expect(lines[0].startsWith("id,")).toBe(true);
         });
+      }
+    });
+
+    // README_SCREENSHOTS=1 refreshes the README's pictures (docs/screenshots/) from this stack: light and dark,
+    // desktop (1400 px) and phone (390 px), each one screen high.
+    test.runIf(process.env.README_SCREENSHOTS === "1")("README screenshots", async () => {
+      const dir = join(REPO_ROOT, "docs", "screenshots");
+      mkdirSync(dir, { recursive: true });
+      const shots = [
+        { name: "dashboard-desktop-light", path: "/", scheme: "light", viewport: WIDE },
+        { name: "inferences-desktop-dark", path: "/inferences", scheme: "dark", viewport: WIDE },
+        { name: "nodes-phone-light", path: "/nodes", scheme: "light", viewport: VIEWPORTS.phone },
+        { name: "dashboard-phone-dark", path: "/", scheme: "dark", viewport: VIEWPORTS.phone },
+      ] as const;
+      for (const shot of shots) {
+        const phone = shot.viewport.width < 700;
+        await onPage(
+          shot.path,
+          async ({ page }) => {
+            await waitForHydration(page);
+            if (shot.path === "/") {
+              await expect
+                .poll(() => page.locator(".chart-canvas .recharts-surface").count())
+                .toBeGreaterThan(0);
+            }
+            await page.screenshot({ path: join(dir, `${shot.name}.png`), animations: "disabled" });
+          },
+          { viewport: shot.viewport, colorScheme: shot.scheme, isMobile: phone, hasTouch: phone },
+        );
       }
     });
   });
