@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
 import type { Store } from "@subsquid/typeorm-store";
+import { TransactionInputs } from "./calldata/transaction-inputs.ts";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
@@ -175,7 +176,7 @@ async function main(): Promise<void> {
     await database.stop();
   };
 
-  const handleBatch = makeBatchHandler(settings.addresses);
+  const handleBatch = makeBatchHandler(settings.addresses, new TransactionInputs());
   progress.start();
   // Each run is a new processor; a run ended by a transient fault is restarted from the database's position
   // (faults/run-processor.ts). Only a fault that is not transient, or an outage longer than MAX_OUTAGE_SECONDS,

@@ -15,7 +15,11 @@ import type { ContractAddresses, IndexerConfig } from "./config.ts";
 
 // The squid's data source: which logs of which contracts, with which fields (squid-evm-template layout).
 
-/** What the processor fetches. Transactions come only with the logs that ask for them (transaction: true). */
+/**
+ * What the processor fetches. No log asks for its transaction (`transaction: true`): over RPC that fetches each such
+ * block whole, with every transaction; the calldata the mapping decodes is read by hash instead
+ * (calldata/transaction-inputs.ts, docs/decisions/007-calldata-by-transaction-hash.md).
+ */
 export const FIELDS = {
   block: { timestamp: true, hash: true },
   log: { transactionHash: true, logIndex: true, data: true, topics: true, address: true },
@@ -39,9 +43,10 @@ export const TOPICS = {
     graceTeeRegistry.events.TEERemoved.topic,
   ],
   /**
-   * The mapping decodes registerTEEWithAttestation and heartbeat calldata, so these come with their transaction;
-   * 758e149's revokePCR calldata, whose TEE type its PCRRevoked(pcrHash, gracePeriod) does not carry; and
-   * 6030478's approvePCR calldata, whose previousPcrHash and gracePeriod set the previous PCR's expiry (no event).
+   * The mapping decodes registerTEEWithAttestation and heartbeat calldata, so the batch handler reads these logs'
+   * transactions (by hash); 758e149's revokePCR calldata, whose TEE type its PCRRevoked(pcrHash, gracePeriod) does
+   * not carry; and 6030478's approvePCR calldata, whose previousPcrHash and gracePeriod set the previous PCR's
+   * expiry (no event).
    */
   teeRegistryWithTransaction: [
     teeRegistry.events.TEERegistered.topic,
@@ -126,7 +131,7 @@ export function createProcessor(settings: ProcessorSettings) {
   const { teeRegistry: tee, settlementRelay: relay, attestationRegistry: att } = settings.addresses;
   const processor = baseProcessor(settings)
     .addLog({ address: [tee], topic0: TOPICS.teeRegistry })
-    .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction, transaction: true })
+    .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction })
     .addLog({ address: [relay], topic0: TOPICS.settlementRelay });
   // Without an attestation registry (OpenGradient's network) only the TEE registry and the relay are read.
   if (att) processor.addLog({ address: [att], topic0: TOPICS.attestationRegistry });

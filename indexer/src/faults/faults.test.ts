@@ -81,6 +81,14 @@ describe("transientFault", () => {
       name: "QueryRunnerAlreadyReleasedError",
     });
     expect(transientFault(released)).toBe("database");
+    // The same, from the store's own queries (seen in the fault-tolerance e2e when Postgres restarts mid-batch).
+    const providerReleased = Object.assign(
+      new Error(
+        "Database connection provided by a query runner was already released, cannot continue to use its querying methods anymore.",
+      ),
+      { name: "QueryRunnerProviderAlreadyReleasedError" },
+    );
+    expect(transientFault(providerReleased)).toBe("database");
     expect(transientFault(pg("23505", "duplicate key value violates unique constraint"))).toBeUndefined();
     expect(transientFault(pg("42P01", "relation does not exist"))).toBeUndefined();
     expect(transientFault(new Error("already indexed block 5#abc was not found on chain"))).toBeUndefined();

@@ -72,6 +72,8 @@ export function isTransientRpcError(err: unknown): boolean {
   if (name === "RpcProtocolError") return true;
   if (name === "SyntaxError" && /JSON/i.test(message)) return true;
   if (name === "FetchError") return true; // node-fetch: every FetchError is a transport failure
+  // calldata/transaction-inputs.ts: a transaction of the batch's logs answered null (reorged out, or a node behind).
+  if (name === "MissingTransactionError") return true;
   if (typeof e.code === "string" && SOCKET_CODES.has(e.code)) return true;
   if (name === "RpcError") {
     if (NEVER_RPC.test(message)) return false;
@@ -97,7 +99,11 @@ const DATABASE_MESSAGE =
  * TypeORM's errors for a transaction whose connection was taken away under it (the server terminated the
  * session): the query runner is released, so every later query of the transaction fails with these.
  */
-const LOST_TRANSACTION = new Set(["QueryRunnerAlreadyReleasedError", "TransactionNotStartedError"]);
+const LOST_TRANSACTION = new Set([
+  "QueryRunnerAlreadyReleasedError",
+  "QueryRunnerProviderAlreadyReleasedError",
+  "TransactionNotStartedError",
+]);
 
 /** Is this a lost or refused database connection (a Postgres restart, a network blip)? */
 export function isTransientDatabaseError(err: unknown, depth = 0): boolean {

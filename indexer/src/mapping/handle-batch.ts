@@ -1,5 +1,6 @@
 import type { Store } from "@subsquid/typeorm-store";
-import type { ProcessorContext } from "../processor";
+import type { TransactionInputs } from "../calldata/transaction-inputs";
+import { type ProcessorContext, TOPICS } from "../processor";
 import { BatchMapper } from "./batch-mapper";
 import { type Addresses, decodeLog, type PositionedEvent } from "./decode-logs";
 import { rpcTeeInfoReader } from "./tee-info";
@@ -7,12 +8,22 @@ import { rpcTeeInfoReader } from "./tee-info";
 /** INDEXER_PROFILE=1 prints where each batch's time goes (load, map, save). */
 const PROFILE = process.env.INDEXER_PROFILE === "1";
 
+/** The TEE registry's events whose transaction's calldata the mapping decodes. */
+const WITH_CALLDATA = new Set(TOPICS.teeRegistryWithTransaction);
+
 /**
  * The squid's batch handler: decode every log of the batch in chain order, load what they touch once, map, save
  * once per entity type. A log that does not decode is kept as an UndecodedLog row, never dropped, never fatal.
+ * `calldata`: where the inputs of the transactions the mapping decodes come from when the logs do not carry them
+ * (the processor asks for none: calldata/transaction-inputs.ts); without it, only what the logs carry.
  */
-export function makeBatchHandler(addresses: Addresses) {
+export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInputs) {
   return async function handleBatch(ctx: ProcessorContext<Store>): Promise<void> {
+    // Read while the mapper loads from the database (the mapping needs the inputs, loading does not). A failure
+    // is awaited below; the catch only keeps it from being unhandled if loading fails first.
+    const needed = calldata ? calldataNeeded(ctx, addresses) : [];
+    const reading = calldata && needed.length > 0 ? calldata.inputsOf(ctx._chain.client, needed) : undefined;
+    reading?.catch(() => {});
     const teeInfo = rpcTeeInfoReader(
       (method, params) => ctx._chain.client.call(method, params),
       addresses.teeRegistry,
@@ -45,6 +56,11 @@ export function makeBatchHandler(addresses: Addresses) {
     }
     const t0 = performance.now();
     await mapper.load(events);
+    const tl = performance.now();
+    if (reading) {
+      const inputs = await reading;
+      for (const e of events) e.pos.txInput ??= inputs.get(e.pos.tx.toLowerCase());
+    }
     const t1 = performance.now();
     await mapper.map(events);
     const t2 = performance.now();
@@ -52,8 +68,21 @@ export function makeBatchHandler(addresses: Addresses) {
     const t3 = performance.now();
     if (PROFILE) {
       console.log(
-        `batch ${ctx.blocks[0]?.header.height}..${ctx.blocks.at(-1)?.header.height}: ${events.length} events; load ${(t1 - t0).toFixed(0)} ms, map ${(t2 - t1).toFixed(0)} ms, save ${(t3 - t2).toFixed(0)} ms`,
+        `batch ${ctx.blocks[0]?.header.height}..${ctx.blocks.at(-1)?.header.height}: ${events.length} events; load ${(tl - t0).toFixed(0)} ms, then calldata of ${needed.length} ${(t1 - tl).toFixed(0)} ms, map ${(t2 - t1).toFixed(0)} ms, save ${(t3 - t2).toFixed(0)} ms`,
       );
     }
   };
+}
+
+/** Hashes of the batch's transactions whose calldata the mapping decodes and the logs do not carry. */
+function calldataNeeded(ctx: ProcessorContext<Store>, addresses: Addresses): string[] {
+  const hashes: string[] = [];
+  for (const block of ctx.blocks) {
+    for (const log of block.logs) {
+      if (log.transaction !== undefined || log.address.toLowerCase() !== addresses.teeRegistry) continue;
+      const topic = log.topics[0];
+      if (topic !== undefined && WITH_CALLDATA.has(topic)) hashes.push(log.transactionHash);
+    }
+  }
+  return hashes;
 }
