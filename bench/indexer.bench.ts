@@ -1,18 +1,26 @@
-// Indexer catch-up speed: events/s syncing a bulk chain (100,000 lifecycles by default, BENCH_INFERENCES to
-// change), against a bare squid that only inserts raw logs from the same chain, in the same run.
-// Target: at least 0.7x the bare squid's rate, peak RSS under 1 GB.
+// Indexer catch-up speed on two chain shapes (issue 15), each against a bare squid that only inserts raw logs from
+// the same chain, in the same run:
+//   bulk: the simulator's bulk chain: large blocks (500 new inferences each, 300 s apart), few heartbeats;
+//   busy: blocks of ~500 transactions 2 s apart, 50 nodes each heartbeating every 120 s of chain time, so nearly
+//         every block holds a heartbeat (whose calldata the indexer reads).
+// 100,000 lifecycles per shape by default (BENCH_INFERENCES to change); BENCH_SHAPES=busy (or bulk) runs one.
+// Printed per shape: events, events/s, the ratio to the bare squid, peak RSS, and CPU seconds of the squid, of
+// Postgres and of anvil (the node) during each sync (bench/proc-cpu.ts).
+// Target: at least 0.85x the bare squid's rate on both shapes, peak RSS under 1 GB.
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import pg from "pg";
 import type { Address } from "viem";
 import { freePort } from "../devnet/e2e/support.ts";
 import { startAnvil } from "../devnet/src/chain/anvil.ts";
 import { deployContracts } from "../devnet/src/chain/deploy.ts";
 import { JsonRpc } from "../devnet/src/chain/rpc.ts";
+import type { SimulatorOptions } from "../devnet/src/simulator/options.ts";
 import { Simulator } from "../devnet/src/simulator/simulator.ts";
 import type * as EmbeddedPg from "../indexer/src/db/embedded-postgres.ts";
+import { postmasterPid, reapedChildrenCpuSeconds, treeCpuSeconds } from "./proc-cpu.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 // The indexer's compiled module (CommonJS, `npm run build -w indexer`): it loads the ESM-only embedded-postgres
@@ -29,8 +37,12 @@ interface Summary {
   peakRssBytes?: number;
 }
 
-/** Runs a squid until it has indexed the chain head, sampling its peak RSS; returns its JSON summary line. */
+/**
+ * Runs a squid until it has indexed the chain head, sampling its peak RSS; returns its JSON summary line. With
+ * BENCH_OUTPUT_DIR, its output is kept there as `<name>.log` (e.g. the batch timings of INDEXER_PROFILE=1).
+ */
 function runToHead(
+  name: string,
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -61,6 +73,11 @@ function runToHead(
     });
     child.on("exit", (code) => {
       clearInterval(sampler);
+      const keep = process.env.BENCH_OUTPUT_DIR;
+      if (keep) {
+        mkdirSync(keep, { recursive: true });
+        writeFileSync(join(keep, `${name}.log`), `${out}\n${err}`);
+      }
       const line = out
         .split("\n")
         .reverse()
@@ -74,31 +91,102 @@ function runToHead(
   });
 }
 
+interface Shape {
+  name: string;
+  label: string;
+  simulator: Pick<SimulatorOptions, "perBlock" | "blockInterval" | "nodes" | "heartbeatInterval">;
+}
+
+const SHAPES: Shape[] = [
+  {
+    name: "bulk",
+    label: "large blocks (500 new inferences each, 300 s apart), 12 nodes heartbeating every 600 s",
+    simulator: { perBlock: 500 },
+  },
+  {
+    name: "busy",
+    label: "~500-transaction blocks 2 s apart, 50 nodes heartbeating every 120 s",
+    // ~3.5 transactions per lifecycle (commit, reveal, verdict, often a settlement): 140 new ones per block.
+    simulator: { perBlock: 140, blockInterval: 2, nodes: 50, heartbeatInterval: 120 },
+  },
+];
+
+/** A squid's sync with the CPU seconds it and the two servers used meanwhile. */
+type Measured = Summary & { peakRss: number; cpu: { squid: number; postgres: number; anvil: number } };
+
+async function measured(
+  run: () => Promise<Summary & { peakRss: number }>,
+  servers: { postgres: number; anvil: number },
+): Promise<Measured> {
+  const before = {
+    squid: reapedChildrenCpuSeconds(),
+    postgres: treeCpuSeconds(servers.postgres),
+    anvil: treeCpuSeconds(servers.anvil),
+  };
+  const summary = await run();
+  return {
+    ...summary,
+    cpu: {
+      squid: reapedChildrenCpuSeconds() - before.squid,
+      postgres: treeCpuSeconds(servers.postgres) - before.postgres,
+      anvil: treeCpuSeconds(servers.anvil) - before.anvil,
+    },
+  };
+}
+
 export async function run(): Promise<void> {
   const inferences = Number(process.env.BENCH_INFERENCES ?? 100_000);
-  const dataDir = resolve(ROOT, ".data/bench/postgres");
+  const wanted = (process.env.BENCH_SHAPES ?? "bulk,busy").split(",").map((s) => s.trim());
+  const unknown = wanted.filter((w) => !SHAPES.some((s) => s.name === w));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Got BENCH_SHAPES=${unknown.join(",")}, expected some of ${SHAPES.map((s) => s.name).join(", ")}`,
+    );
+  }
+  const rows: string[] = [];
+  for (const shape of SHAPES.filter((s) => wanted.includes(s.name))) {
+    rows.push(await runShape(shape, inferences));
+  }
+  console.log(
+    "\nBENCHMARKS.md rows (date, shape, events, bare, indexer, ratio, peak RSS, CPU s squid / Postgres / anvil):",
+  );
+  for (const r of rows) console.log(r);
+}
+
+async function runShape(shape: Shape, inferences: number): Promise<string> {
+  console.log(`\n-- ${shape.name}: ${shape.label}`);
+  // A fresh Postgres and a fresh anvil per shape.
+  const dataDir = resolve(ROOT, `.data/bench/postgres-${shape.name}`);
+  rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const pgHandle = await ensureEmbeddedPostgres({ dataDir, port: await freePort(), log: () => {} });
-  const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 40 }).catch(
+  const pgPort = await freePort();
+  const pgHandle = await ensureEmbeddedPostgres({ dataDir, port: pgPort, log: () => {} });
+  const anvil = await startAnvil({ port: await freePort(), noMining: true, accounts: 80 }).catch(
     async (err) => {
       await pgHandle.stop();
       throw err;
     },
   );
   try {
+    const postgresPid = postmasterPid(pgPort);
+    const anvilPid = anvil.process.pid;
+    if (postgresPid === undefined || anvilPid === undefined) {
+      throw new Error(`cannot find the processes of Postgres (port ${pgPort}) or anvil to measure their CPU`);
+    }
+    const servers = { postgres: postgresPid, anvil: anvilPid };
     const rpc = new JsonRpc(anvil.rpcUrl);
     const [deployer] = await rpc.call<Address[]>("eth_accounts");
     const deployment = await deployContracts(rpc, deployer, true);
-    console.log(`generating a bulk chain of ${inferences} lifecycles...`);
+    console.log(`generating a chain of ${inferences} lifecycles...`);
     const sim = await new Simulator({
       rpcUrl: anvil.rpcUrl,
       addresses: deployment.addresses,
       seed: "bench",
       inferences,
-      perBlock: 500,
+      ...shape.simulator,
     }).run();
     console.log(
-      `chain: ${sim.transactions} transactions in ${sim.blocks} blocks (${sim.seconds.toFixed(0)} s)`,
+      `chain: ${sim.transactions} transactions in ${sim.blocks} blocks (${Math.round(sim.transactions / sim.blocks)} per block; generated in ${sim.seconds.toFixed(0)} s)`,
     );
 
     const admin = new pg.Client({ connectionString: pgHandle.url });
@@ -115,28 +203,46 @@ export async function run(): Promise<void> {
       START_BLOCK: String(deployment.deploymentBlock),
       FINALITY_CONFIRMATIONS: "10",
     };
-    const bare = await runToHead("indexer/bench/bare-squid/lib/main.js", ["--fresh", "--exit-at-head"], {
-      ...env,
-      DATABASE_URL: pgHandle.url,
-    });
+    const bare = await measured(
+      () =>
+        runToHead(
+          `${shape.name}-bare-squid`,
+          "indexer/bench/bare-squid/lib/main.js",
+          ["--fresh", "--exit-at-head"],
+          {
+            ...env,
+            DATABASE_URL: pgHandle.url,
+          },
+        ),
+      servers,
+    );
     // The same heap bound as `npm run indexer`.
-    const indexer = await runToHead(
-      "indexer/lib/main.js",
-      ["--exit-at-head"],
-      { ...env, DATABASE_URL: pgHandle.url.replace(/\/[^/]*$/, "/bench_indexer") },
-      ["--max-old-space-size=768"],
+    const indexer = await measured(
+      () =>
+        runToHead(
+          `${shape.name}-indexer`,
+          "indexer/lib/main.js",
+          ["--exit-at-head"],
+          { ...env, DATABASE_URL: pgHandle.url.replace(/\/[^/]*$/, "/bench_indexer") },
+          ["--max-old-space-size=768"],
+        ),
+      servers,
     );
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
-    console.log(
-      `bare squid: ${bare.events} events in ${bare.seconds.toFixed(1)} s = ${bare.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(bare.peakRss)})`,
-    );
-    console.log(
-      `indexer:    ${indexer.events} events in ${indexer.seconds.toFixed(1)} s = ${indexer.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(indexer.peakRss)})`,
-    );
+    const cpu = (m: Measured) =>
+      `CPU s squid ${m.cpu.squid.toFixed(1)} / Postgres ${m.cpu.postgres.toFixed(1)} / anvil ${m.cpu.anvil.toFixed(1)}`;
+    const line = (m: Measured) =>
+      `${m.events} events in ${m.seconds.toFixed(1)} s = ${m.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(m.peakRss)}; ${cpu(m)})`;
+    console.log(`bare squid: ${line(bare)}`);
+    console.log(`indexer:    ${line(indexer)}`);
     const ratio = indexer.eventsPerSecond / bare.eventsPerSecond;
     console.log(
-      `ratio ${ratio.toFixed(2)}x (target >= 0.7x: ${ratio >= 0.7 ? "met" : "MISSED"}); peak RSS target < 1 GB: ${indexer.peakRss < 1024 ** 3 ? "met" : "MISSED"}`,
+      `${shape.name}: ratio ${ratio.toFixed(2)}x (target >= 0.85x: ${ratio >= 0.85 ? "met" : "MISSED"}); peak RSS target < 1 GB: ${indexer.peakRss < 1024 ** 3 ? "met" : "MISSED"}`,
     );
+    const n = (x: number) => Math.round(x).toLocaleString("en-US");
+    const cpus = (m: Measured) =>
+      `${m.cpu.squid.toFixed(1)} / ${m.cpu.postgres.toFixed(1)} / ${m.cpu.anvil.toFixed(1)}`;
+    return `| ${new Date().toISOString().slice(0, 10)} | ${shape.name} | ${n(indexer.events)} (${n(sim.blocks)} blocks, ${n(sim.transactions / sim.blocks)} tx each) | ${n(bare.eventsPerSecond)} events/s (${bare.seconds.toFixed(1)} s) | ${n(indexer.eventsPerSecond)} events/s (${indexer.seconds.toFixed(1)} s) | ${ratio.toFixed(2)}x | ${mb(indexer.peakRss)} | bare ${cpus(bare)}; indexer ${cpus(indexer)} |`;
   } finally {
     await pgHandle.stop();
     await anvil.stop();

@@ -23,6 +23,8 @@ export const simulatorOptionsSchema = z
     perBlock: z.number().int().positive().max(20_000).default(250),
     /** bulk: simulated seconds between blocks. */
     blockInterval: z.number().int().min(1).max(86_400).default(300),
+    /** bulk: simulated seconds between two heartbeats of a TEE (default 600; rounded to whole blocks). */
+    heartbeatInterval: z.number().int().min(1).max(86_400).default(600),
     /** bulk: timestamp of the first simulated block (default: the chain head's + blockInterval). */
     startTime: z.number().int().positive().optional(),
     reorgEvery: z.number().int().positive().optional(),

@@ -125,7 +125,10 @@ export class Simulator {
           revealWindow: 3 * this.options.blockInterval,
           challengeWindow: 4 * this.options.blockInterval,
           withdrawalDelay: 6 * this.options.blockInterval,
-          heartbeatEvery: Math.max(1, Math.round(600 / this.options.blockInterval)),
+          heartbeatEvery: Math.max(
+            1,
+            Math.round(this.options.heartbeatInterval / this.options.blockInterval),
+          ),
         }
       : {
           interval: this.options.blockTime,
