@@ -105,6 +105,42 @@ describe("docker compose config", () => {
     },
   );
 
+  it.skipIf(!compose.available)(
+    title(
+      "resolves the profile replica: standby, two API replicas on it, the explorer behind their balancer",
+    ),
+    () => {
+      const r = config({
+        ...REQUIRED_ENV,
+        COMPOSE_PROFILES: "replica",
+        EXPLORER_API_HOST: "api-replicas",
+        POSTGRES_REPLICATION_PASSWORD: "replication-secret",
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const s = (JSON.parse(r.stdout) as { services: Record<string, ResolvedService> }).services;
+      expect(Object.keys(s).sort()).toEqual(
+        [
+          "api",
+          "api-1",
+          "api-2",
+          "api-replicas",
+          "db-init",
+          "indexer",
+          "postgres",
+          "postgres-standby",
+          "web",
+        ].sort(),
+      );
+      for (const name of ["api-1", "api-2"]) {
+        expect(new URL(s[name].environment?.DATABASE_URL ?? "").hostname).toBe("postgres-standby");
+        expect(s[name].depends_on?.["postgres-standby"].condition).toBe("service_healthy");
+      }
+      expect(s["postgres-standby"].environment?.PGPASSWORD).toBe("replication-secret");
+      expect(s.web.environment?.API_URL).toBe("http://api-replicas:4000/graphql");
+      expect(s.web.depends_on?.["api-replicas"].condition).toBe("service_healthy");
+    },
+  );
+
   it.skipIf(!compose.available)(title("refuses to resolve without a required variable, naming it"), () => {
     for (const name of ["RPC_URL", "SETTLEMENT_RELAY_ADDRESS", "POSTGRES_READER_PASSWORD"]) {
       const r = config({ ...REQUIRED_ENV, [name]: undefined });

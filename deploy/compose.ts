@@ -25,6 +25,8 @@ export interface Service {
   healthcheck?: Healthcheck;
   command?: string | string[];
   stop_grace_period?: string;
+  /** Started only with one of these profiles (`--profile`, COMPOSE_PROFILES); always when absent. */
+  profiles?: string[];
 }
 
 export interface ComposeFile {

@@ -1,4 +1,11 @@
 import { webConfig } from "./config.server";
+import {
+  BEHIND_RETRIES,
+  highestIndexedHeight,
+  isBehind,
+  minHeightHeaders,
+  noteIndexedHeight,
+} from "./indexed-height.server";
 
 /** The API could not be reached or answered with something that is not GraphQL: the explorer shows its error page. */
 export class ApiUnavailableError extends Error {
@@ -31,18 +38,29 @@ interface GraphQLResponse<T> {
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const { API_URL, API_TIMEOUT_MS } = webConfig();
   let res: Response;
-  try {
-    res = await fetch(API_URL, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(API_TIMEOUT_MS),
-    });
-  } catch (err) {
-    const reason =
-      (err as Error).name === "TimeoutError" ? `no answer within ${API_TIMEOUT_MS} ms` : describe(err);
-    throw new ApiUnavailableError(`The API at ${API_URL} is not reachable: ${reason}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await fetch(API_URL, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", ...minHeightHeaders() },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(API_TIMEOUT_MS),
+      });
+    } catch (err) {
+      const reason =
+        (err as Error).name === "TimeoutError" ? `no answer within ${API_TIMEOUT_MS} ms` : describe(err);
+      throw new ApiUnavailableError(`The API at ${API_URL} is not reachable: ${reason}`);
+    }
+    // A replica behind what this explorer already showed (indexed-height.server.ts): ask again, never show less.
+    if (!isBehind(res)) break;
+    await res.body?.cancel();
+    if (attempt >= BEHIND_RETRIES) {
+      throw new ApiUnavailableError(
+        `The API at ${API_URL} stayed behind block ${highestIndexedHeight()}, which the explorer already showed (X-Indexed-Height ${res.headers.get("x-indexed-height")}, ${attempt + 1} tries)`,
+      );
+    }
   }
+  noteIndexedHeight(res.headers);
   let body: GraphQLResponse<T>;
   try {
     body = (await res.json()) as GraphQLResponse<T>;

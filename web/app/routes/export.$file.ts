@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { apiOrigin } from "~/lib/config.server";
+import { minHeightHeaders, noteIndexedHeight } from "~/lib/indexed-height.server";
 import { API_UNAVAILABLE_MESSAGE, logApiUnavailable } from "~/lib/load.server";
 
 // /export/<name>: the API's streamed exports (spec/exports.md) through the explorer's own origin, so the CSV
@@ -12,7 +13,15 @@ const FILES = new Set(
     `${n}.parquet`,
   ]),
 );
-const PASS_HEADERS = ["content-type", "x-as-of-block", "x-as-of", "x-finalized-block", "x-formula-version"];
+const PASS_HEADERS = [
+  "content-type",
+  "x-as-of-block",
+  "x-as-of",
+  "x-finalized-block",
+  "x-formula-version",
+  "x-indexed-height",
+  "retry-after",
+];
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const file = params.file ?? "";
@@ -25,7 +34,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const search = new URL(request.url).search;
   let upstream: Response;
   try {
-    upstream = await fetch(`${apiOrigin()}/export/${file}${search}`, { signal: request.signal });
+    // Never older than what the explorer already showed (~/lib/indexed-height.server).
+    upstream = await fetch(`${apiOrigin()}/export/${file}${search}`, {
+      signal: request.signal,
+      headers: minHeightHeaders(),
+    });
   } catch (err) {
     logApiUnavailable(`export ${file}: the API is not reachable: ${(err as Error).message}`);
     return new Response(`${API_UNAVAILABLE_MESSAGE}\n`, {
@@ -33,6 +46,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       headers: { "content-type": "text/plain; charset=utf-8" },
     });
   }
+  noteIndexedHeight(upstream.headers);
   const headers = new Headers();
   for (const name of PASS_HEADERS) {
     const value = upstream.headers.get(name);
