@@ -35,7 +35,7 @@ export interface ApiConfig {
   dbPoolSize: number;
   dbStatementTimeoutMs: number;
   /**
-   * Where subscriptions learn of the indexer's commits (docs/decisions/007-subscriptions-on-replicas.md): "listen"
+   * Where subscriptions learn of the indexer's commits (docs/decisions/008-api-on-streaming-replicas.md): "listen"
    * (LISTEN on the database, a primary), "poll" (read the replayed indexer_state every subscriptionPollMs, which a
    * hot standby allows), "auto" (poll when the database is a standby, else listen).
    */

@@ -15,7 +15,7 @@ import type { IndexerStatusPayload, InferencePayload, SlashPayload } from "./pay
 // re-indexed on the new branch are published again.
 // A hot standby (a streaming replica) refuses LISTEN and receives no NOTIFY: there the listener follows the
 // replica's own replayed indexer_state instead, reading its row version every `pollMs` and running the same update
-// when it changed (docs/decisions/007-subscriptions-on-replicas.md). Either way it publishes only rows the database
+// when it changed (docs/decisions/008-api-on-streaming-replicas.md). Either way it publishes only rows the database
 // it reads already holds, so a subscriber never hears of a row that a query to the same API cannot return yet.
 
 export const CHANNEL = "explorer_indexed";
