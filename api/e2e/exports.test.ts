@@ -701,3 +701,31 @@ describe("settlements", () => {
     expect(bad.text).toContain("signature");
   });
 });
+
+describe("reorgs", () => {
+  test("one row per reorg the indexer handled, oldest first; from/to bound the detection time; no asOf", async () => {
+    const c = await csv("/export/reorgs.csv");
+    expect(c.header.join(",")).toBe("detected_at,from_block,to_block,depth");
+    expect(c.rows).toEqual([
+      {
+        detected_at: new Date((T0 - 7200) * 1000).toISOString(),
+        from_block: "700",
+        to_block: "701",
+        depth: "2",
+      },
+      {
+        detected_at: new Date((T0 - 600) * 1000).toISOString(),
+        from_block: "950",
+        to_block: "950",
+        depth: "1",
+      },
+    ]);
+    const recent = await ndjson(`/export/reorgs.ndjson?from=${new Date((T0 - 3600) * 1000).toISOString()}`);
+    expect(recent.rows).toEqual([
+      { detected_at: new Date((T0 - 600) * 1000).toISOString(), from_block: 950, to_block: 950, depth: 1 },
+    ]);
+    const bad = await get("/export/reorgs.csv?asOf=5");
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain("asOf");
+  });
+});

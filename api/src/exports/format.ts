@@ -51,6 +51,7 @@ export const COLUMNS = {
     id:hex tee_id:hex node:hex eth_address:hex input_hash:hex output_hash:hex timestamp_seconds:wei timestamp:time
     walrus_blob_id:hex signature:hex signature_check:enum freshness_check:enum tee_enabled_check:enum
     pcr_valid_check:enum block:int block_time:time tx_hash:hex finalized:bool`),
+  reorgs: cols("detected_at:time from_block:int to_block:int depth:int"),
   "reputation-history": cols(`
     node:hex bucket_start:time bucket_end:time block:int score:int lower_bound:float upper_bound:float s:float f:float
     n:float d:float slash_factor:float provisional:bool uptime_7d:float stake_wei:wei committed:int verified:int

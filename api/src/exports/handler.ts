@@ -41,7 +41,7 @@ import {
 import { ParquetStream } from "./parquet.ts";
 import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
-// GET /export/{nodes,models,inferences,slashes,settlements}.{csv,ndjson} (spec/exports.md). Everything is checked before the
+// GET /export/{nodes,models,inferences,slashes,settlements,reorgs}.{csv,ndjson} (spec/exports.md). Everything is checked before the
 // first byte: the query's syntax, then (in the export's own REPEATABLE READ snapshot, so the indexer writing
 // meanwhile cannot tear it) asOf against the latest indexed block. Rows are read through a server-side cursor
 // (DECLARE ... CURSOR / FETCH n) in chunks and written with backpressure (a full socket buffer waits for
@@ -50,7 +50,7 @@ import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sq
 
 export const EXPORT_PREFIX = "/export/";
 const PATH =
-  /^\/export\/(nodes|models|inferences|slashes|settlements|reputation-history)\.(csv|ndjson|parquet)$/;
+  /^\/export\/(nodes|models|inferences|slashes|settlements|reorgs|reputation-history)\.(csv|ndjson|parquet)$/;
 /** Rows per FETCH; nodes and models also run two queries per chunk (uptime, reputation replay). */
 const CHUNK: Record<ExportName, number> = {
   nodes: 500,
@@ -58,6 +58,7 @@ const CHUNK: Record<ExportName, number> = {
   inferences: 2000,
   slashes: 2000,
   settlements: 2000,
+  reorgs: 2000,
   "reputation-history": 0,
 };
 /**
@@ -65,7 +66,7 @@ const CHUNK: Record<ExportName, number> = {
  * csvLine / ndjsonLine over pg's row objects and Dates, at a fraction of the allocations: the inferences export
  * is a million rows). Nodes and models go through `enrich`, which works on row objects.
  */
-const ARRAY_ROWS: ReadonlySet<ExportName> = new Set(["inferences", "slashes", "settlements"]);
+const ARRAY_ROWS: ReadonlySet<ExportName> = new Set(["inferences", "slashes", "settlements", "reorgs"]);
 const TIMESTAMPTZ_OID = 1184;
 const WRITE_PIECE = 64 * 1024;
 const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, "text") as (text: string) => unknown;
@@ -243,7 +244,7 @@ export async function handleExport(
     return sendText(
       res,
       404,
-      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes,reputation-history}.{csv,ndjson,parquet}`,
+      `Got path ${url.pathname}, expected /export/{nodes,models,inferences,slashes,settlements,reorgs,reputation-history}.{csv,ndjson,parquet}`,
     );
   }
   if (req.method !== "GET") {

@@ -44,6 +44,8 @@ const ALLOWED: Record<ExportName, readonly string[]> = {
   inferences: ["asOf", "provenance", "node", "model", "status", "from", "to"],
   slashes: ["asOf", "provenance", "node", "from", "to"],
   settlements: ["asOf", "provenance", "node", "signature", "from", "to"],
+  // The indexer's own history (when it detected each reorg): no asOf; from and to bound detected_at.
+  reorgs: ["provenance", "from", "to"],
   "reputation-history": ["provenance", "node", "from", "to", "interval"],
 };
 

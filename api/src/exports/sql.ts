@@ -98,7 +98,7 @@ export interface ExportQuery {
  * The node's PCR approval at time T from the pcr table: the row of its TEE type, else the row of an approval for
  * every type (og-evm 6030478); approved, or revoked with a grace period that has not ended by T (758e149).
  */
-function pcrNowLateral(T: string, alias: string): string {
+export function pcrNowLateral(T: string, alias: string): string {
   return `LEFT JOIN LATERAL (
               SELECT approved OR approved_until > to_timestamp(${T}) AS approved FROM pcr
                WHERE pcr_hash = n.pcr_hash AND (tee_type = n.tee_type OR tee_type IS NULL)
@@ -299,6 +299,19 @@ function settlementsSql(r: Resolved, q: ExportRequest): ExportQuery {
   };
 }
 
+/** The reorgs the indexer handled (Query.reorgs), oldest first. */
+function reorgsSql(q: ExportRequest): ExportQuery {
+  const p = new SqlParams();
+  const filters: string[] = [];
+  if (q.from) filters.push(`detected_at >= ${p.add(q.from)}`);
+  if (q.to) filters.push(`detected_at <= ${p.add(q.to)}`);
+  return {
+    sql: `SELECT detected_at, from_block, to_block, depth FROM reorg
+           ${filters.length ? `WHERE ${filters.join(" AND ")}` : ""} ORDER BY detected_at, id`,
+    values: p.values,
+  };
+}
+
 export function exportQuery(name: ExportName, r: Resolved, q: ExportRequest): ExportQuery {
   switch (name) {
     case "nodes":
@@ -311,6 +324,8 @@ export function exportQuery(name: ExportName, r: Resolved, q: ExportRequest): Ex
       return slashesSql(r, q);
     case "settlements":
       return settlementsSql(r, q);
+    case "reorgs":
+      return reorgsSql(q);
     case "reputation-history":
       throw new Error("reputation-history is not one SELECT (exports/history.ts)");
   }

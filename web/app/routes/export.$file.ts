@@ -7,7 +7,7 @@ import { API_UNAVAILABLE_MESSAGE, logApiUnavailable } from "~/lib/load.server";
 // buttons work when only the explorer is public. The body is piped through as it arrives (no buffering).
 
 const FILES = new Set(
-  ["nodes", "models", "inferences", "slashes", "settlements", "reputation-history"].flatMap((n) => [
+  ["nodes", "models", "inferences", "slashes", "settlements", "reorgs", "reputation-history"].flatMap((n) => [
     `${n}.csv`,
     `${n}.ndjson`,
     `${n}.parquet`,

@@ -28,6 +28,11 @@ export default function Reorgs() {
         <Stat label="Blocks rolled back" value={formatInt(status.reorgedBlocks)} />
         <Stat label="Finalized height" value={formatInt(status.finalizedHeight)} />
       </dl>
+      <p className="csv-link">
+        <a href="/export/reorgs.csv" download="reorgs.csv">
+          Download all reorgs as CSV
+        </a>
+      </p>
       <TableScroll label="Reorgs">
         <table className="list">
           <caption className="sr-only">Reorgs, latest first</caption>
