@@ -11,14 +11,16 @@ import * as settlementRelay from "./abi/InferenceSettlementRelay";
 import * as legacyTeeRegistry from "./abi/LegacyTEERegistry";
 import * as graceTeeRegistry from "./abi/LegacyTEERegistry758e149";
 import * as teeRegistry from "./abi/TEERegistry";
+import { rpcWithoutLogTransactions } from "./calldata/hot-requests.ts";
 import type { ContractAddresses, IndexerConfig } from "./config.ts";
 
 // The squid's data source: which logs of which contracts, with which fields (squid-evm-template layout).
 
 /**
- * What the processor fetches. No log asks for its transaction (`transaction: true`): over RPC that fetches each such
- * block whole, with every transaction; the calldata the mapping decodes is read by hash instead
- * (calldata/transaction-inputs.ts, docs/decisions/007-calldata-by-transaction-hash.md).
+ * What the processor fetches. Over RPC no log asks for its transaction (`transaction: true` makes the RPC data source
+ * fetch every block of the range whole); the calldata the mapping decodes is read by hash instead
+ * (calldata/transaction-inputs.ts). A gateway serves those logs' transactions with them (calldata/hot-requests.ts,
+ * docs/decisions/007-calldata-by-transaction-hash.md).
  */
 export const FIELDS = {
   block: { timestamp: true, hash: true },
@@ -129,10 +131,14 @@ export function baseProcessor(settings: ProcessorSettings) {
 
 export function createProcessor(settings: ProcessorSettings) {
   const { teeRegistry: tee, settlementRelay: relay, attestationRegistry: att } = settings.addresses;
+  const gateway = settings.gatewayUrl !== undefined;
   const processor = baseProcessor(settings)
     .addLog({ address: [tee], topic0: TOPICS.teeRegistry })
-    .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction })
+    .addLog({ address: [tee], topic0: TOPICS.teeRegistryWithTransaction, transaction: gateway })
     .addLog({ address: [relay], topic0: TOPICS.settlementRelay });
+  // The gateway answers `transaction: true` with only these logs' transactions; the RPC data source would fetch
+  // whole blocks for it, so it gets the requests without (its logs' calldata is then read by hash).
+  if (gateway) rpcWithoutLogTransactions(processor);
   // Without an attestation registry (OpenGradient's network) only the TEE registry and the relay are read.
   if (att) processor.addLog({ address: [att], topic0: TOPICS.attestationRegistry });
   return processor;
