@@ -16,6 +16,7 @@ import type { Devnet } from "../../devnet/e2e/support.ts";
 import { type ApiProcess, startApiProcess } from "../../indexer/e2e/support/api-process.ts";
 import { simulate, startDevnetOnly } from "../../indexer/e2e/support/chain.ts";
 import { chainHead, IndexerProcess } from "../../indexer/e2e/support/indexer-process.ts";
+import { startRoundRobin } from "./real/round-robin.ts";
 import { type StreamingReplica, startStreamingReplica } from "./real/streaming-replica.ts";
 
 const STEPS = 30;
@@ -138,6 +139,26 @@ test("on a streaming replica: subscriptions, answers that never go backwards, qu
   });
   expect(exportBehind.status).toBe(503);
   await exportBehind.arrayBuffer();
+  // The explorer's API client through a balancer that alternates between the two APIs: the paused replica's
+  // answers would go back in time; the client's X-Min-Height turns them into 503s, which it retries.
+  const balancer = await startRoundRobin([onPrimary.base, onStandby.base]);
+  try {
+    process.env.API_URL = `${balancer.base}/graphql`;
+    const { gql } = await import("../../web/app/lib/graphql.server.ts");
+    const shown: number[] = [];
+    for (let i = 0; i < 5; i++) shown.push((await gql<any>(STATUS)).indexerStatus.height);
+    for (let i = 1; i < shown.length; i++)
+      expect(shown[i], shown.join(" ")).toBeGreaterThanOrEqual(shown[i - 1]);
+    expect(Math.max(...shown)).toBeGreaterThan(replicaHeight);
+    // The standby was asked, and said 503 rather than answer with its older height.
+    const fromStandby = balancer.answered.get(onStandby.base) ?? [];
+    expect(fromStandby.length).toBeGreaterThan(0);
+    expect(fromStandby.filter((status) => status === 503).length).toBeGreaterThan(0);
+    expect(fromStandby.filter((status) => status !== 503)).toEqual([]);
+  } finally {
+    await balancer.close();
+  }
+
   // A height it has reached is answered at once; a malformed one is a 400 naming the header.
   expect((await post(onStandby, STATUS, { "X-Min-Height": String(replicaHeight) })).status).toBe(200);
   const bad = await post(onStandby, STATUS, { "X-Min-Height": "tip" });
