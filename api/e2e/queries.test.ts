@@ -18,6 +18,7 @@ import {
   modelId,
   NODE_COUNT,
   nodeId,
+  PCR_OK,
   T0,
   timeOf,
   UNREGISTERED_NODE,
@@ -236,12 +237,27 @@ describe("nodes", () => {
     );
     const byId = (a: any, b: any) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     const big = (x: string) => BigInt(x);
+    // Equal scores: nodes in good standing (enabled, PCR approved, some stake) first (README, "Leaderboard order").
+    // The fixture approves PCR_OK for TEE type 1 only.
+    const standing = (r: any) =>
+      r.enabled && big(r.stake) > 0n && r.pcr_hash === PCR_OK && r.tee_type === 1 ? 1 : 0;
+    expect(new Set(rows.map(standing)).size, "the fixture has nodes in and out of good standing").toBe(2);
     const expected: Record<string, string[]> = {
       SCORE_DESC: [...rows]
-        .sort((a, b) => (score.get(b.id) as number) - (score.get(a.id) as number) || byId(a, b))
+        .sort(
+          (a, b) =>
+            (score.get(b.id) as number) - (score.get(a.id) as number) ||
+            standing(b) - standing(a) ||
+            byId(a, b),
+        )
         .map((r) => r.id),
       SCORE_ASC: [...rows]
-        .sort((a, b) => (score.get(a.id) as number) - (score.get(b.id) as number) || byId(a, b))
+        .sort(
+          (a, b) =>
+            (score.get(a.id) as number) - (score.get(b.id) as number) ||
+            standing(a) - standing(b) ||
+            byId(a, b),
+        )
         .map((r) => r.id),
       STAKE_DESC: [...rows]
         .sort((a, b) => (big(b.stake) > big(a.stake) ? 1 : big(b.stake) < big(a.stake) ? -1 : byId(a, b)))

@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.ts";
+import { pcrNowLateral } from "../exports/sql.ts";
 import { scoreLateral } from "../reputation/score-sql.ts";
 import { type IndexerStateRow, latestBlockTime } from "./indexer-state.ts";
 
@@ -11,9 +12,18 @@ import { type IndexerStateRow, latestBlockTime } from "./indexer-state.ts";
 // state, another version, a cursor from another ranking) takes the SQL path. See nodes.ts for how a page is
 // checked against the same version before it is returned.
 
+/**
+ * 1 for a node in good standing at asOf (enabled, its PCR approved, some stake), else 0: among nodes of equal
+ * score, those in good standing rank first (README, "Leaderboard order"). Needs pcrNowLateral(T, "pa") in FROM.
+ */
+export const STANDING_SQL =
+  "(CASE WHEN n.enabled AND n.stake > 0 AND COALESCE(pa.approved, false) THEN 1 ELSE 0 END)";
+
 export interface RankedNode {
   id: string;
   score: number;
+  /** 1 in good standing (nodes.ts, STANDING_SQL), else 0: the tie-break of equal scores. */
+  standing: number;
   provisional: boolean;
   enabled: boolean;
   teeType: number | null;
@@ -25,9 +35,9 @@ export interface Ranking {
   version: string;
   /** asOf of the scores (unix seconds): the latest block's time at that version. */
   asOf: number;
-  /** Every node by score descending, then id ascending, as Postgres ordered them. */
+  /** Every node by score descending, good standing first, then id ascending, as Postgres ordered them. */
   desc: RankedNode[];
-  /** Every node by score ascending, then id ascending. */
+  /** Every node by score ascending, good standing last, then id ascending. */
   asc: RankedNode[];
   /** Position of each id in `desc` and in `asc`. */
   descIndex: Map<string, number>;
@@ -98,30 +108,35 @@ async function computeRanking(db: Db): Promise<Ranking | undefined> {
     const { rows } = await client.query<{
       id: string;
       score: number;
+      standing: number;
       provisional: boolean;
       enabled: boolean;
       tee_type: number | null;
       owner: string | null;
     }>(
-      `SELECT n.id, r.score, r.provisional, n.enabled, n.tee_type, n.owner
+      `SELECT n.id, r.score, ${STANDING_SQL} AS standing, r.provisional, n.enabled, n.tee_type, n.owner
          FROM node n ${scoreLateral({ refTime: "n.rep_ref_time", s: "n.rep_s", n: "n.rep_n", d: "n.rep_d" }, "$1::float8", "r")}
-        ORDER BY r.score DESC, n.id ASC`,
+              ${pcrNowLateral("$1::float8", "pa")}
+        ORDER BY r.score DESC, standing DESC, n.id ASC`,
       [asOf],
     );
     await client.query("COMMIT");
     const desc = rows.map((r) => ({
       id: r.id,
       score: r.score,
+      standing: r.standing,
       provisional: r.provisional,
       enabled: r.enabled,
       teeType: r.tee_type,
       owner: r.owner,
     }));
-    // Score ascending, ids still ascending within a score: the runs of equal scores in reverse order.
+    // Score ascending, standing ascending, ids still ascending within both: the runs of equal (score, standing)
+    // in reverse order.
     const asc: RankedNode[] = [];
+    const same = (a: RankedNode, b: RankedNode) => a.score === b.score && a.standing === b.standing;
     for (let end = desc.length; end > 0; ) {
       let start = end - 1;
-      while (start > 0 && desc[start - 1].score === desc[end - 1].score) start--;
+      while (start > 0 && same(desc[start - 1], desc[end - 1])) start--;
       for (let i = start; i < end; i++) asc.push(desc[i]);
       end = start;
     }

@@ -1,5 +1,6 @@
 import type { Db } from "../db/database.ts";
 import { SqlParams } from "../db/sql.ts";
+import { pcrNowLateral } from "../exports/sql.ts";
 import {
   afterCursorSql,
   type Connection,
@@ -11,7 +12,7 @@ import { decodeCursor } from "../pagination/cursor.ts";
 import { scoreLateral } from "../reputation/score-sql.ts";
 import type { IndexerStateRow } from "./indexer-state.ts";
 import type { NodeModel } from "./models.ts";
-import { type RankedNode, rankingAt } from "./node-ranking.ts";
+import { type RankedNode, rankingAt, STANDING_SQL } from "./node-ranking.ts";
 import { type NodeRow, nodeFromRow } from "./rows.ts";
 
 export type NodeOrderBy =
@@ -30,19 +31,27 @@ export interface NodeFilter {
   provisional?: boolean;
 }
 
-type ScoredNodeRow = NodeRow & { score: number };
+type ScoredNodeRow = NodeRow & { score: number; standing: number };
 
 const id = { sql: "n.id", dir: "ASC", cast: "text", value: (r: ScoredNodeRow) => r.id } as const;
 
 // Every ordering ends in the unique id, so pages never overlap or skip rows that tie.
 const ORDERINGS: Record<NodeOrderBy, Ordering<ScoredNodeRow>> = {
   SCORE_DESC: {
-    list: "nodes:SCORE_DESC",
-    keys: [{ sql: "r.score", dir: "DESC", cast: "int", value: (r) => r.score }, id],
+    list: "nodes:SCORE_DESC:standing",
+    keys: [
+      { sql: "r.score", dir: "DESC", cast: "int", value: (r) => r.score },
+      { sql: STANDING_SQL, dir: "DESC", cast: "int", value: (r) => r.standing },
+      id,
+    ],
   },
   SCORE_ASC: {
-    list: "nodes:SCORE_ASC",
-    keys: [{ sql: "r.score", dir: "ASC", cast: "int", value: (r) => r.score }, id],
+    list: "nodes:SCORE_ASC:standing",
+    keys: [
+      { sql: "r.score", dir: "ASC", cast: "int", value: (r) => r.score },
+      { sql: STANDING_SQL, dir: "ASC", cast: "int", value: (r) => r.standing },
+      id,
+    ],
   },
   STAKE_DESC: {
     list: "nodes:STAKE_DESC",
@@ -112,9 +121,9 @@ async function listNodesByRanking(db: Db, args: ListNodesArgs): Promise<Connecti
   let start = 0;
   if (args.after !== null && args.after !== undefined) {
     // The same validation (and BAD_USER_INPUT) as afterCursorSql.
-    const [score, id] = decodeCursor(ordering.list, args.after, ["int", "string"]);
+    const [score, standing, id] = decodeCursor(ordering.list, args.after, ["int", "int", "string"]);
     const at = (desc ? ranking.descIndex : ranking.ascIndex).get(id as string);
-    if (at === undefined || list[at].score !== score) return undefined;
+    if (at === undefined || list[at].score !== score || list[at].standing !== standing) return undefined;
     start = at + 1;
   }
   const w = args.where;
@@ -137,7 +146,7 @@ async function listNodesByRanking(db: Db, args: ListNodesArgs): Promise<Connecti
     if (found.length !== page.length || found.some((r) => r.state_version !== ranking.version))
       return undefined;
     const byId = new Map(found.map((r) => [r.id, r]));
-    rows = page.map((n) => ({ ...(byId.get(n.id) as NodeRow), score: n.score }));
+    rows = page.map((n) => ({ ...(byId.get(n.id) as NodeRow), score: n.score, standing: n.standing }));
   }
   return toConnection(rows, args.first, ordering, nodeFromRow, async () => {
     let count = 0;
@@ -157,14 +166,15 @@ async function listNodesBySql(db: Db, args: ListNodesArgs): Promise<Connection<N
   if (w.owner !== undefined) conditions.push(`n.owner = ${params.add(w.owner)}`);
   if (w.minScore !== undefined) conditions.push(`r.score >= ${params.add(w.minScore)}`);
   if (w.provisional !== undefined) conditions.push(`r.provisional = ${params.add(w.provisional)}`);
-  const from = `FROM node n ${scoreLateral({ refTime: "n.rep_ref_time", s: "n.rep_s", n: "n.rep_n", d: "n.rep_d" }, t, "r")}`;
+  const from = `FROM node n ${scoreLateral({ refTime: "n.rep_ref_time", s: "n.rep_s", n: "n.rep_n", d: "n.rep_d" }, t, "r")}
+    ${pcrNowLateral(t, "pa")}`;
   const filterParams = params.values.length;
   const countSql = `SELECT count(*)::int AS count ${from}${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
   const countValues = params.values.slice(0, filterParams);
   const after = afterCursorSql(ordering, args.after, params);
   const where = after ? [...conditions, after] : conditions;
   const rows = await db.query<ScoredNodeRow>(
-    `SELECT n.*, r.score ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
+    `SELECT n.*, r.score, ${STANDING_SQL} AS standing ${from}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${orderBySql(ordering)} LIMIT ${args.first + 1}`,
     params.values,
   );
