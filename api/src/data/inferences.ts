@@ -49,20 +49,34 @@ export async function listInferences(db: Db, args: ListInferencesArgs): Promise<
   const w = args.where;
   if (w.nodeId !== undefined) conditions.push(`i.node_id = ${params.add(w.nodeId)}`);
   if (w.modelId !== undefined) conditions.push(`i.model_id = ${params.add(w.modelId)}`);
-  if (w.statuses !== undefined) conditions.push(`i.status = ANY(${params.add(w.statuses)}::text[])`);
   if (w.mode !== undefined) conditions.push(`i.mode = ${params.add(w.mode)}`);
   if (w.from !== undefined) conditions.push(`i.committed_at >= ${params.add(w.from)}`);
   if (w.to !== undefined) conditions.push(`i.committed_at <= ${params.add(w.to)}`);
   if (w.discrepancy !== undefined) conditions.push(`i.discrepancy = ${params.add(w.discrepancy)}`);
-  const countSql = `SELECT count(*)::int AS count FROM inference i${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""}`;
+  const statuses = w.statuses === undefined ? undefined : [...new Set(w.statuses)];
+  const statusParam = statuses === undefined ? undefined : params.add(statuses);
+  const all = (more: string[]) => (more.length ? ` WHERE ${more.join(" AND ")}` : "");
+  const countConditions =
+    statusParam === undefined ? conditions : [...conditions, `i.status = ANY(${statusParam}::text[])`];
+  const countSql = `SELECT count(*)::int AS count FROM inference i${all(countConditions)}`;
   const countValues = [...params.values];
   const after = afterCursorSql(ordering, args.after, params);
   const where = after ? [...conditions, after] : conditions;
-  const rows = await db.query<InferenceRow>(
-    `SELECT i.* FROM inference i${where.length ? ` WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY ${orderBySql(ordering)} LIMIT ${args.first + 1}`,
-    params.values,
-  );
+  const order = `ORDER BY ${orderBySql(ordering)} LIMIT ${args.first + 1}`;
+  let sql: string;
+  if (statuses === undefined || statuses.length === 0) {
+    sql = `SELECT i.* FROM inference i${all(statuses ? [...where, `i.status = ANY(${statusParam}::text[])`] : where)} ${order}`;
+  } else {
+    // One ordered branch per status, each reading the (status, commit position) index in order, merged: the
+    // first rows of "status = ANY(...)" without walking every row of the other statuses.
+    const branches = statuses.map(
+      (_, k) =>
+        `(SELECT i.* FROM inference i${all([...where, `i.status = (${statusParam}::text[])[${k + 1}]`])} ${order})`,
+    );
+    sql =
+      branches.length === 1 ? branches[0] : `SELECT i.* FROM (${branches.join(" UNION ALL ")}) i ${order}`;
+  }
+  const rows = await db.query<InferenceRow>(sql, params.values);
   return toConnection(rows, args.first, ordering, inferenceFromRow, async () => {
     const [row] = await db.query<{ count: number }>(countSql, countValues);
     return row.count;

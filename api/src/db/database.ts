@@ -40,13 +40,51 @@ export function createDb(options: DatabaseOptions): Db {
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on("error", (err) => console.error(`api: idle database connection failed: ${err.message}`));
+  const statements = new PreparedStatements();
   return {
     pool,
     async query<Row>(sql: string, params: readonly unknown[] = []) {
-      const result = await pool.query(sql, params as unknown[]);
-      return result.rows as Row[];
+      const name = statements.nameOf(sql);
+      try {
+        const result = await pool.query({ name, text: sql, values: params as unknown[] });
+        return result.rows as Row[];
+      } catch (err) {
+        // A migration changed a table under a prepared statement (0A000: "cached plan must not change result
+        // type"): this answer unprepared, later ones prepared again under new names.
+        if (name === undefined || pgCode(err) !== "0A000") throw err;
+        statements.forget();
+        const result = await pool.query(sql, params as unknown[]);
+        return result.rows as Row[];
+      }
     },
   };
+}
+
+/**
+ * Names for the API's statements, so that each session parses and plans a statement once and then runs it by
+ * name (pg's named statements: Parse once per connection, then Bind/Execute). Every statement text comes from
+ * the code (values are always parameters), so the texts are few; past MAX_PREPARED, new texts run unnamed, which
+ * bounds what each session keeps.
+ */
+export class PreparedStatements {
+  static readonly MAX_PREPARED = 500;
+  private names = new Map<string, string>();
+  private generation = 0;
+
+  nameOf(sql: string): string | undefined {
+    let name = this.names.get(sql);
+    if (name === undefined && this.names.size < PreparedStatements.MAX_PREPARED) {
+      name = `api_${this.generation}_${this.names.size}`;
+      this.names.set(sql, name);
+    }
+    return name;
+  }
+
+  /** Names every statement anew (the sessions' old statements are no longer used). */
+  forget(): void {
+    this.names = new Map();
+    this.generation++;
+  }
 }
 
 /** Postgres error code of an error thrown by pg, if any. */

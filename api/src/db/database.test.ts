@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { openTestDatabase, type TestDatabase } from "../testing/test-db.ts";
+import { createDb, type Db, PreparedStatements } from "./database.ts";
+
+let tdb: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  tdb = await openTestDatabase();
+  // One session, so what it has prepared can be read back from it.
+  db = createDb({ connectionString: tdb.readerUrl, poolSize: 1, statementTimeoutMs: 30_000 });
+});
+
+afterAll(async () => {
+  await db?.pool.end();
+  await tdb?.close();
+});
+
+test("a statement is prepared once per session and then run by name", async () => {
+  const sql = "SELECT $1::int + 1 AS n";
+  for (const n of [1, 2, 3]) expect(await db.query<{ n: number }>(sql, [n])).toEqual([{ n: n + 1 }]);
+  const prepared = await db.query<{ statement: string; calls: string }>(
+    "SELECT statement, generic_plans + custom_plans AS calls FROM pg_prepared_statements ORDER BY statement",
+  );
+  expect(prepared.find((p) => p.statement === sql)?.calls).toBe("3");
+});
+
+test("a table changed under a prepared statement (a migration) answers with its new columns", async () => {
+  await tdb.admin.query("CREATE TABLE prepared_probe (a int)");
+  await tdb.admin.query("INSERT INTO prepared_probe VALUES (1)");
+  await tdb.admin.query("GRANT SELECT ON prepared_probe TO explorer_reader");
+  const sql = "SELECT * FROM prepared_probe";
+  expect(await db.query(sql)).toEqual([{ a: 1 }]);
+  await tdb.admin.query("ALTER TABLE prepared_probe ADD COLUMN b int DEFAULT 2");
+  expect(await db.query(sql)).toEqual([{ a: 1, b: 2 }]);
+  expect(await db.query(sql)).toEqual([{ a: 1, b: 2 }]);
+});
+
+test("past MAX_PREPARED statement texts, new ones run unnamed", () => {
+  const names = new PreparedStatements();
+  for (let i = 0; i < PreparedStatements.MAX_PREPARED; i++) expect(names.nameOf(`SELECT ${i}`)).toBeDefined();
+  expect(names.nameOf("SELECT 'one more'")).toBeUndefined();
+  expect(names.nameOf("SELECT 0")).toBe(names.nameOf("SELECT 0"));
+  names.forget();
+  expect(names.nameOf("SELECT 'one more'")).toBeDefined();
+});
