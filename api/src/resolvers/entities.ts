@@ -1,5 +1,7 @@
+import { type GraphQLResolveInfo, Kind } from "graphql";
 import { listSettlements, listSlashes } from "../data/activity.ts";
 import { listInferences } from "../data/inferences.ts";
+import type { NodeModel } from "../data/models.ts";
 import { servingNodes } from "../data/models-list.ts";
 import type { Resolvers } from "../generated/resolvers-types.ts";
 import { modelHistory, nodeHistory } from "../history/history-sql.ts";
@@ -8,6 +10,18 @@ import { asOfSeconds, given, missing, optionalBytes32 } from "./args.ts";
 import { reputationAt } from "./reputation.ts";
 
 // Field resolvers of the entity types: the fields their parent models do not already hold.
+
+/** Whether the field's selection is only `id` and `__typename` (no fragments, no directives). */
+function asksOnlyId(info: GraphQLResolveInfo): boolean {
+  return info.fieldNodes.every((field) =>
+    field.selectionSet?.selections.every(
+      (s) =>
+        s.kind === Kind.FIELD &&
+        !s.directives?.length &&
+        (s.name.value === "id" || s.name.value === "__typename"),
+    ),
+  );
+}
 
 const totalCount = { totalCount: (c: { totalCount: () => Promise<number> }) => c.totalCount() };
 
@@ -106,7 +120,9 @@ export const entityResolvers: Resolvers = {
   },
 
   Inference: {
-    async node(inference, _args, ctx) {
+    async node(inference, _args, ctx, info) {
+      // node_id is a foreign key to node: when only the id is asked for, the row need not be read.
+      if (asksOnlyId(info)) return { __typename: "Node", id: inference.nodeId } as NodeModel;
       const node = await ctx.loaders.node.load(inference.nodeId);
       if (!node) throw missing("node", inference.nodeId);
       return node;
