@@ -13,6 +13,7 @@
 // its start (a configuration error) stops everything.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -161,16 +162,52 @@ function onSignal(signal: NodeJS.Signals): void {
   for (const part of parts) if (running(part)) part.child.kill(signal);
 }
 
-/** The explorer's build is missing or older than a source file (e.g. after a pull). */
-function explorerBuildIsStale(): boolean {
-  const built = resolve(ROOT, "web/build/server/index.js");
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
+/** A build is missing, or older than one of its sources (e.g. after a pull): `outputs`' newest file counts. */
+function buildIsStale(outputs: string[], sources: string[]): boolean {
+  const present = outputs.map((o) => resolve(ROOT, o)).filter((o) => existsSync(o));
+  if (present.length === 0) return true;
+  const builtAt = Math.max(...present.map((o) => statSync(o).mtimeMs));
   const newer = (path: string): boolean =>
-    statSync(path).isDirectory()
+    existsSync(path) &&
+    (statSync(path).isDirectory()
       ? readdirSync(path).some((name) => newer(join(path, name)))
-      : statSync(path).mtimeMs > builtAt;
-  return ["web/app", "web/vite.config.ts", "web/package.json"].some((p) => newer(resolve(ROOT, p)));
+      : statSync(path).mtimeMs > builtAt);
+  return sources.some((p) => newer(resolve(ROOT, p)));
+}
+
+/** The indexer's compiled output (tsc -b leaves it untouched when nothing changed; its build info moves on). */
+const indexerBuildIsStale = () =>
+  !existsSync(resolve(ROOT, "indexer/lib/main.js")) ||
+  buildIsStale(
+    ["indexer/lib/main.js", "indexer/tsconfig.tsbuildinfo"],
+    ["indexer/src", "indexer/tsconfig.json", "indexer/package.json", "tsconfig.base.json"],
+  );
+const explorerBuildIsStale = () =>
+  buildIsStale(["web/build/server/index.js"], ["web/app", "web/vite.config.ts", "web/package.json"]);
+
+/**
+ * Runs an npm build quietly: its output (npm's banner, the bundler's notes and warnings) is shown only when it
+ * fails, so a first run prints one line per step.
+ */
+function build(what: string, workspace: string): void {
+  console.log(`start: building ${what}`);
+  const result = spawnSync("npm", ["run", "build", "-w", workspace], { cwd: ROOT, encoding: "utf8" });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
+    throw new Error(`${what} did not build`);
+  }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("error", () => done(false));
+  });
 }
 
 async function main(): Promise<void> {
@@ -186,9 +223,7 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log("start: building the indexer");
-  const build = spawnSync("npm", ["run", "build", "-w", "indexer"], { cwd: ROOT, stdio: "inherit" });
-  if (build.status !== 0) throw new Error("the indexer did not build");
+  if (indexerBuildIsStale()) build("the indexer", "indexer");
 
   if (onDevnet) {
     run("devnet", ["--import", "tsx", "devnet/src/cli/devnet.ts", ...process.argv.slice(2)]);
@@ -206,12 +241,18 @@ async function main(): Promise<void> {
 
   // A bounded heap: V8 otherwise lets garbage grow far past what a batch needs (peak RSS target: under 1 GB).
   // On the devnet, an index that got ahead of a restored chain (anvil killed between state saves) is rebuilt.
-  run(
-    "indexer",
-    ["--max-old-space-size=768", "indexer/lib/main.js"],
-    onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {},
-  );
-  run("api", ["--import", "tsx", "api/src/main.ts"]);
+  // The Subsquid processor logs JSON lines unless its stderr is a terminal; here it is a pipe to this script.
+  run("indexer", ["--max-old-space-size=768", "indexer/lib/main.js"], {
+    FORCE_PRETTY_LOGGER: process.env.FORCE_PRETTY_LOGGER ?? "1",
+    ...(onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {}),
+  });
+  // The API starts once the indexer's database is up (the embedded one is the indexer's to start): before that
+  // it would only log that it cannot reach it and that its LISTEN failed.
+  if (!process.env.DATABASE_URL?.trim()) {
+    await waitFor(`the embedded Postgres on port ${pgPort}`, 120, () => listening(Number(pgPort)));
+  }
+  // Production mode: GraphQL errors are masked (no stack traces or driver text to clients), as deployed.
+  run("api", ["--import", "tsx", "api/src/main.ts"], { NODE_ENV: process.env.NODE_ENV ?? "production" });
   const health = `http://127.0.0.1:${apiPort}/healthz`;
   await waitFor("the indexer and the API", 180, async () => (await fetch(health)).ok);
   console.log(
@@ -220,11 +261,7 @@ async function main(): Promise<void> {
   console.log(
     `start: API       http://127.0.0.1:${apiPort}/graphql  (GraphiQL in a browser; exports at /export/…)`,
   );
-  if (explorerBuildIsStale()) {
-    console.log("start: building the explorer");
-    const webBuild = spawnSync("npm", ["run", "build", "-w", "web"], { cwd: ROOT, stdio: "inherit" });
-    if (webBuild.status !== 0) throw new Error("the explorer did not build");
-  }
+  if (explorerBuildIsStale()) build("the explorer", "web");
   // The explorer reads the API started above (its own default is port 4000, whatever API_PORT says).
   run("web", ["web/server.mjs"], {
     API_URL: process.env.API_URL?.trim() || `http://127.0.0.1:${apiPort}/graphql`,

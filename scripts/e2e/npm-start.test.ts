@@ -486,6 +486,7 @@ describe(title, () => {
     );
     expect(start.find(/^start: every part stopped/)).toBeDefined();
     expect(start.find(/^\[indexer\] indexer: stopped$/)).toBeDefined();
+    expectQuietOutput(start);
 
     expect(await straysIn(repo)).toEqual([]);
     assertCleanData(repo, pgData, before.height);
@@ -518,6 +519,9 @@ describe(title, () => {
     expect(node.score).toBeGreaterThan(0);
     const resumed = start.find(/^\[devnet\] devnet: anvil .* contracts (resumed|deployed) at block/);
     expect(resumed?.text, start.tail()).toMatch(/contracts resumed at block/);
+    // The block it resumed at is the saved chain's head: at least the index's height when the first run stopped.
+    const resumedAt = Number(/contracts resumed at block (\d+)/.exec(resumed?.text ?? "")?.[1]);
+    expect(resumedAt).toBeGreaterThanOrEqual(recorded);
     // The chain goes on from where it was saved, and the index with it (never rebuilt, never re-initialised).
     const firstBlock = await start.until("the simulator's first block", LIVE_WITHIN_MS, () => {
       const m = /^\[devnet\] simulator: block (\d+) /.exec(
@@ -526,6 +530,7 @@ describe(title, () => {
       return m ? Number(m[1]) : undefined;
     });
     expect(firstBlock).toBeGreaterThan(recorded);
+    expect(firstBlock).toBeGreaterThan(resumedAt);
     const grown = await start.until(
       "the index to grow past the first run's height",
       LIVE_WITHIN_MS + 30_000,
@@ -558,6 +563,7 @@ describe(title, () => {
       `npm start #2: stopped in ${((Date.now() - stopStarted) / 1000).toFixed(1)} s after the SIGINT`,
     );
     expect(start.find(/^start: every part stopped/)).toBeDefined();
+    expectQuietOutput(start);
     expect(await straysIn(repo)).toEqual([]);
     // The same data directory, said again at this start.
     expect(pgDataOf(start, repo)).toBe(pgData);
@@ -566,6 +572,19 @@ describe(title, () => {
   });
 });
 
+/**
+ * What a newcomer reads from `npm start` (issue 11): no advice to start what it is starting ("npm run indexer"), no
+ * LISTEN error while the database comes up, no raw JSON log lines, no bundler notes or warnings, and no indexer
+ * rebuild when nothing changed since `npm install` built it.
+ */
+function expectQuietOutput(start: NpmStart): void {
+  const all = start.lines.map((l) => l.text);
+  expect(all.filter((t) => /npm run indexer/.test(t))).toEqual([]);
+  expect(all.filter((t) => /LISTEN/.test(t))).toEqual([]);
+  expect(all.filter((t) => /^(\[[\w-]+\] )?\{".*\}$/.test(t))).toEqual([]);
+  expect(all.filter((t) => /^\s*\(!\)|\bvite\b|EBADENGINE/i.test(t))).toEqual([]);
+  expect(all.filter((t) => /^start: building the indexer/.test(t))).toEqual([]);
+}
 /**
  * The embedded Postgres's data directory: `.data/postgres` in the clone, or, as root from a folder the postgres
  * user cannot enter, the one the indexer names at start ("the data lives in <path>").

@@ -73,8 +73,12 @@ async function main(): Promise<void> {
       deployment = await deployContracts(rpc, accounts[0], true);
       writeDevnetFile({ ...deployment, rpcUrl: anvil.rpcUrl });
     }
+    // On a resumed chain, the block it resumes at (its saved head), not the contracts' deployment block.
+    const at = resumed
+      ? `resumed at block ${Number(await rpc.call<string>("eth_blockNumber"))} (deployed at block ${deployment.deploymentBlock})`
+      : `deployed at block ${deployment.deploymentBlock}`;
     console.log(
-      `devnet: anvil ${anvil.rpcUrl} (chain ${deployment.chainId}), contracts ${resumed ? "resumed" : "deployed"} at block ${deployment.deploymentBlock}; addresses in ${DEVNET_FILE}`,
+      `devnet: anvil ${anvil.rpcUrl} (chain ${deployment.chainId}), contracts ${at}; addresses in ${DEVNET_FILE}`,
     );
     console.log(`  TEERegistry              ${deployment.addresses.teeRegistry}`);
     console.log(`  InferenceSettlementRelay ${deployment.addresses.settlementRelay}`);
