@@ -174,3 +174,34 @@ describe("MINUTE buckets", () => {
     expect(r.body.errors?.[0]?.message).toMatch(/MINUTE buckets, expected at most 1000/);
   });
 });
+
+describe("uptime over a young node's life", () => {
+  test("a node younger than 7 days: uptimeOverLife is its filled windows over the windows since it registered", async () => {
+    const { nodes } = await ok(
+      "{ nodes(first: 100) { edges { node { id registered { timestamp } uptime7d uptimeWindows uptimeOverLife } } } }",
+    );
+    const asOf = T0;
+    let young = 0;
+    for (const { node } of nodes.edges) {
+      if (!node.registered) {
+        expect(node.uptimeWindows).toBeNull();
+        expect(node.uptimeOverLife).toBeNull();
+        continue;
+      }
+      const since = Date.parse(node.registered.timestamp) / 1000;
+      // The windows (asOf - 7d + 1800k, asOf - 7d + 1800(k+1)] that end at or after the registration.
+      let windows = 0;
+      for (let k = 0; k < 336; k++) if (asOf - 604_800 + 1800 * (k + 1) >= since) windows++;
+      expect(node.uptimeWindows, node.id).toBe(windows);
+      // At most 1: heartbeats before the registration (the fixture has some) do not make it more than whole.
+      expect(node.uptimeOverLife, node.id).toBeCloseTo(
+        Math.min(1, Math.round(node.uptime7d * 336) / windows),
+        12,
+      );
+      if (windows < 336) young++;
+    }
+    // The fixture's nodes registered less than 7 days before its latest block, and some have heartbeats.
+    expect(young).toBeGreaterThan(0);
+    expect(nodes.edges.some((e: any) => e.node.uptimeOverLife > e.node.uptime7d)).toBe(true);
+  });
+});

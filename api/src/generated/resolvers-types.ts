@@ -424,6 +424,16 @@ export type Node = {
   totalSlashed: Scalars['BigInt']['output'];
   /** Share of the 336 half-hour windows in the 7 days before asOf that hold at least one heartbeat. */
   uptime7d: Scalars['Float']['output'];
+  /**
+   * uptime7d measured over the node's life while it is younger than 7 days: the share of the uptimeWindows windows
+   * that hold a counting heartbeat (equal to uptime7d for an older node). Null before it registers.
+   */
+  uptimeOverLife?: Maybe<Scalars['Float']['output']>;
+  /**
+   * How many of the 336 half-hour windows of uptime7d the node has existed in: those ending at or after its
+   * registration (336 once it is 7 days old). Null before it registers.
+   */
+  uptimeWindows?: Maybe<Scalars['Int']['output']>;
 };
 
 
@@ -1245,6 +1255,8 @@ export type NodeResolvers<ContextType = Context, ParentType extends ResolversPar
   teeType?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   totalSlashed?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
   uptime7d?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  uptimeOverLife?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  uptimeWindows?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 

@@ -1,4 +1,5 @@
 import { type GraphQLResolveInfo, Kind } from "graphql";
+import { UPTIME_WINDOWS, uptimeWindowsSince } from "../../../indexer/src/reputation/index.ts";
 import { listSettlements, listSlashes } from "../data/activity.ts";
 import { listInferences } from "../data/inferences.ts";
 import type { NodeModel } from "../data/models.ts";
@@ -41,6 +42,19 @@ export const entityResolvers: Resolvers = {
     },
     async uptime7d(node, _args, ctx) {
       return ctx.loaders.uptime(await ctx.latestTime()).load(node.id);
+    },
+    async uptimeWindows(node, _args, ctx) {
+      if (!node.registered) return null;
+      return uptimeWindowsSince(node.registered.timestamp.getTime() / 1000, await ctx.latestTime());
+    },
+    async uptimeOverLife(node, _args, ctx) {
+      if (!node.registered) return null;
+      const asOf = await ctx.latestTime();
+      const windows = uptimeWindowsSince(node.registered.timestamp.getTime() / 1000, asOf);
+      if (windows === 0) return 0;
+      // uptime7d is a count of windows over 336: the same count over the windows the node has existed in.
+      const filled = Math.round((await ctx.loaders.uptime(asOf).load(node.id)) * UPTIME_WINDOWS);
+      return Math.min(1, filled / windows);
     },
     async reputation(node, { asOf }, ctx) {
       return reputationAt(ctx, "node", node.id, node.rep, asOfSeconds(asOf, await ctx.latestTime()));

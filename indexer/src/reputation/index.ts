@@ -47,6 +47,7 @@ export {
   uptimeWindowCount,
   uptimeWindowCountSorted,
   uptimeWindowIndex,
+  uptimeWindowsSince,
 } from "./uptime.ts";
 export {
   type DecayedSums,

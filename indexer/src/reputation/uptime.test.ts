@@ -10,6 +10,7 @@ import {
   uptimeWindowCount,
   uptimeWindowCountSorted,
   uptimeWindowIndex,
+  uptimeWindowsSince,
 } from "./uptime.ts";
 
 const T = 1_764_000_000;
@@ -117,5 +118,27 @@ describe("per-node heartbeat list", () => {
     for (const asOf of [finalizedTime, finalizedTime + 1, T - 4321, T]) {
       expect(uptime7dSorted(pruned, asOf)).toBe(uptime7dSorted(all, asOf));
     }
+  });
+});
+
+describe("uptimeWindowsSince", () => {
+  it("counts the windows ending at or after the registration, 336 at most", () => {
+    expect(uptimeWindowsSince(START - 1, T)).toBe(UPTIME_WINDOWS);
+    expect(uptimeWindowsSince(START, T)).toBe(UPTIME_WINDOWS);
+    // The first window is (START, START + 1800]: a registration inside it or at its end still has all 336.
+    expect(uptimeWindowsSince(START + 1, T)).toBe(UPTIME_WINDOWS);
+    expect(uptimeWindowsSince(START + UPTIME_WINDOW_SECONDS, T)).toBe(UPTIME_WINDOWS);
+    expect(uptimeWindowsSince(START + UPTIME_WINDOW_SECONDS + 1, T)).toBe(UPTIME_WINDOWS - 1);
+    // Registered in the last half hour: one window; at exactly T (a heartbeat in that block counts): one.
+    expect(uptimeWindowsSince(T - 10, T)).toBe(1);
+    expect(uptimeWindowsSince(T, T)).toBe(1);
+    expect(uptimeWindowsSince(T + 1, T)).toBe(0);
+  });
+
+  it("a node heartbeating in every window since its registration has full uptime over its life", () => {
+    const since = T - 3 * 86_400 + 7;
+    const beats: number[] = [];
+    for (let t = since; t <= T; t += UPTIME_WINDOW_SECONDS / 2) beats.push(t);
+    expect(uptimeWindowCount(beats, T)).toBe(uptimeWindowsSince(since, T));
   });
 });

@@ -44,6 +44,19 @@ export function uptimeWindowCount(heartbeats: readonly number[], asOf: number): 
   return count;
 }
 
+/**
+ * How many of asOf's 336 windows a node registered at `since` has existed in: the windows ending at or after it
+ * (336 for a node at least 7 days old, 0 for one registered after asOf). A node younger than 7 days can fill
+ * only these; the explorer shows its uptime over them, saying so (issue 11).
+ */
+export function uptimeWindowsSince(since: number, asOf: number): number {
+  assertFiniteTime(since, "since");
+  assertFiniteTime(asOf, "asOf");
+  if (since > asOf) return 0;
+  const x = (since - (asOf - UPTIME_PERIOD_SECONDS)) / UPTIME_WINDOW_SECONDS;
+  return Math.min(UPTIME_WINDOWS, UPTIME_WINDOWS + 1 - Math.ceil(x));
+}
+
 /** uptime7d over heartbeat timestamps in any order. O(n). */
 export function uptime7d(heartbeats: readonly number[], asOf: number): number {
   return uptimeWindowCount(heartbeats, asOf) / UPTIME_WINDOWS;
