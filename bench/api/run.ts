@@ -14,7 +14,8 @@
 //
 // BENCH_API_NODES / BENCH_API_INFERENCES change the scale, BENCH_API_SECONDS the measuring time per workload.
 // BENCH_API_PARTS picks steps (comma-separated, default all): exports, load, no-cache, openreader; `seed` alone
-// only seeds (or brings the seeded database up to date). BENCH_API_WORKLOADS picks workloads by name
+// only seeds (or brings the seeded database up to date); `serve` keeps the seeded database running (its URL
+// printed) until Ctrl-C, for compare.ts or EXPLAIN. BENCH_API_WORKLOADS picks workloads by name
 // (leaderboard, node page, inference list), BENCH_API_EXPORTS exports (inferences.csv, inferences.ndjson,
 // inferences.parquet, reputation-history.csv, reputation-history.parquet).
 import { readFileSync } from "node:fs";
@@ -251,7 +252,7 @@ async function measure(
 const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
 export async function run(): Promise<void> {
-  const parts = listOption<Part | "seed">("BENCH_API_PARTS", ALL_PARTS, ["seed"]);
+  const parts = listOption<Part | "seed" | "serve">("BENCH_API_PARTS", ALL_PARTS, ["seed", "serve"]);
   const names = listOption("BENCH_API_WORKLOADS", WORKLOAD_NAMES);
   const exportNames = listOption("BENCH_API_EXPORTS", EXPORT_NAMES);
   const seeded = await seededDatabase(OPTIONS, await freePort());
@@ -262,6 +263,17 @@ export async function run(): Promise<void> {
       `database: ${int(rows.node)} nodes, ${int(rows.inference)} inferences, ${int(rows.settlement)} settlements, ${int(rows.slash)} slashes (${int(seeded.summary.events)} events in ${int(seeded.summary.blocks)} blocks, seeded in ${seeded.summary.seconds.toFixed(0)} s)`,
     );
     if (parts.every((p) => p === "seed")) return;
+    if (parts.includes("serve")) {
+      // The seeded database for other tools (compare.ts, EXPLAIN) until SIGINT / SIGTERM.
+      console.log(
+        `serving: DATABASE_URL=${seeded.url} (the API's role: ${seeded.readerUrl}); Ctrl-C stops it`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      return;
+    }
     const sample = await sampleOf(seeded.url);
     const chosen = workloads(sample).filter((w) => names.includes(w.name));
     const has = (p: Part) => parts.includes(p);
