@@ -103,3 +103,9 @@ export function Pager({
     </nav>
   );
 }
+
+/** Inside a list's filter form: applying new filters keeps the rows per page chosen in the pager. */
+export function KeepPageSize() {
+  const size = new URLSearchParams(useLocation().search).get("size");
+  return size ? <input type="hidden" name="size" value={size} /> : null;
+}

@@ -7,7 +7,7 @@ import {
   OrderSelect,
   SelectFilter,
 } from "~/components/filter-fields";
-import { Pager } from "~/components/pagination";
+import { KeepPageSize, Pager } from "~/components/pagination";
 import { InferenceTable } from "~/components/tables";
 import { Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -100,6 +100,7 @@ export default function Inferences() {
               ["COMMITTED_ASC", "oldest first"],
             ]}
           />
+          <KeepPageSize />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
-import { Pager } from "~/components/pagination";
+import { KeepPageSize, Pager } from "~/components/pagination";
 import { ScoreCell } from "~/components/score";
 import { TruncatedLink } from "~/components/tables";
 import { EmptyRow, HexLink, TableScroll, Unavailable } from "~/components/ui";
@@ -70,6 +70,7 @@ export default function Models() {
             ]}
           />
           <OrderSelect value={orderBy} options={lowerCaseOptions(MODEL_ORDERS)} />
+          <KeepPageSize />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { Age } from "~/components/age";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
-import { Pager } from "~/components/pagination";
+import { KeepPageSize, Pager } from "~/components/pagination";
 import { ScoreCell } from "~/components/score";
 import { EmptyRow, HexLink, NoCommitReveal, TableScroll } from "~/components/ui";
 import { formatInt, formatPercent, formatWei } from "~/lib/format";
@@ -136,6 +136,7 @@ export default function Leaderboard() {
             ]}
           />
           <OrderSelect value={orderBy} options={lowerCaseOptions(full ? NODE_ORDERS : TWO_CONTRACT_ORDERS)} />
+          <KeepPageSize />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

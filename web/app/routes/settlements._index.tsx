@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
-import { Pager } from "~/components/pagination";
+import { KeepPageSize, Pager } from "~/components/pagination";
 import { SettlementTable } from "~/components/tables";
 import { fromApi } from "~/lib/load.server";
 import { dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
@@ -60,6 +60,7 @@ export default function Settlements() {
             options={lowerCaseOptions(CHECKS)}
           />
           <DateRangeFilter values={values} />
+          <KeepPageSize />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { DateRangeFilter, HexFilter, lowerCaseOptions, SelectFilter } from "~/components/filter-fields";
-import { Pager } from "~/components/pagination";
+import { KeepPageSize, Pager } from "~/components/pagination";
 import { SlashTable } from "~/components/tables";
 import { Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
@@ -56,6 +56,7 @@ export default function Slashes() {
             options={lowerCaseOptions(SLASH_REASONS)}
           />
           <DateRangeFilter values={values} />
+          <KeepPageSize />
           <button type="submit">Apply</button>
         </fieldset>
       </Form>

@@ -270,6 +270,11 @@ export function listTests(): void {
           expect(await rangeOf(page, "inferences")).toBe(
             `1–25 of ${int(total)} inferences · page 1 of ${int(Math.ceil(total / 25))}`,
           );
+          // Applying the filter form keeps the page size.
+          await page.getByRole("button", { name: "Apply" }).click();
+          await page.waitForURL((u) => u.searchParams.has("order"));
+          expect(new URL(page.url()).searchParams.get("size")).toBe("25");
+          await expect.poll(() => page.locator("tr[data-inference-id]").count()).toBe(25);
         },
         { viewport: WIDE },
       );
