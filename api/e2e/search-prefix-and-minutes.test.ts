@@ -205,3 +205,40 @@ describe("uptime over a young node's life", () => {
     expect(nodes.edges.some((e: any) => e.node.uptimeOverLife > e.node.uptime7d)).toBe(true);
   });
 });
+
+describe("page details", () => {
+  test("a settlement lists the inferences it settles; a node names its TEE type", async () => {
+    const linked = fx.inferences.filter((i) => i.settlementId !== null);
+    expect(linked.length).toBeGreaterThan(0);
+    const settlementId = linked[0].settlementId as string;
+    const expected = linked.filter((i) => i.settlementId === settlementId).map((i) => i.id);
+    const unlinked = fx.settlements.find((s) => !linked.some((i) => i.settlementId === s.id));
+    const d = await ok(
+      `query($a: ID!, $b: ID!) { a: settlement(id: $a) { inferences { id settlement { id } } } b: settlement(id: $b) { inferences { id } } }`,
+      { a: settlementId, b: unlinked?.id ?? settlementId },
+    );
+    expect(d.a.inferences.map((i: any) => i.id).sort()).toEqual([...expected].sort());
+    for (const i of d.a.inferences) expect(i.settlement.id).toBe(settlementId);
+    if (unlinked) expect(d.b.inferences).toEqual([]);
+
+    await tdb.admin.query(
+      `INSERT INTO tee_type (id, type_id, name, added_block, added_at, added_tx)
+       VALUES ('1', 1, 'AWS Nitro Enclaves', 1, now(), '0x01'), ('2-old', 2, 'TDX (old name)', 1, now(), '0x02'),
+              ('2', 2, 'Intel TDX', 2, now(), '0x03')`,
+    );
+    try {
+      const { nodes } = await ok("{ nodes(first: 100) { edges { node { teeType teeTypeName } } } }");
+      const names = new Map<number | null, Set<string | null>>();
+      for (const { node } of nodes.edges) {
+        const set = names.get(node.teeType) ?? new Set();
+        set.add(node.teeTypeName);
+        names.set(node.teeType, set);
+      }
+      expect(names.get(1)).toEqual(new Set(["AWS Nitro Enclaves"]));
+      if (names.has(2)) expect(names.get(2)).toEqual(new Set(["Intel TDX"]));
+      if (names.has(null)) expect(names.get(null)).toEqual(new Set([null]));
+    } finally {
+      await tdb.admin.query("DELETE FROM tee_type");
+    }
+  });
+});

@@ -87,3 +87,21 @@ export async function inferencesByIds(db: Db, ids: readonly string[]): Promise<I
   const rows = await db.query<InferenceRow>("SELECT * FROM inference WHERE id = ANY($1)", [ids]);
   return rows.map(inferenceFromRow);
 }
+
+/** The inferences each settlement settles (the indexer's link, check 7), oldest commit first, per settlement id. */
+export async function inferencesBySettlementIds(
+  db: Db,
+  ids: readonly string[],
+): Promise<Map<string, InferenceModel[]>> {
+  const rows = await db.query<InferenceRow>(
+    "SELECT * FROM inference WHERE settlement_id = ANY($1) ORDER BY committed_block, committed_log_index, id",
+    [ids],
+  );
+  const out = new Map<string, InferenceModel[]>();
+  for (const row of rows) {
+    const list = out.get(row.settlement_id as string) ?? [];
+    list.push(inferenceFromRow(row));
+    out.set(row.settlement_id as string, list);
+  }
+  return out;
+}

@@ -6,6 +6,16 @@ import type { Db } from "../db/database.ts";
  * `${pcrHash}|${teeType}`. The type's own row, else the row of an approval for every type (og-evm 6030478);
  * approved, or revoked with a grace period that has not ended (758e149).
  */
+/** The names the registry gave TEE types (TEETypeAdded), by type id; the latest name when a type was added again. */
+export async function teeTypeNames(db: Db, typeIds: readonly number[]): Promise<Map<number, string>> {
+  const rows = await db.query<{ type_id: number; name: string }>(
+    `SELECT DISTINCT ON (type_id) type_id, name FROM tee_type WHERE type_id = ANY($1)
+      ORDER BY type_id, added_block DESC`,
+    [typeIds],
+  );
+  return new Map(rows.map((r) => [r.type_id, r.name]));
+}
+
 export async function pcrApproval(
   db: Db,
   keys: readonly string[],

@@ -421,6 +421,8 @@ export type Node = {
   /** deposits - completed withdrawals - slashed (requested withdrawals stay in stake until completed) */
   stake: Scalars['BigInt']['output'];
   teeType?: Maybe<Scalars['Int']['output']>;
+  /** The name the TEE registry gave teeType (TEETypeAdded), e.g. AWS Nitro Enclaves; null when the type was never added. */
+  teeTypeName?: Maybe<Scalars['String']['output']>;
   totalSlashed: Scalars['BigInt']['output'];
   /** Share of the 336 half-hour windows in the 7 days before asOf that hold at least one heartbeat. */
   uptime7d: Scalars['Float']['output'];
@@ -678,6 +680,8 @@ export type Settlement = {
   checks: SettlementChecks;
   ethAddress: Scalars['Bytes']['output'];
   id: Scalars['ID']['output'];
+  /** The inferences this settlement settles: those whose teeSignature check it decides (README, check 7), oldest commit first. */
+  inferences: Array<Inference>;
   inputHash: Scalars['Bytes']['output'];
   node?: Maybe<Node>;
   outputHash: Scalars['Bytes']['output'];
@@ -1253,6 +1257,7 @@ export type NodeResolvers<ContextType = Context, ParentType extends ResolversPar
   slashes?: Resolver<ResolversTypes['SlashConnection'], ParentType, ContextType, RequireFields<NodeSlashesArgs, 'first'>>;
   stake?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
   teeType?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  teeTypeName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   totalSlashed?: Resolver<ResolversTypes['BigInt'], ParentType, ContextType>;
   uptime7d?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   uptimeOverLife?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1349,6 +1354,7 @@ export type SettlementResolvers<ContextType = Context, ParentType extends Resolv
   checks?: Resolver<ResolversTypes['SettlementChecks'], ParentType, ContextType>;
   ethAddress?: Resolver<ResolversTypes['Bytes'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inferences?: Resolver<Array<ResolversTypes['Inference']>, ParentType, ContextType>;
   inputHash?: Resolver<ResolversTypes['Bytes'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType>;
   outputHash?: Resolver<ResolversTypes['Bytes'], ParentType, ContextType>;

@@ -3,7 +3,7 @@ import type { Reputation } from "../../../indexer/src/reputation/index.ts";
 import { latestChallengeByInferenceIds, settlementsByIds, slashesByInferenceIds } from "../data/activity.ts";
 import { attestationsByNodeIds } from "../data/attestations.ts";
 import { type IndexerStateRow, latestBlockTime, readIndexerState } from "../data/indexer-state.ts";
-import { inferencesByIds } from "../data/inferences.ts";
+import { inferencesByIds, inferencesBySettlementIds } from "../data/inferences.ts";
 import type {
   AttestationModel,
   ChallengeModel,
@@ -14,7 +14,7 @@ import type {
   SlashModel,
 } from "../data/models.ts";
 import { distinctNodes30dAtLatest, modelsByIds } from "../data/models-list.ts";
-import { pcrApproval, uptimes } from "../data/node-extras.ts";
+import { pcrApproval, teeTypeNames, uptimes } from "../data/node-extras.ts";
 import { nodesByIds } from "../data/nodes.ts";
 import type { Db } from "../db/database.ts";
 import { replayAsOf } from "../reputation/classify.ts";
@@ -35,6 +35,10 @@ export interface Loaders {
   slashesOfInference: DataLoader<string, SlashModel[]>;
   /** key `${pcrHash}|${teeType}` */
   pcrApproved: DataLoader<string, boolean>;
+  /** By TEE type id: the name the registry gave it (null when never added). */
+  teeTypeName: DataLoader<number, string | null>;
+  /** By settlement id: the inferences it settles. */
+  inferencesOfSettlement: DataLoader<string, InferenceModel[]>;
   /** Per asOf (unix seconds). */
   uptime: (asOf: number) => DataLoader<string, number>;
   distinctNodes30d: DataLoader<string, number>;
@@ -97,6 +101,14 @@ export function createLoaders(db: Db, latestTime: () => Promise<number>): Loader
     }),
     slashesOfInference: new DataLoader(async (ids) => {
       const found = await slashesByInferenceIds(db, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }),
+    teeTypeName: new DataLoader(async (typeIds) => {
+      const found = await teeTypeNames(db, typeIds);
+      return typeIds.map((t) => found.get(t) ?? null);
+    }),
+    inferencesOfSettlement: new DataLoader(async (ids) => {
+      const found = await inferencesBySettlementIds(db, ids);
       return ids.map((id) => found.get(id) ?? []);
     }),
     pcrApproved: new DataLoader(async (keys) => {

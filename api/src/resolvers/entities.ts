@@ -43,6 +43,8 @@ export const entityResolvers: Resolvers = {
     async uptime7d(node, _args, ctx) {
       return ctx.loaders.uptime(await ctx.latestTime()).load(node.id);
     },
+    teeTypeName: (node, _args, ctx) =>
+      node.teeType === null ? null : ctx.loaders.teeTypeName.load(node.teeType),
     async uptimeWindows(node, _args, ctx) {
       if (!node.registered) return null;
       return uptimeWindowsSince(node.registered.timestamp.getTime() / 1000, await ctx.latestTime());
@@ -155,6 +157,7 @@ export const entityResolvers: Resolvers = {
   Settlement: {
     node: (settlement, _args, ctx) =>
       settlement.nodeId === null ? null : ctx.loaders.node.load(settlement.nodeId),
+    inferences: (settlement, _args, ctx) => ctx.loaders.inferencesOfSettlement.load(settlement.id),
   },
 
   Slash: {
