@@ -15,6 +15,7 @@ import {
 } from "../db/unavailable.ts";
 import { replayAsOf } from "../reputation/classify.ts";
 import { loadReputationEvents } from "../reputation/events-sql.ts";
+import { INDEXED_HEIGHT_HEADER } from "../server/min-height.ts";
 import {
   arrayLineWriter,
   COLUMNS,
@@ -349,6 +350,8 @@ export async function handleExport(
       "Cache-Control": "no-store",
       "X-Content-Type-Options": "nosniff",
       ...provenanceHeaders(provenance),
+      // The position of this export's snapshot: its rows are exactly as of it (server/min-height.ts).
+      [INDEXED_HEIGHT_HEADER]: String(position.height),
     });
     if (format === "csv") {
       await write(res, (request.provenance ? provenanceComment(provenance) : "") + csvHeader(columns));

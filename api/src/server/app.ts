@@ -196,8 +196,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     if (typeof minHeight === "object") return sendError(res, 400, "BAD_USER_INPUT", minHeight.error);
 
     // A cacheable request reads the snapshot and the indexer's position in one statement first; its answer
-    // then comes from the cache, or is computed with that position (not read again). Any other reads the position
-    // alone. Either reading waits for X-Min-Height (min-height.ts) and gives the answer's X-Indexed-Height.
+    // then comes from the cache, or is computed with that position (not read again). A request with X-Min-Height
+    // first waits until this database has replayed that far (min-height.ts), re-reading the same way.
     let read: { snapshot: string; state: IndexerStateRow | null; tick: number } | undefined;
     let state: IndexerStateRow | null | undefined;
     if (cacheKey !== undefined) {
@@ -217,7 +217,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       read = reading.value;
       state = read?.state;
       if (!reading.reached && read) return sendBehind(res, read.state?.height ?? 0, minHeight as number);
-    } else {
+    } else if (minHeight !== undefined) {
       // As above, a failed reading leaves the request to fail the usual way (a GraphQL error).
       const reading = await readAtLeast(
         () => readIndexerState(db).catch(() => undefined),
@@ -229,11 +229,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       if (!reading.reached && state !== undefined)
         return sendBehind(res, state?.height ?? 0, minHeight as number);
     }
-    if (state !== undefined) res.setHeader(INDEXED_HEIGHT_HEADER, String(state?.height ?? 0));
     if (read && cacheKey !== undefined) {
       const hit = responseCache.get(cacheKey, read.snapshot, read.tick);
       if (hit) {
         for (const [name, value] of hit.headers) res.setHeader(name, value);
+        // Nothing committed since it was computed: its data is exactly at this position.
+        res.setHeader(INDEXED_HEIGHT_HEADER, String(read.state?.height ?? 0));
         res.statusCode = hit.status;
         res.end(hit.body);
         const labels = { operation: hit.operation, type: hit.type };
@@ -252,6 +253,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
       context: async () => context,
     });
+    // X-Indexed-Height of a computed answer: the position read after computing it, so no data in the answer is
+    // newer (whoever asks for this height next gets nothing older than this answer). Left out if it cannot be read.
+    const after = await readIndexerState(db).catch(() => undefined);
+    if (after !== undefined) res.setHeader(INDEXED_HEIGHT_HEADER, String(after?.height ?? 0));
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
@@ -313,17 +318,17 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       count("export", res);
       const minHeight = parseMinHeight(req);
       if (typeof minHeight === "object") return sendError(res, 400, "BAD_USER_INPUT", minHeight.error);
-      // The export reads in its own snapshot, taken after this reading: at least this height. A failed reading is
-      // left to the export, which says so in its own way.
-      const reading = await readAtLeast(
-        () => readIndexerState(db).catch(() => undefined),
-        (r) => (r === undefined ? undefined : (r?.height ?? 0)),
-        minHeight,
-        config.minHeightWaitMs,
-      );
-      if (reading.value !== undefined) {
-        if (!reading.reached) return sendBehind(res, reading.value?.height ?? 0, minHeight as number);
-        res.setHeader(INDEXED_HEIGHT_HEADER, String(reading.value?.height ?? 0));
+      if (minHeight !== undefined) {
+        // The export's own snapshot is taken after this; its X-Indexed-Height is that snapshot's (handler.ts). A
+        // failed reading is left to the export, which says so in its own way.
+        const reading = await readAtLeast(
+          () => readIndexerState(db).catch(() => undefined),
+          (r) => (r === undefined ? undefined : (r?.height ?? 0)),
+          minHeight,
+          config.minHeightWaitMs,
+        );
+        if (reading.value !== undefined && !reading.reached)
+          return sendBehind(res, reading.value?.height ?? 0, minHeight);
       }
       return handleExport(req, res, url, db, log, (err) => databaseOutage(url.pathname, err));
     }

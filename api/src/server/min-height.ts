@@ -1,10 +1,13 @@
 import type { IncomingMessage } from "node:http";
 
 // Answers that never go backwards for a client when API replicas read streaming replicas that lag by different
-// amounts (docs/deploy.md, "Replicas"): every answer says the indexed height it was computed from (at least), in
-// X-Indexed-Height; a client that keeps the highest height it has seen sends it back as X-Min-Height, and an API
-// whose database has not replayed that far yet waits for it (up to MIN_HEIGHT_WAIT_MS) and otherwise answers 503,
-// so the client retries (behind a load balancer, likely on another replica) instead of being shown older data.
+// amounts (docs/deploy.md, "Replicas"). Every answer says in X-Indexed-Height a height that none of its data is
+// newer than (a cached answer's and an export's exact position; a computed answer's position read after computing
+// it). A client that keeps the highest height it has seen sends it back as X-Min-Height, and an API whose database
+// has not replayed that far yet waits for it (up to MIN_HEIGHT_WAIT_MS) before reading anything, and otherwise
+// answers 503, so the client retries (behind a load balancer, likely on another replica) instead of being shown
+// older data. Replay only moves forward, so everything read after the wait is at least as new as anything the
+// client was shown.
 
 export const INDEXED_HEIGHT_HEADER = "X-Indexed-Height";
 export const MIN_HEIGHT_HEADER = "X-Min-Height";
