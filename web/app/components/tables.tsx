@@ -1,4 +1,5 @@
 import { Link } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { formatWei, modelLabel } from "~/lib/format";
 import type { InferenceRow, SettlementRow, SlashRow } from "~/models/types";
 import { Age } from "./age";
@@ -8,6 +9,15 @@ import { BlockCell, CheckBadge, EmptyRow, HexLink, StatusBadge, TableScroll } fr
 // The explorer's lists: one line per row at desktop width (fixed column widths from the header's classes, long
 // values cut with an ellipsis and whole in their tooltip and copy button: styles.css "Lists"), cards on a phone
 // (each cell labelled from its data-label).
+
+/** A list's column header: its width class (w-*) and, for numbers, right alignment. */
+export function Th({ w, num = false, children }: { w: string; num?: boolean; children: ReactNode }) {
+  return (
+    <th scope="col" className={num ? `num ${w}` : w}>
+      {children}
+    </th>
+  );
+}
 
 /** A chain-supplied name cut to its column, whole in its tooltip and shown whole when the link has focus. */
 export function TruncatedLink({ to, text }: { to: string; text: string }) {
@@ -36,37 +46,15 @@ export function InferenceTable({
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            <th scope="col" className="w-hex">
-              Inference
-            </th>
-            {showNode ? (
-              <th scope="col" className="w-node">
-                Node
-              </th>
-            ) : null}
-            {showModel ? (
-              <th scope="col" className="w-fill">
-                Model
-              </th>
-            ) : null}
-            <th scope="col" className="w-mode">
-              Mode
-            </th>
-            <th scope="col" className="w-status">
-              Status
-            </th>
-            <th scope="col" className="w-checks">
-              Checks (commitment, on time, TEE signature, PCR)
-            </th>
-            <th scope="col" className="w-age">
-              Age
-            </th>
-            <th scope="col" className="w-block">
-              Committed
-            </th>
-            <th scope="col" className="w-block">
-              Verdict block
-            </th>
+            <Th w="w-hex">Inference</Th>
+            {showNode ? <Th w="w-node">Node</Th> : null}
+            {showModel ? <Th w="w-fill">Model</Th> : null}
+            <Th w="w-mode">Mode</Th>
+            <Th w="w-status">Status</Th>
+            <Th w="w-checks">Checks (commitment, on time, TEE signature, PCR)</Th>
+            <Th w="w-age">Age</Th>
+            <Th w="w-block">Committed</Th>
+            <Th w="w-block">Verdict block</Th>
           </tr>
         </thead>
         <tbody>
@@ -125,30 +113,14 @@ export function SettlementTable({ rows, label }: { rows: SettlementRow[]; label:
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            <th scope="col" className="w-fill">
-              Settlement
-            </th>
-            <th scope="col" className="w-node">
-              TEE
-            </th>
-            <th scope="col" className="w-check">
-              Signature
-            </th>
-            <th scope="col" className="w-check">
-              Fresh
-            </th>
-            <th scope="col" className="w-check">
-              TEE enabled
-            </th>
-            <th scope="col" className="w-check">
-              PCR valid
-            </th>
-            <th scope="col" className="w-age">
-              Age
-            </th>
-            <th scope="col" className="w-block">
-              Block
-            </th>
+            <Th w="w-fill">Settlement</Th>
+            <Th w="w-node">TEE</Th>
+            <Th w="w-check">Signature</Th>
+            <Th w="w-check">Fresh</Th>
+            <Th w="w-check">TEE enabled</Th>
+            <Th w="w-check">PCR valid</Th>
+            <Th w="w-age">Age</Th>
+            <Th w="w-block">Block</Th>
           </tr>
         </thead>
         <tbody>
@@ -209,29 +181,17 @@ export function SlashTable({
         <caption className="sr-only">{label}</caption>
         <thead>
           <tr>
-            {showNode ? (
-              <th scope="col" className="w-hex">
-                Node
-              </th>
-            ) : null}
-            <th scope="col" className="w-fill">
-              Reason
-            </th>
-            <th scope="col" className="num w-eth">
+            {showNode ? <Th w="w-hex">Node</Th> : null}
+            <Th w="w-fill">Reason</Th>
+            <Th w="w-eth" num>
               Amount
-            </th>
-            <th scope="col" className="num w-eth">
+            </Th>
+            <Th w="w-eth" num>
               Stake left
-            </th>
-            <th scope="col" className="w-hex">
-              Inference
-            </th>
-            <th scope="col" className="w-age">
-              Age
-            </th>
-            <th scope="col" className="w-block">
-              Block
-            </th>
+            </Th>
+            <Th w="w-hex">Inference</Th>
+            <Th w="w-age">Age</Th>
+            <Th w="w-block">Block</Th>
           </tr>
         </thead>
         <tbody>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Age } from "~/components/age";
+import { Th } from "~/components/tables";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
@@ -160,18 +161,12 @@ export default function Dashboard() {
               <table className="list">
                 <thead>
                   <tr>
-                    <th scope="col" className="w-hex">
-                      Node
-                    </th>
-                    <th scope="col" className="w-fill">
-                      Reason
-                    </th>
-                    <th scope="col" className="num w-eth">
+                    <Th w="w-hex">Node</Th>
+                    <Th w="w-fill">Reason</Th>
+                    <Th w="w-eth" num>
                       Amount
-                    </th>
-                    <th scope="col" className="w-age">
-                      Age
-                    </th>
+                    </Th>
+                    <Th w="w-age">Age</Th>
                   </tr>
                 </thead>
                 <tbody>

@@ -3,7 +3,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { lowerCaseOptions, OrderSelect, SelectFilter } from "~/components/filter-fields";
 import { KeepPageSize, Pager } from "~/components/pagination";
 import { ScoreCell } from "~/components/score";
-import { TruncatedLink } from "~/components/tables";
+import { Th, TruncatedLink } from "~/components/tables";
 import { EmptyRow, HexLink, TableScroll, Unavailable } from "~/components/ui";
 import { formatInt, modelLabel } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
@@ -84,27 +84,21 @@ export default function Models() {
           <caption className="sr-only">Models</caption>
           <thead>
             <tr>
-              <th scope="col" className="w-fill">
-                Model
-              </th>
-              <th scope="col" className="w-hex">
-                Id
-              </th>
-              <th scope="col" className="w-mode">
-                Mode
-              </th>
-              <th scope="col" className="num w-num">
+              <Th w="w-fill">Model</Th>
+              <Th w="w-hex">Id</Th>
+              <Th w="w-mode">Mode</Th>
+              <Th w="w-num" num>
                 Inferences
-              </th>
-              <th scope="col" className="num w-vfe">
+              </Th>
+              <Th w="w-vfe" num>
                 Verified / failed / expired
-              </th>
-              <th scope="col" className="num w-num">
+              </Th>
+              <Th w="w-num" num>
                 Nodes (30 d)
-              </th>
-              <th scope="col" className="num w-score">
+              </Th>
+              <Th w="w-score" num>
                 Score
-              </th>
+              </Th>
             </tr>
           </thead>
           <tbody>

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Age } from "~/components/age";
+import { Th } from "~/components/tables";
 import { EmptyRow, Stat, TableScroll } from "~/components/ui";
 import { formatInt, formatTime } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
@@ -38,12 +39,8 @@ export default function Reorgs() {
           <caption className="sr-only">Reorgs, latest first</caption>
           <thead>
             <tr>
-              <th scope="col" className="w-fill">
-                Detected
-              </th>
-              <th scope="col" className="w-age">
-                Age
-              </th>
+              <Th w="w-fill">Detected</Th>
+              <Th w="w-age">Age</Th>
               <th scope="col" className="num">
                 First replaced block
               </th>

@@ -62,10 +62,11 @@ const inferenceIds = (page: Page) =>
 /** The API's inference ids from row `skip` (0-based), `size` of them, newest first as the list shows them. */
 async function apiInferences(skip: number, size: number): Promise<string[]> {
   let after: string | null = null;
-  if (skip > 0) {
-    const d = await e2e.stack.gql(
-      "query($first: Int!) { inferences(first: $first) { pageInfo { endCursor } } }",
-      { first: skip },
+  // The API gives at most 1000 rows a request: walk to row `skip` in steps.
+  for (let left = skip; left > 0; left -= 1000) {
+    const d: any = await e2e.stack.gql(
+      "query($first: Int!, $after: String) { inferences(first: $first, after: $after) { pageInfo { endCursor } } }",
+      { first: Math.min(1000, left), after },
     );
     after = d.inferences.pageInfo.endCursor;
   }
