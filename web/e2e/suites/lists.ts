@@ -88,6 +88,17 @@ export function listTests(): void {
             const rows = await page.locator("table.list tbody tr").count();
             expect(rows, `${list.path}: rows in its lists`).toBeGreaterThan(0);
             expect(await tallRows(page), `${list.path}: rows taller than two lines`).toEqual([]);
+            const size = await page.evaluate(() => ({
+              rows: Math.max(
+                ...[...document.querySelectorAll("table.list tbody tr")].map(
+                  (tr) => tr.getBoundingClientRect().height,
+                ),
+              ),
+              page: document.documentElement.scrollHeight,
+            }));
+            console.log(
+              `${list.path} at 1400 px: ${rows} rows, tallest ${size.rows} px, page ${size.page} px`,
+            );
             expect(await sideways(page), `${list.path}: sideways scroll`).toBeLessThanOrEqual(0);
             const clipped = await page
               .locator(".table-scroll")
