@@ -41,7 +41,7 @@ interface Summary {
  * Runs a squid until it has indexed the chain head, sampling its peak RSS; returns its JSON summary line. With
  * BENCH_OUTPUT_DIR, its output is kept there as `<name>.log` (e.g. the batch timings of INDEXER_PROFILE=1).
  */
-function runToHead(
+export function runToHead(
   name: string,
   script: string,
   args: string[],
@@ -114,7 +114,7 @@ const SHAPES: Shape[] = [
 /** A squid's sync with the CPU seconds it and the two servers used meanwhile. */
 type Measured = Summary & { peakRss: number; cpu: { squid: number; postgres: number; anvil: number } };
 
-async function measured(
+export async function measured(
   run: () => Promise<Summary & { peakRss: number }>,
   servers: { postgres: number; anvil: number },
 ): Promise<Measured> {
