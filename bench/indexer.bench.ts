@@ -1,8 +1,8 @@
 // Indexer catch-up speed on two chain shapes (issue 15), each against a bare squid that only inserts raw logs from
 // the same chain, in the same run:
 //   bulk: the simulator's bulk chain: large blocks (500 new inferences each, 300 s apart), few heartbeats;
-//   busy: blocks of ~500 transactions 2 s apart, 50 nodes each heartbeating every 120 s of chain time, so nearly
-//         every block holds a heartbeat (whose calldata the indexer reads).
+//   busy: blocks of ~500 transactions 2 s apart, 50 nodes each heartbeating every 120 s of chain time (calldata
+//         the indexer reads; the simulator staggers nodes over 7 block offsets, so 7 blocks in 60 hold heartbeats).
 // 100,000 lifecycles per shape by default (BENCH_INFERENCES to change); BENCH_SHAPES=busy (or bulk) runs one.
 // Printed per shape: events, events/s, the ratio to the bare squid, peak RSS, and CPU seconds of the squid, of
 // Postgres and of anvil (the node) during each sync (bench/proc-cpu.ts).
