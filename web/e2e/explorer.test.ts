@@ -16,7 +16,7 @@ import {
 } from "./suites/interactions.ts";
 import { listTests } from "./suites/lists.ts";
 import { pageTypeTests } from "./suites/pages.ts";
-import { searchAndChartTests } from "./suites/search-and-charts.ts";
+import { pageDetailTests, searchAndChartTests } from "./suites/search-and-charts.ts";
 import { securityTests } from "./suites/security.ts";
 import { twoContractTests } from "./suites/two-contracts.ts";
 import { e2e } from "./support/context.ts";
@@ -38,6 +38,7 @@ leaderboardTests();
 listTests();
 searchTests();
 searchAndChartTests();
+pageDetailTests();
 trailTests();
 checkYourselfTests();
 hostileInputTests();

@@ -27,16 +27,51 @@ interface Outcome {
   detail: string;
 }
 
+/** The chain's own verdict on an inference (its latest InferenceVerified), to set a browser result beside. */
+export interface ChainVerdict {
+  status: string;
+  /** The explorer's rule 9: the chain says VERIFIED while one of the indexer's checks says FAIL. */
+  discrepancy: boolean;
+}
+
+/**
+ * What a browser result means for the chain's verdict: a check failing in the browser under a VERIFIED is the
+ * discrepancy the indexer flags (or would flag), a pass under VERIFIED supports it; other verdicts need no support.
+ */
+function chainLine(outcomes: Outcome[], chain: ChainVerdict): { text: string; disagrees: boolean } {
+  const named = (o: Outcome) => (o.name === "Commitment" ? "commitment" : o.name);
+  const failed = outcomes.filter((o) => o.browser === "FAIL").map(named);
+  if (chain.status !== "VERIFIED") {
+    return {
+      text: `The chain's verdict is ${chain.status}: ${failed.length ? `your browser also finds ${failed.join(" and ")} failing` : "nothing here contradicts it"}.`,
+      disagrees: false,
+    };
+  }
+  if (failed.length === 0) {
+    return {
+      text: `The chain says VERIFIED, and your browser's ${outcomes.map(named).join(" and ")} checks support it.`,
+      disagrees: false,
+    };
+  }
+  return {
+    text: `The chain says VERIFIED, but your browser finds ${failed.join(" and ")} failing: a discrepancy${chain.discrepancy ? ", as the indexer found too" : " (with the values as given)"}. Do not take the chain's VERIFIED on trust here.`,
+    disagrees: true,
+  };
+}
+
 /**
  * "Check it yourself": re-runs the commitment hash and the RSA-PSS signature check in this browser (keccak256 from
- * @noble/hashes, RSA-PSS from WebCrypto) on the values shown, which can be edited to see a check fail.
+ * @noble/hashes, RSA-PSS from WebCrypto) on the values shown, which can be edited to see a check fail. It says
+ * which inputs came from the explorer's API and, given the chain's verdict, what the browser's results mean for it.
  */
 export function CheckYourself({
   commitment,
   signature,
+  chain,
 }: {
   commitment?: CommitmentInputs;
   signature?: SignatureInputs;
+  chain?: ChainVerdict;
 }) {
   const id = useId();
   const [outputHash, setOutputHash] = useState(commitment?.outputHash ?? signature?.outputHash ?? "");
@@ -107,6 +142,23 @@ export function CheckYourself({
         Your browser recomputes the checks from these values, without trusting the indexer. Change a value to
         see a check fail.
       </p>
+      <p className="muted" data-testid="inputs-from-api">
+        Inputs from the explorer's API (the indexer's copy of the chain's events, not re-read from the chain
+        by your browser):{" "}
+        {[
+          ...(commitment ? ["the output hash and salt of the reveal", "the commitment of the commit"] : []),
+          ...(signature
+            ? [
+                ...(commitment ? [] : ["the output hash"]),
+                "the settlement's input hash, timestamp and signature",
+                signature.publicKey
+                  ? "the public key registered for the TEE id (your browser checks that its keccak256 is the TEE id)"
+                  : "no public key (none registered for the TEE id)",
+              ]
+            : []),
+        ].join("; ")}
+        . Computed here: keccak256 and RSA-PSS.
+      </p>
       <label htmlFor={`${id}-output`}>Output hash</label>
       <input
         id={`${id}-output`}
@@ -143,6 +195,16 @@ export function CheckYourself({
         {edited ? <span className="muted">(values edited: results are for your values)</span> : null}
       </p>
       <output aria-live="polite" htmlFor={`${id}-output`}>
+        {outcomes && chain
+          ? (() => {
+              const line = chainLine(outcomes, chain);
+              return (
+                <p className={`chain-line ${line.disagrees ? "disagree" : "agree"}`} data-check="chain">
+                  {line.text}
+                </p>
+              );
+            })()
+          : null}
         {outcomes?.map((o) => {
           const agree = o.browser === o.indexer;
           return (

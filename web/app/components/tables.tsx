@@ -4,7 +4,7 @@ import { formatWei, modelLabel } from "~/lib/format";
 import type { InferenceRow, SettlementRow, SlashRow } from "~/models/types";
 import { Age } from "./age";
 import { CopyButton } from "./copy-button";
-import { BlockCell, CheckBadge, EmptyRow, HexLink, StatusBadge, TableScroll } from "./ui";
+import { BlockCell, CheckBadge, EmptyRow, HexLink, SlashReasonText, StatusBadge, TableScroll } from "./ui";
 
 // The explorer's lists: one line per row at desktop width (fixed column widths from the header's classes, long
 // values cut with an ellipsis and whole in their tooltip and copy button: styles.css "Lists"), cards on a phone
@@ -84,10 +84,10 @@ export function InferenceTable({
                 ) : null}
               </td>
               <td data-label="Checks" className="wrap">
-                <CheckBadge check={r.checks.commitment} label="commitment" />{" "}
-                <CheckBadge check={r.checks.revealOnTime} label="reveal on time" />{" "}
-                <CheckBadge check={r.checks.teeSignature} label="TEE signature" />{" "}
-                <CheckBadge check={r.checks.pcrValid} label="PCR valid" />
+                <CheckBadge check={r.checks.commitment} label="commitment" tag="commit" />{" "}
+                <CheckBadge check={r.checks.revealOnTime} label="reveal on time" tag="reveal" />{" "}
+                <CheckBadge check={r.checks.teeSignature} label="TEE signature" tag="sig" />{" "}
+                <CheckBadge check={r.checks.pcrValid} label="PCR valid" tag="PCR" />
               </td>
               <td data-label="Age">
                 <Age time={r.committed.timestamp} />
@@ -203,7 +203,9 @@ export function SlashTable({
                   <HexLink to={`/nodes/${s.node.id}`} value={s.node.id} />
                 </td>
               ) : null}
-              <td data-label="Reason">{s.reason}</td>
+              <td data-label="Reason">
+                <SlashReasonText reason={s.reason} />
+              </td>
               <td data-label="Amount" className="num">
                 {formatWei(s.amount)}
               </td>

@@ -2,6 +2,7 @@ import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { formatInt, formatTime, shortHex } from "~/lib/format";
 import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
+import { slashReasonWords } from "~/models/enums";
 import type { BlockRef, Check } from "~/models/types";
 import { CopyButton } from "./copy-button";
 
@@ -82,12 +83,33 @@ const CHECK_LABEL: Record<Check, string> = {
   NOT_APPLICABLE: "n/a",
 };
 
-export function CheckBadge({ check, label }: { check: Check; label?: string }) {
+/** An icon beside each result's word, so a badge reads without its colour. */
+const CHECK_ICON: Record<Check, string> = { PASS: "✓", FAIL: "✗", UNKNOWN: "?", NOT_APPLICABLE: "–" };
+
+/**
+ * A check's result: icon and word, the check's name (`label`) on hover. With `tag` (several badges side by side,
+ * e.g. a list's four checks, which are then not read by position) the badge shows the icon and that short name,
+ * its result word for screen readers and in the tooltip.
+ */
+export function CheckBadge({ check, label, tag }: { check: Check; label?: string; tag?: string }) {
   return (
     <span className={`badge check-${check.toLowerCase()}`} title={label ? `${label}: ${check}` : check}>
-      {CHECK_LABEL[check]}
+      <span aria-hidden="true">{CHECK_ICON[check]}</span>{" "}
+      {tag ? (
+        <>
+          {tag}
+          <span className="sr-only"> {CHECK_LABEL[check]}</span>
+        </>
+      ) : (
+        CHECK_LABEL[check]
+      )}
     </span>
   );
+}
+
+/** A slash reason in words, its contract code on hover. */
+export function SlashReasonText({ reason }: { reason: string }) {
+  return <span title={reason}>{slashReasonWords(reason)}</span>;
 }
 
 export function StatusBadge({ status }: { status: string }) {

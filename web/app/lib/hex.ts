@@ -25,3 +25,25 @@ export function bytesToHex(bytes: Uint8Array): string {
   for (const b of bytes) out += b.toString(16).padStart(2, "0");
   return out;
 }
+
+/**
+ * Bytes that hold text (a Walrus blob id is a string, e.g. base64url, which contracts carry as bytes) decoded as
+ * that text: valid UTF-8 with no control characters, else null (then only the hex says what they are). Empty bytes
+ * ("0x") are "".
+ */
+export function bytesAsText(hex: string): string | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = hexToBytes(hex);
+  } catch {
+    return null;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+  return /[\u0000-\u001f\u007f-\u009f]/.test(text) ? null : text;
+}

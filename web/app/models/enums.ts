@@ -28,3 +28,18 @@ export const SLASH_REASONS = [
   "EQUIVOCATION",
 ] as const;
 export type SlashReason = (typeof SLASH_REASONS)[number];
+
+/** What each slash reason means, in words (the contract's code is shown on hover). */
+export const SLASH_REASON_WORDS: Record<SlashReason, string> = {
+  INVALID_PROOF: "invalid proof",
+  REVEAL_MISMATCH: "reveal did not match the commitment",
+  REVEAL_TIMEOUT: "no reveal before the deadline",
+  LOST_DISPUTE: "lost a dispute",
+  PCR_REVOKED: "its PCR was revoked",
+  EQUIVOCATION: "equivocation (two answers to one request)",
+};
+
+/** A slash reason in words; an unknown code as it is. */
+export function slashReasonWords(reason: string): string {
+  return (SLASH_REASON_WORDS as Record<string, string>)[reason] ?? reason;
+}

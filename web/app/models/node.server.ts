@@ -80,6 +80,11 @@ export interface NodeDetail {
   registered: BlockRef | null;
   lastHeartbeatAt: string | null;
   uptime7d: number;
+  /** Windows of uptime7d the node has existed in (336 once 7 days old); null before it registers. */
+  uptimeWindows: number | null;
+  /** uptime7d over those windows only. */
+  uptimeOverLife: number | null;
+  teeTypeName: string | null;
   stake: string;
   pendingWithdrawals: string;
   totalSlashed: string;
@@ -112,7 +117,8 @@ export async function nodeDetail(
     `query Node($id: Bytes!, $interval: Interval!, $from: DateTime, $to: DateTime) {
       node(id: $id) {
         id owner operator teeType endpoint paymentAddress publicKey pcrHash pcrApproved enabled
-        registered { ${BLOCK_REF} } lastHeartbeatAt uptime7d stake pendingWithdrawals totalSlashed
+        registered { ${BLOCK_REF} } lastHeartbeatAt uptime7d uptimeWindows uptimeOverLife teeTypeName
+        stake pendingWithdrawals totalSlashed
         counts { ${NODE_COUNTS} }
         reputation { ${REPUTATION} }
         history(interval: $interval, from: $from, to: $to) { start committed verified failed expired slashes slashedAmount score }

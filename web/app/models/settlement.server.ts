@@ -1,6 +1,6 @@
 import { gql } from "~/lib/graphql.server";
 import { BLOCK_REF, PAGE_INFO, SETTLEMENT_ROW } from "./fragments";
-import type { BlockRef, Check, Connection, SettlementRow } from "./types";
+import type { BlockRef, Check, Connection, InferenceStatus, SettlementRow } from "./types";
 
 export async function settlementList(args: {
   first: number;
@@ -21,13 +21,15 @@ export interface SettlementDetail extends SettlementRow {
   signature: string;
   node: { id: string; publicKey: string | null; pcrHash: string | null; enabled: boolean } | null;
   block: BlockRef;
+  /** The inferences it settles (the indexer's link). */
+  inferences: { id: string; status: InferenceStatus; model: { id: string; name: string } }[];
 }
 
 export async function settlementDetail(id: string): Promise<SettlementDetail | null> {
   const data = await gql<{ settlement: SettlementDetail | null }>(
     `query Settlement($id: ID!) {
       settlement(id: $id) { ${SETTLEMENT_ROW} walrusBlobId signature node { id publicKey pcrHash enabled }
-        block { ${BLOCK_REF} } }
+        block { ${BLOCK_REF} } inferences { id status model { id name } } }
     }`,
     { id },
   );

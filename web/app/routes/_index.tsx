@@ -1,11 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { Age } from "~/components/age";
-import { Th } from "~/components/tables";
 import { ChartFigure, OUTCOME_SERIES } from "~/components/charts";
 import { HistoryControls } from "~/components/history-controls";
 import { useLiveRevalidation } from "~/components/live";
-import { HexLink, NoCommitReveal, Stat, TableScroll } from "~/components/ui";
+import { Th } from "~/components/tables";
+import { HexLink, NoCommitReveal, SlashReasonText, Stat, TableScroll } from "~/components/ui";
 import { formatBucket, formatInt, formatPercent, formatTime, formatWei } from "~/lib/format";
 import { defaultInterval, historyRange, weiToEthNumber } from "~/lib/history-range";
 import { fromApi } from "~/lib/load.server";
@@ -175,7 +175,9 @@ export default function Dashboard() {
                       <td data-label="Node">
                         <HexLink to={`/nodes/${sl.node.id}`} value={sl.node.id} />
                       </td>
-                      <td data-label="Reason">{sl.reason}</td>
+                      <td data-label="Reason">
+                        <SlashReasonText reason={sl.reason} />
+                      </td>
                       <td className="num" data-label="Amount">
                         {formatWei(sl.amount)}
                       </td>

@@ -5,7 +5,7 @@ import { CheckYourself } from "~/components/check-yourself";
 import { ChecksTable } from "~/components/checks-table";
 import { CopyButton } from "~/components/copy-button";
 import { useLiveRevalidation } from "~/components/live";
-import { BlockRefView, CheckBadge, FullHex, HexLink, StatusBadge } from "~/components/ui";
+import { BlockRefView, CheckBadge, FullHex, HexLink, SlashReasonText, StatusBadge } from "~/components/ui";
 import { formatTime, formatWei, modelLabel, shortHex } from "~/lib/format";
 import { bytes32Param, fromApi, notFound } from "~/lib/load.server";
 import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
@@ -39,7 +39,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   });
 }
 
-function Step({ title, done, children }: { title: string; done: boolean; children: ReactNode }) {
+function Step({ title, done, children }: { title: ReactNode; done: boolean; children: ReactNode }) {
   return (
     <li className={done ? "done" : ""}>
       <h3>{title}</h3>
@@ -144,7 +144,15 @@ export default function InferencePage() {
             </Step>
           ) : null}
           {i.slashes.map((s) => (
-            <Step key={s.id} title={`Slash: ${s.reason}`} done>
+            <Step
+              key={s.id}
+              title={
+                <>
+                  Slash: <SlashReasonText reason={s.reason} />
+                </>
+              }
+              done
+            >
               <p>
                 {formatWei(s.amount)} slashed, {formatWei(s.remainingStake)} stake left ·{" "}
                 <BlockRefView block={s.block} />
@@ -204,6 +212,7 @@ export default function InferencePage() {
       </section>
       {i.outputHash && i.salt ? (
         <CheckYourself
+          chain={{ status: i.status, discrepancy: i.discrepancy }}
           commitment={{
             outputHash: i.outputHash,
             salt: i.salt,

@@ -41,6 +41,8 @@ export default function NodePage() {
   const { node: n, range, mode } = useLoaderData<typeof loader>();
   useLiveRevalidation(useLivePollSeconds());
   const r = n.reputation;
+  // A node registered less than 7 days ago cannot fill the 336 windows of uptime7d: measured over its life.
+  const young = n.uptimeWindows !== null && n.uptimeWindows < 336;
   const history = n.history.map((b) => ({
     bucket: formatBucket(b.start, range.interval),
     score: b.score,
@@ -80,7 +82,15 @@ export default function NodePage() {
               <FullHex value={n.paymentAddress} what="payment address" />
             </dd>
             <dt>TEE type</dt>
-            <dd>{n.teeType ?? "—"}</dd>
+            <dd data-testid="tee-type">
+              {n.teeType === null ? (
+                "—"
+              ) : n.teeTypeName ? (
+                <span title={`type ${n.teeType} in the TEE registry`}>{n.teeTypeName}</span>
+              ) : (
+                `type ${n.teeType} (no name registered)`
+              )}
+            </dd>
             <dt>PCR hash</dt>
             <dd>
               <FullHex value={n.pcrHash} what="PCR hash" />{" "}
@@ -96,8 +106,20 @@ export default function NodePage() {
             </dd>
             <dt>Last heartbeat</dt>
             <dd>{formatTime(n.lastHeartbeatAt)}</dd>
-            <dt>Uptime (7 days)</dt>
-            <dd>{formatPercent(n.uptime7d)}</dd>
+            <dt>{young ? "Uptime (since it registered)" : "Uptime (7 days)"}</dt>
+            <dd data-testid="uptime">
+              {young && n.uptimeOverLife !== null && n.uptimeWindows !== null ? (
+                <>
+                  {formatPercent(n.uptimeOverLife)}{" "}
+                  <span className="muted">
+                    over its life: younger than 7 days, it has existed in {formatInt(n.uptimeWindows)} of the
+                    336 half-hours uptime counts ({formatPercent(n.uptime7d)} of all 336)
+                  </span>
+                </>
+              ) : (
+                formatPercent(n.uptime7d)
+              )}
+            </dd>
           </dl>
         </section>
         <section aria-labelledby="reputation" className="panel">

@@ -4,7 +4,8 @@ import { CheckYourself } from "~/components/check-yourself";
 import { ChecksTable } from "~/components/checks-table";
 import { CopyButton } from "~/components/copy-button";
 import { BlockRefView, FullHex, HexLink } from "~/components/ui";
-import { formatTime, shortHex } from "~/lib/format";
+import { formatDuration, formatTime, shortHex } from "~/lib/format";
+import { bytesAsText } from "~/lib/hex";
 import { fromApi, notFound, param } from "~/lib/load.server";
 import { settlementMessage } from "~/lib/verify";
 import { settlementDetail } from "~/models/settlement.server";
@@ -34,6 +35,24 @@ export async function loader({ params }: LoaderFunctionArgs) {
     );
     return { settlement, message };
   });
+}
+
+/** "signed 3 s before its block" from signed time − block time (seconds). */
+function signedRelativeToBlock(delta: number): string {
+  if (delta === 0) return "signed in the same second as its block";
+  return `signed ${formatDuration(Math.abs(delta))} ${delta < 0 ? "before" : "after"} its block`;
+}
+
+/** A Walrus blob id as the text it holds (as on the model page), its bytes on hover and in the copy button. */
+function BlobId({ hex }: { hex: string }) {
+  const text = bytesAsText(hex);
+  if (text === "") return <span className="muted">none (empty bytes)</span>;
+  if (text === null) return <FullHex value={hex} what="Walrus blob id" />;
+  return (
+    <span className="copyable">
+      <code title={hex}>{text}</code> <CopyButton value={text} what="Walrus blob id" />
+    </span>
+  );
 }
 
 export default function SettlementPage() {
@@ -68,13 +87,36 @@ export default function SettlementPage() {
           <dd>
             <FullHex value={s.outputHash} what="output hash" />
           </dd>
-          <dt>Signed timestamp</dt>
-          <dd>
-            {s.timestampSeconds} s ({s.timestamp ? formatTime(s.timestamp) : "beyond what a date can hold"})
+          <dt>Signed at</dt>
+          <dd data-testid="signed-at">
+            <span title={`${s.timestampSeconds} seconds since 1970 (as signed)`}>
+              {s.timestamp ? formatTime(s.timestamp) : `${s.timestampSeconds} s, beyond what a date can hold`}
+            </span>
+            {s.timestamp ? `, ${signedRelativeToBlock(Number(s.timestampSeconds) - blockTime)}` : null}
           </dd>
           <dt>Walrus blob id</dt>
           <dd>
-            <FullHex value={s.walrusBlobId} what="Walrus blob id" />
+            <BlobId hex={s.walrusBlobId} />
+          </dd>
+          <dt>Settles</dt>
+          <dd data-testid="settles">
+            {s.inferences.length === 0 ? (
+              <span className="muted">
+                no indexed inference (a TEE-mode inference links here when its node, input and output hashes
+                match)
+              </span>
+            ) : (
+              <ul className="settles">
+                {s.inferences.map((i) => (
+                  <li key={i.id}>
+                    <HexLink to={`/inferences/${i.id}`} value={i.id} />{" "}
+                    <span className="muted">
+                      {i.status.toLowerCase()}, {i.model.name || "an unregistered model"}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
           </dd>
           <dt>Signature</dt>
           <dd>
@@ -104,7 +146,9 @@ export default function SettlementPage() {
             {
               name: "Freshness",
               check: s.checks.freshness,
-              compared: `signed at ${s.timestampSeconds}, block time ${blockTime}: allowed from ${blockTime - 3600} to ${blockTime + 300}`,
+              compared: s.timestamp
+                ? `signed at ${formatTime(s.timestamp)}, ${signedRelativeToBlock(Number(s.timestampSeconds) - blockTime)} (${formatTime(s.block.timestamp)}): allowed from 1 h before the block to 5 min after it`
+                : `signed at ${s.timestampSeconds} s, beyond what a date can hold: allowed from 1 h before the block (${formatTime(s.block.timestamp)}) to 5 min after it`,
             },
             {
               name: "TEE enabled",

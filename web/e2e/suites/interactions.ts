@@ -6,6 +6,7 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
+import { slashReasonWords } from "../../app/models/enums.ts";
 import { screenshot, waitForHydration } from "../support/browser.ts";
 import { e2e, eth, int, onPage, open } from "../support/context.ts";
 import { HOSTILE_MODEL } from "../support/stack.ts";
@@ -229,9 +230,10 @@ export function trailTests(): void {
         expect(await step(page, "Reveal").textContent()).toContain("not yet");
         expect(await step(page, "Verification").textContent()).toContain(`block ${int(i.settled.number)} ·`);
         for (const s of i.slashes) {
-          expect(await step(page, `Slash: ${s.reason}`).textContent()).toContain(
-            `block ${int(s.block.number)} ·`,
-          );
+          // The reason in words, its code on hover.
+          const slash = step(page, `Slash: ${slashReasonWords(s.reason)}`);
+          expect(await slash.locator("h3 [title]").getAttribute("title")).toBe(s.reason);
+          expect(await slash.textContent()).toContain(`block ${int(s.block.number)} ·`);
         }
         expect(i.slashes.map((s: any) => s.reason)).toContain("REVEAL_TIMEOUT");
         expect(await page.locator("tr[data-check='Reveal on time'] .badge").getAttribute("class")).toContain(

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { VIEWPORTS, waitForHydration } from "../support/browser.ts";
-import { e2e, int, onPage } from "../support/context.ts";
+import { e2e, int, onPage, shownScore } from "../support/context.ts";
 import { REPO_ROOT } from "../support/harness.ts";
 
 const WIDE = { width: 1400, height: 900 } as const;
@@ -153,14 +153,14 @@ export function listTests(): void {
           await waitForHydration(page);
           expect(await sideways(page), "sideways scroll").toBeLessThanOrEqual(0);
           const { nodes } = await e2e.stack.gql(
-            "{ nodes(first: 25, orderBy: SCORE_DESC) { edges { node { id reputation { score } } } } }",
+            "{ nodes(first: 25, orderBy: SCORE_DESC) { edges { node { id reputation { score successRate } } } } }",
           );
           const width = VIEWPORTS.phone.width;
           for (const { node } of nodes.edges) {
             const score = page.locator(`tr[data-node-id="${node.id}"] .score`);
             await score.scrollIntoViewIfNeeded();
             expect(await score.isVisible(), `score of ${node.id}`).toBe(true);
-            expect(await score.textContent()).toBe(String(node.reputation.score));
+            expect(await score.textContent()).toBe(shownScore(node.reputation));
             const box = await score.boundingBox();
             expect(box && box.x >= 0 && box.x + box.width <= width, `score of ${node.id} on screen`).toBe(
               true,

@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { screenshot, VIEWPORTS, watchedPage } from "../support/browser.ts";
-import { e2e, eth, expectClean, int, open, short } from "../support/context.ts";
+import { e2e, eth, expectClean, int, open, short, shownScore } from "../support/context.ts";
 import { HOSTILE_MODEL } from "../support/stack.ts";
 
 interface PageType {
@@ -130,14 +130,14 @@ export const PAGE_TYPES: PageType[] = [
     h1: () => "Node leaderboard",
     async check(page) {
       const d = await e2e.stack.gql(
-        "{ nodes(first: 25, orderBy: SCORE_DESC) { totalCount edges { node { id reputation { score } } } } }",
+        "{ nodes(first: 25, orderBy: SCORE_DESC) { totalCount edges { node { id reputation { score successRate } } } } }",
       );
       const ids = await page
         .locator("tr[data-node-id]")
         .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-node-id")));
       expect(ids).toEqual(d.nodes.edges.map((e: any) => e.node.id));
       const scores = await page.locator("tr[data-node-id] .score").allTextContents();
-      expect(scores).toEqual(d.nodes.edges.map((e: any) => String(e.node.reputation.score)));
+      expect(scores).toEqual(d.nodes.edges.map((e: any) => shownScore(e.node.reputation)));
       await expect
         .poll(() => page.getByRole("navigation", { name: "nodes pages" }).textContent())
         .toContain(`${int(d.nodes.totalCount)} nodes`);

@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the API's answers are read as untyped JSON
 /**
- * Search by the short forms the explorer shows, with suggestions as you type, and charts with more than one
- * bucket (issue 11, part 2). Every expectation is the API's answer.
+ * Search by the short forms the explorer shows, with suggestions as you type, charts with more than one bucket,
+ * and the detail pages' words for what the API holds as codes and numbers (issue 11, part 2). Every expectation
+ * is the API's answer.
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
@@ -151,6 +152,98 @@ export function searchAndChartTests(): void {
             rows.map((r) => [...r.querySelectorAll("td")].reduce((a, td) => a + Number(td.textContent), 0)),
           );
         expect(cells).toEqual(d.networkHistory.map((b: any) => b.committed));
+      });
+    });
+  });
+}
+
+export function pageDetailTests(): void {
+  describe("page details", () => {
+    test("a settlement: the inferences it settles, its signed time against its block, its blob id as text", async () => {
+      const id = e2e.samples.settlementId;
+      const { settlement: s } = await e2e.stack.gql(
+        `query($id: ID!) { settlement(id: $id) { timestampSeconds walrusBlobId block { timestamp } inferences { id } } }`,
+        { id },
+      );
+      expect(s.inferences.map((i: any) => i.id)).toContain(e2e.samples.teeInference.id);
+      const delta = Number(s.timestampSeconds) - Date.parse(s.block.timestamp) / 1000;
+      await onPage(`/settlements/${encodeURIComponent(id)}`, async ({ page }) => {
+        const settles = page.getByTestId("settles");
+        const hrefs = await settles.locator("a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+        expect(hrefs).toEqual(s.inferences.map((i: any) => `/inferences/${i.id}`));
+        const signed = (await page.getByTestId("signed-at").textContent()) ?? "";
+        expect(signed).not.toContain(s.timestampSeconds);
+        expect(signed).toMatch(
+          delta === 0
+            ? /signed in the same second as its block/
+            : new RegExp(`signed .+ ${delta < 0 ? "before" : "after"} its block`),
+        );
+        const text = Buffer.from(s.walrusBlobId.slice(2), "hex").toString("utf8");
+        const blob = page.locator("dt:text-is('Walrus blob id') + dd");
+        if (s.walrusBlobId === "0x") expect(await blob.textContent()).toContain("none");
+        else if (/^[\x20-\x7e]+$/.test(text)) {
+          expect(await blob.locator("code").textContent()).toBe(text);
+          expect(await blob.locator("code").getAttribute("title")).toBe(s.walrusBlobId);
+        }
+      });
+    });
+
+    test("a node: its TEE type by name, and uptime over its life while younger than 7 days", async () => {
+      const id = e2e.samples.nodeId;
+      const { node: n } = await e2e.stack.gql(
+        `query($id: Bytes!) { node(id: $id) { teeType teeTypeName uptime7d uptimeWindows uptimeOverLife } }`,
+        { id },
+      );
+      expect(n.teeTypeName).toBeTruthy();
+      await onPage(`/nodes/${id}`, async ({ page }) => {
+        expect(await page.getByTestId("tee-type").textContent()).toBe(n.teeTypeName);
+        const label = await page.locator("dt", { has: page.locator("text=/^Uptime/") }).textContent();
+        const uptime = (await page.getByTestId("uptime").textContent()) ?? "";
+        if (n.uptimeWindows < 336) {
+          expect(label).toBe("Uptime (since it registered)");
+          expect(uptime).toContain("over its life");
+          expect(uptime).toContain(`${n.uptimeWindows} of the 336 half-hours`);
+        } else {
+          expect(label).toBe("Uptime (7 days)");
+        }
+      });
+    });
+
+    test("the in-browser check names its inputs from the API and sets its results against the chain's verdict", async () => {
+      const i = e2e.samples.teeInference;
+      await onPage(`/inferences/${i.id}`, async ({ page }) => {
+        await waitForHydration(page);
+        const panel = page.getByRole("region", { name: "Check it yourself" });
+        expect(await panel.getByTestId("inputs-from-api").textContent()).toMatch(
+          /Inputs from the explorer's API.*salt of the reveal.*commitment of the commit.*public key registered for the TEE id/,
+        );
+        const run = panel.getByRole("button", { name: "Run the checks in this browser" });
+        await run.click();
+        const chain = panel.locator("[data-check='chain']");
+        await expect
+          .poll(() => chain.textContent())
+          .toBe(
+            "The chain says VERIFIED, and your browser's commitment and TEE signature checks support it.",
+          );
+        const salt = panel.getByRole("textbox", { name: "Salt" });
+        const value = await salt.inputValue();
+        await salt.fill(`${value.slice(0, 10)}${value[10] === "0" ? "1" : "0"}${value.slice(11)}`);
+        await run.click();
+        await expect
+          .poll(() => chain.textContent())
+          .toContain("The chain says VERIFIED, but your browser finds");
+        expect(await chain.textContent()).toContain("a discrepancy");
+        expect(await chain.getAttribute("class")).toContain("disagree");
+      });
+    });
+
+    test("an inference list's check badges carry their names and an icon, not only their position", async () => {
+      await onPage("/inferences", async ({ page }) => {
+        const first = page.locator("tbody tr").first();
+        const badges = await first.locator(".badge[class*='check-']").allTextContents();
+        expect(badges).toHaveLength(4);
+        expect(badges.map((b) => b.split(" ")[1])).toEqual(["commit", "reveal", "sig", "PCR"]);
+        for (const b of badges) expect(b).toMatch(/^[✓✗?–] /);
       });
     });
   });

@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { NO_COMMIT_REVEAL } from "../../app/lib/network-mode.ts";
 import { screenshot, waitForHydration } from "../support/browser.ts";
-import { e2e, expectClean, int, onPage, open } from "../support/context.ts";
+import { e2e, expectClean, int, onPage, open, shownScore } from "../support/context.ts";
 import type { TwoContractStack } from "../support/stack.ts";
 import { background, expectAttestationPanelOf, saveVariants, waitForCharts } from "./pages.ts";
 
@@ -120,7 +120,7 @@ export function twoContractTests(): void {
 
     test("leaderboard: scores and uptime in the API's order, no stake, slash or inference columns", async () => {
       const d = await two.gql(
-        "{ nodes(first: 25, orderBy: SCORE_DESC) { edges { node { id reputation { score } } } } }",
+        "{ nodes(first: 25, orderBy: SCORE_DESC) { edges { node { id reputation { score successRate } } } } }",
       );
       await onPage(
         "/nodes",
@@ -131,7 +131,7 @@ export function twoContractTests(): void {
             .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-node-id")));
           expect(ids).toEqual(d.nodes.edges.map((e: any) => e.node.id));
           expect(await page.locator("tr[data-node-id] .score").allTextContents()).toEqual(
-            d.nodes.edges.map((e: any) => String(e.node.reputation.score)),
+            d.nodes.edges.map((e: any) => shownScore(e.node.reputation)),
           );
           const headers = (await page.locator("thead th").allTextContents()).map((t) => t.trim());
           for (const gone of ["Stake", "Slashed", "Inferences", "Verified / failed / expired"])
@@ -151,7 +151,7 @@ export function twoContractTests(): void {
       const d = await two.gql("{ nodes(first: 1, orderBy: SCORE_DESC) { edges { node { id } } } }");
       const id = d.nodes.edges[0].node.id;
       const { node: n } = await two.gql(
-        "query($id: Bytes!) { node(id: $id) { reputation { score } counts { settlements } history { start } } }",
+        "query($id: Bytes!) { node(id: $id) { reputation { score successRate } counts { settlements } history { start } } }",
         { id },
       );
       // One chart (reputation over time), drawn when the API has buckets for the node; the verdicts chart is gone.
@@ -166,7 +166,7 @@ export function twoContractTests(): void {
         await screenshot(w.page, "two-contracts-node-desktop-light");
         expect(w.status).toBe(200);
         const reputation = w.page.getByRole("region", { name: "Reputation" });
-        expect(await reputation.locator(".score").first().textContent()).toBe(String(n.reputation.score));
+        expect(await reputation.locator(".score").first().textContent()).toBe(shownScore(n.reputation));
         expect(await stat(w.page, "Settlements").textContent()).toBe(int(n.counts.settlements));
         for (const gone of ["Stake", "Pending withdrawals", "Total slashed", "Committed"])
           expect(await stat(w.page, gone).count(), gone).toBe(0);

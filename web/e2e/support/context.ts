@@ -25,6 +25,10 @@ export function eth(wei: string | bigint): string {
   return `${whole.toLocaleString("en-US")}${frac ? `.${frac}` : ""} ETH`;
 }
 
+/** A reputation's score as the explorer shows it: "no data" without any verdict (successRate null), else the score. */
+export const shownScore = (r: { score: number; successRate: number | null }): string =>
+  r.successRate === null ? "no data" : String(r.score);
+
 /** 0x1234…abcd, as the explorer shortens hex. */
 export const short = (hex: string, keep = 6): string => `${hex.slice(0, 2 + keep)}…${hex.slice(-keep)}`;
 
