@@ -268,10 +268,12 @@ export async function run(): Promise<void> {
       console.log(
         `serving: DATABASE_URL=${seeded.url} (the API's role: ${seeded.readerUrl}); Ctrl-C stops it`,
       );
+      const alive = setInterval(() => {}, 60_000); // signal listeners alone do not keep Node running
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
+      clearInterval(alive);
       return;
     }
     const sample = await sampleOf(seeded.url);
