@@ -234,6 +234,8 @@ export function listTests(): void {
             });
             await waitForHydration(page);
             const button = page.locator(c.scope).getByRole("button", { name: c.name, exact: true }).first();
+            // The clipboard outlives the page: clear it, so a button that copies nothing cannot pass.
+            await page.evaluate(() => navigator.clipboard.writeText("nothing copied yet"));
             await button.click();
             await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(c.value);
             await expect.poll(() => button.textContent()).toBe("Copied");
