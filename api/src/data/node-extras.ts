@@ -44,29 +44,17 @@ export async function uptimes(
   nodeIds: readonly string[],
   asOf: number,
 ): Promise<Map<string, number>> {
-  return (await uptimesAt(db, nodeIds, [asOf]))[0];
-}
-
-/** uptimes at each of several asOfs, in one statement: the maps in the order of `asOfs`. */
-export async function uptimesAt(
-  db: Db,
-  nodeIds: readonly string[],
-  asOfs: readonly number[],
-): Promise<Map<string, number>[]> {
-  const rows = await db.query<{ k: number; node_id: string; ts: number[] }>(
-    `SELECT a.k, w.node_id, array_agg(w.t ORDER BY w.t) AS ts
-       FROM unnest($2::numeric[]) WITH ORDINALITY AS a(as_of, k)
-       CROSS JOIN LATERAL (
-         SELECT node_id, max(extract(epoch FROM at))::float8 AS t
-           FROM heartbeat
-          WHERE node_id = ANY($1) AND counts
-            AND at > to_timestamp(a.as_of::float8 - 604800) AND at <= to_timestamp(a.as_of::float8)
-          GROUP BY node_id, ceil((extract(epoch FROM at) - (a.as_of - 604800)) / 1800)
-       ) w
-      GROUP BY a.k, w.node_id`,
-    [nodeIds, asOfs],
+  const rows = await db.query<{ node_id: string; ts: number[] }>(
+    `SELECT node_id, array_agg(t ORDER BY t) AS ts FROM (
+       SELECT node_id, max(extract(epoch FROM at))::float8 AS t
+         FROM heartbeat
+        WHERE node_id = ANY($1) AND counts
+          AND at > to_timestamp($2::float8 - 604800) AND at <= to_timestamp($2::float8)
+        GROUP BY node_id, ceil((extract(epoch FROM at) - ($2::numeric - 604800)) / 1800)
+     ) w GROUP BY node_id`,
+    [nodeIds, asOf],
   );
-  const out = asOfs.map(() => new Map<string, number>(nodeIds.map((id) => [id, 0])));
-  for (const r of rows) out[Number(r.k) - 1].set(r.node_id, uptime7d(r.ts, asOfs[Number(r.k) - 1]));
+  const out = new Map<string, number>(nodeIds.map((id) => [id, 0]));
+  for (const r of rows) out.set(r.node_id, uptime7d(r.ts, asOf));
   return out;
 }

@@ -6,7 +6,7 @@ import {
   stateFromRow,
   sumsAt,
 } from "../../../indexer/src/reputation/index.ts";
-import { uptimesAt } from "../data/node-extras.ts";
+import { uptimes } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
 import { eventsAsOf, type SubjectEvent } from "../reputation/classify.ts";
@@ -185,11 +185,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     const events = await loadReputationEvents(db, "node", ids, until);
     const counts = await bucketCounts(db, ids, interval, buckets);
     const stakes = await stakeChanges(db, ids, untilBlock);
-    const uptime = await uptimesAt(
-      db,
-      ids,
-      buckets.map((b) => b.end),
-    );
+    const uptime: Map<string, number>[] = [];
+    for (const b of buckets) uptime.push(await uptimes(db, ids, b.end));
     for (const node of nodes) {
       const nodeEvents = events.get(node.id) ?? [];
       const nodeCounts = counts.get(node.id);
