@@ -51,7 +51,9 @@ describe("docker-compose.yml: profile replica", () => {
       /pg_basebackup -h postgres -p 5432 -U replicator -D "\$PGDATA" -R -X stream -C -S standby_1/,
     );
     expect(text).toContain("exec docker-entrypoint.sh postgres");
-    expect(services["postgres-standby"].healthcheck?.test?.join(" ")).toContain("pg_isready -h 127.0.0.1");
+    expect([services["postgres-standby"].healthcheck?.test ?? []].flat().join(" ")).toContain(
+      "pg_isready -h 127.0.0.1",
+    );
   });
 
   it("lets replicator stream from the primary: its role from db-init, its pg_hba line at initialisation", () => {
@@ -92,7 +94,7 @@ describe("docker-compose.yml: profile replica", () => {
       for (const key of Object.keys(env)) expect(known, `${name} reads ${key}`).toContain(key);
       expect(s.ports ?? [], `${name} is not published`).toEqual([]);
       expect(dependenciesOf(services[name])).toMatchObject({ "postgres-standby": "service_healthy" });
-      expect(services[name].healthcheck?.test?.join(" ")).toContain("/healthz");
+      expect([services[name].healthcheck?.test ?? []].flat().join(" ")).toContain("/healthz");
     }
   });
 
