@@ -614,7 +614,14 @@ describe("read-only", () => {
       expect((await db.query("SELECT owner FROM node WHERE id = $1", [nodeId(0)]))[0]).toEqual({
         owner: address(0),
       });
-      await expect(db.query("SET ROLE NONE; UPDATE node SET enabled = false")).rejects.toThrow(/read-only/);
+      // The session itself is read-only, whatever a statement tries (simple protocol: several commands at once)…
+      await expect(db.pool.query("SET ROLE NONE; UPDATE node SET enabled = false")).rejects.toThrow(
+        /read-only/,
+      );
+      // …and the API's own statements are prepared, which takes one command only.
+      await expect(db.query("SET ROLE NONE; UPDATE node SET enabled = false")).rejects.toThrow(
+        /multiple commands/,
+      );
     } finally {
       await db.pool.end();
     }

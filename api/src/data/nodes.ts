@@ -38,7 +38,7 @@ const id = { sql: "n.id", dir: "ASC", cast: "text", value: (r: ScoredNodeRow) =>
 // Every ordering ends in the unique id, so pages never overlap or skip rows that tie.
 const ORDERINGS: Record<NodeOrderBy, Ordering<ScoredNodeRow>> = {
   SCORE_DESC: {
-    list: "nodes:SCORE_DESC:standing",
+    list: "nodes:SCORE_DESC", // a cursor from before the tie-break has one key fewer: rejected
     keys: [
       { sql: "r.score", dir: "DESC", cast: "int", value: (r) => r.score },
       { sql: STANDING_SQL, dir: "DESC", cast: "int", value: (r) => r.standing },
@@ -46,7 +46,7 @@ const ORDERINGS: Record<NodeOrderBy, Ordering<ScoredNodeRow>> = {
     ],
   },
   SCORE_ASC: {
-    list: "nodes:SCORE_ASC:standing",
+    list: "nodes:SCORE_ASC",
     keys: [
       { sql: "r.score", dir: "ASC", cast: "int", value: (r) => r.score },
       { sql: STANDING_SQL, dir: "ASC", cast: "int", value: (r) => r.standing },
