@@ -3,7 +3,9 @@ import type { Db } from "../db/database.ts";
 import type { Outcome, SubjectEvent } from "./classify.ts";
 
 // One query for everything that makes up the reputation of some nodes or models up to a time: every verdict
-// of their inferences (with what the as-of checks need), lost disputes, and (nodes) slashes.
+// of their inferences (with what the as-of checks need), lost disputes, and (nodes) slashes. In chain order, so
+// every caller (one node's reputation(asOf:), a chunk of the history export, the nodes export) sums the same
+// floats in the same order and gets the same bits (rep-v1's sums are not associative in floating point).
 
 interface EventRow {
   subject: string;
@@ -53,7 +55,8 @@ export async function loadReputationEvents(
        FROM challenge c
        JOIN inference i ON i.id = c.inference_id
       WHERE i.${key} = ANY($1) AND c.node_at_fault AND c.resolved_at <= to_timestamp($2::float8)
-     ${slashes}`,
+     ${slashes}
+     ORDER BY block, log_index, kind, inference_id`,
     [ids, until],
   );
   const out = new Map<string, SubjectEvent[]>(ids.map((id) => [id, []]));
