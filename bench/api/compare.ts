@@ -6,8 +6,18 @@
 // its first page's endCursor), and the CSV / NDJSON exports (inferences, nodes, slashes, reputation history;
 // sha-256 of the body; Parquet files are compared by content in api/e2e/parquet-exports.test.ts).
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { buildSchema, GraphQLEnumType } from "graphql";
 import pg from "pg";
 import { workloads } from "./queries.ts";
+
+/** Every value of an enum of the schema the API serves (api/schema.graphql), e.g. each ordering it offers. */
+function enumValues(name: string): string[] {
+  const schema = buildSchema(readFileSync(new URL("../../api/schema.graphql", import.meta.url), "utf8"));
+  const type = schema.getType(name);
+  if (!(type instanceof GraphQLEnumType)) throw new Error(`api/schema.graphql has no enum ${name}`);
+  return type.getValues().map((v) => v.name);
+}
 
 const [baseA, baseB] = process.argv.slice(2);
 const DATABASE_URL = process.env.DATABASE_URL;
@@ -81,14 +91,7 @@ async function main(): Promise<void> {
   const nodeList = `query($orderBy: NodeOrderBy, $where: NodeFilter, $after: String) {
     nodes(first: 25, orderBy: $orderBy, where: $where, after: $after) {
       totalCount edges { cursor node { ${NODE_FIELDS} } } pageInfo { hasNextPage endCursor } } }`;
-  for (const orderBy of [
-    "SCORE_DESC",
-    "SCORE_ASC",
-    "STAKE_DESC",
-    "SLASHED_DESC",
-    "INFERENCES_DESC",
-    "REGISTERED_DESC",
-  ]) {
+  for (const orderBy of enumValues("NodeOrderBy")) {
     for (const where of [{}, { enabled: true }, { provisional: false, minScore: 500 }, { owner }]) {
       lists.push({
         name: `nodes ${orderBy} ${JSON.stringify(where)}`,
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
     { from: "2026-11-15T00:00:00Z", to: "2026-11-16T00:00:00Z" },
     { from: "2026-11-20T00:00:00Z", status: ["EXPIRED"] },
   ];
-  for (const orderBy of ["COMMITTED_DESC", "COMMITTED_ASC"]) {
+  for (const orderBy of enumValues("InferenceOrderBy")) {
     for (const where of inferenceFilters) {
       lists.push({
         name: `inferences ${orderBy} ${JSON.stringify(where)}`,
