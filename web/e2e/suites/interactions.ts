@@ -9,6 +9,7 @@ import { describe, expect, test } from "vitest";
 import { slashReasonWords } from "../../app/models/enums.ts";
 import { screenshot, waitForHydration } from "../support/browser.ts";
 import { e2e, eth, int, onPage, open } from "../support/context.ts";
+import { searchBox, submitSearches } from "../support/search.ts";
 import { HOSTILE_MODEL } from "../support/stack.ts";
 import { background, saveVariants } from "./pages.ts";
 
@@ -113,8 +114,6 @@ export function leaderboardTests(): void {
   });
 }
 
-const searchBox = (page: Page) => page.getByRole("searchbox", { name: /Search by id/ });
-
 export function searchTests(): void {
   describe("search", () => {
     test("an exact id goes straight to its page: inference, node, settlement (by its transaction hash)", async () => {
@@ -125,13 +124,9 @@ export function searchTests(): void {
         { q: i.settlement.block.txHash, path: `/settlements/${i.settlement.id}`, h1: i.settlement.id },
       ];
       await onPage("/", async ({ page }) => {
-        for (const t of targets) {
-          await waitForHydration(page);
-          await searchBox(page).fill(t.q);
-          await searchBox(page).press("Enter");
-          await page.waitForURL((u) => decodeURIComponent(u.pathname) === t.path);
+        await submitSearches(page, targets, async (t) => {
           await expect.poll(() => page.locator("h1").textContent()).toContain(t.h1);
-        }
+        });
       });
     });
 

@@ -4,12 +4,10 @@
  * and the detail pages' words for what the API holds as codes and numbers (issue 11, part 2). Every expectation
  * is the API's answer.
  */
-import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { waitForHydration } from "../support/browser.ts";
 import { e2e, onPage, short } from "../support/context.ts";
-
-const searchBox = (page: Page) => page.getByRole("searchbox", { name: /Search by id/ });
+import { searchBox, submitSearches } from "../support/search.ts";
 
 /** What the API's search answers for q, as "Type:id". */
 async function apiSearch(q: string): Promise<string[]> {
@@ -88,12 +86,7 @@ export function searchAndChartTests(): void {
       ];
       for (const t of targets) expect((await apiSearch(t.q)).length, t.q).toBe(1);
       await onPage("/", async ({ page }) => {
-        for (const t of targets) {
-          await waitForHydration(page);
-          await searchBox(page).fill(t.q);
-          await searchBox(page).press("Enter");
-          await page.waitForURL((u) => decodeURIComponent(u.pathname) === t.path);
-        }
+        await submitSearches(page, targets);
       });
     });
 
