@@ -102,6 +102,17 @@ describe("spec corners on a hand-written chain", () => {
     expect(rows.node.get(edge.tees.Y.teeId)?.last_heartbeat_at).toBe(good.at);
   });
 
+  it("freshness at its bounds: signed 3600 s before the block or 300 s after it PASS; one second further FAIL", () => {
+    const check = (name: string) => byTx("settlement", edge.settlementTx[name])[0]?.freshness_check;
+    expect(check("freshPast")).toBe("PASS");
+    expect(check("stalePast")).toBe("FAIL");
+    expect(check("freshFuture")).toBe("PASS");
+    expect(check("staleFuture")).toBe("FAIL");
+    for (const name of ["freshPast", "stalePast", "freshFuture", "staleFuture"]) {
+      expect(byTx("settlement", edge.settlementTx[name])[0]?.signature_check, name).toBe("PASS");
+    }
+  });
+
   it("a settlement timestamp beyond 9999-12-31 has a null timestamp and fails freshness; empty bytes are 0x", () => {
     const [huge] = byTx("settlement", edge.settlementTx.huge);
     expect(huge).toMatchObject({

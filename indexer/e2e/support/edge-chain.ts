@@ -4,7 +4,8 @@
  * timestamp beyond year 9999, empty bytes, two settlements matching one inference (the earliest counts), a
  * re-verification (the latest verdict wins), slashes naming no inference or taking less than asked, a withdrawal
  * completed after a slash emptied the stake, and the one-argument PCRRevoked of older registries (emitted by
- * swapping the registry's code for a moment with anvil_setCode), which revokes a PCR for every TEE type.
+ * swapping the registry's code for a moment with anvil_setCode), which revokes a PCR for every TEE type; and
+ * settlements signed exactly at the freshness window's bounds and one second past them.
  */
 import { constants, generateKeyPairSync, sign } from "node:crypto";
 import {
@@ -451,6 +452,28 @@ export async function buildEdgeChain(devnet: Devnet): Promise<EdgeChain> {
   // B11: the registry works as before.
   writer.add(hb(tees.W, BigInt(t0 + 4_020), true));
   await mine("B11", t0 + 4_020, [[heartbeatTx, "afterLegacyRevoke"]]);
+
+  // B12: freshness at its bounds (spec rule 2: signed at most an hour before the block and at most 5 minutes
+  // after it): W's good signatures on timestamps 3600 and 3601 s before the block, 300 and 301 s after it.
+  const t12 = t0 + 8_000;
+  const edges = { freshPast: -3600, stalePast: -3601, freshFuture: 300, staleFuture: 301 } as const;
+  for (const [name, offset] of Object.entries(edges)) {
+    writer.add(
+      settle(
+        tees.W,
+        keccak256(toHex(`in:${name}`)),
+        keccak256(toHex(`out:${name}`)),
+        BigInt(t12 + offset),
+        "0x",
+        "good",
+      ),
+    );
+  }
+  await mine(
+    "B12",
+    t12,
+    Object.keys(edges).map((name): [Record<string, Hex>, string] => [settlementTx, name]),
+  );
 
   return {
     forwarder,
