@@ -101,6 +101,8 @@ interface ExportResult {
   rowsPerSecond: number;
   /** Highest VmRSS sampled while it streamed. */
   peakRss: number;
+  /** CPU seconds the server process used per 100,000 rows (load-independent, unlike rows/s). */
+  cpuPer100k: number;
 }
 
 /** Counts an export's rows from the bytes as they arrive. */
@@ -148,6 +150,7 @@ function streamExport(
   const url = server.url.replace(/\/graphql$/, path);
   return new Promise((resolve, reject) => {
     let peakRss = server.memory().rss;
+    const cpuBefore = server.cpuSeconds();
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, server.memory().rss);
     }, 50);
@@ -168,7 +171,8 @@ function streamExport(
         clearInterval(sampler);
         const seconds = (performance.now() - started) / 1000;
         const rows = counter.rows();
-        resolve({ name, rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRss });
+        const cpuPer100k = ((server.cpuSeconds() - cpuBefore) * 100_000) / Math.max(rows, 1);
+        resolve({ name, rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRss, cpuPer100k });
       });
       res.on("error", reject);
     }).on("error", (err) => {
@@ -294,7 +298,7 @@ export async function run(): Promise<void> {
         const e = await streamExport(api, name, path, counter());
         if (e.rows !== expected) throw new Error(`${name} had ${e.rows} rows, expected ${expected}`);
         console.log(
-          `  API export ${name}: ${int(e.rows)} rows (${mb(e.bytes)}) in ${e.seconds.toFixed(1)} s = ${int(e.rowsPerSecond)} rows/s, API RSS peak while streaming ${mb(e.peakRss)}`,
+          `  API export ${name}: ${int(e.rows)} rows (${mb(e.bytes)}) in ${e.seconds.toFixed(1)} s = ${int(e.rowsPerSecond)} rows/s, API CPU ${e.cpuPer100k.toFixed(2)} s per 100k rows, API RSS peak while streaming ${mb(e.peakRss)}`,
         );
         exports.push(e);
       }

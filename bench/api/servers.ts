@@ -14,6 +14,8 @@ export interface ServerProcess {
   pid: number;
   /** Current resident set (VmRSS) and its peak so far (VmHWM), bytes. */
   memory(): { rss: number; hwm: number };
+  /** CPU time the process has used so far (user + system), seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -24,6 +26,18 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
     return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
   } catch {
     return { rss: 0, hwm: 0 };
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat (fields 14 and 15, in clock ticks: 100 per second on Linux). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -74,7 +88,7 @@ async function start(
     throw new Error(`${name} ${(err as Error).message}`);
   }
   const pid = child.pid as number;
-  return { name, url, pid, memory: () => memoryOf(pid), stop };
+  return { name, url, pid, memory: () => memoryOf(pid), cpuSeconds: () => cpuSecondsOf(pid), stop };
 }
 
 /** The API with rate limiting off, connected as the read-only role. */
