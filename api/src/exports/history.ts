@@ -1,16 +1,15 @@
 import {
-  type DecayedSums,
-  decayedSumsAsOf,
   FORMULA_VERSION,
   reputationFromSums,
   stateFromRow,
   sumsAt,
 } from "../../../indexer/src/reputation/index.ts";
-import { uptimes } from "../data/node-extras.ts";
+import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
-import { eventsAsOf, type SubjectEvent } from "../reputation/classify.ts";
-import { loadReputationEvents } from "../reputation/events-sql.ts";
+import type { SubjectEvent } from "../reputation/classify.ts";
+import { decayedSumsSeries } from "../reputation/classify.ts";
+import { type EventRow, reputationEventsSql, subjectEvent } from "../reputation/events-sql.ts";
 import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
@@ -18,13 +17,18 @@ import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 // GET /export/reputation-history.{csv,ndjson,parquet} (README "For analysts"): one row per node per bucket
 // end, rep-v1 as `node(id) { reputation(asOf: bucket end) }` answers it (resolvers/reputation.ts's reputationAt:
 // the stored decayed state at or after the latest indexed block, else the replay of classify.ts's eventsAsOf
-// through rep-v1's decayedSumsAsOf / reputationFromSums, which is reputationAsOf split to keep S, N and D).
-// Nodes are read NODE_CHUNK at a time (events, stake changes, buckets and uptimes of that chunk only) and rows
-// are handed out one node at a time, so memory is bounded by a chunk's events plus one node's buckets.
+// through rep-v1's decayedSumsAsOf / reputationFromSums, which is reputationAsOf split to keep S, N and D; here
+// classify.ts's decayedSumsSeries, the same floats at every bucket end in one pass over a node's events).
+// The events of every node are read in one statement (events-sql.ts, one node after another, each in chain
+// order) through a cursor, EVENT_BATCH rows at a time: a statement per chunk of nodes read most of the
+// inference tables each time (their rows are not stored by node). Nodes are read NODE_CHUNK at a time (stake
+// changes, buckets and heartbeats of that chunk, one statement each) and rows are handed out one node at a time,
+// so memory is bounded by a batch of events, one node's events and a chunk's buckets.
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
-const NODE_CHUNK = 100;
+const NODE_CHUNK = 500;
+const EVENT_BATCH = 10_000;
 
 interface BucketEnd {
   start: number;
@@ -89,13 +93,6 @@ async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<
     out.push({ start, end, block: block ?? 0 });
   }
   return out;
-}
-
-/** rep-v1 sums of a node as of T, as reputationAt (resolvers/reputation.ts) answers. */
-function sumsAsOf(node: NodeRow, events: readonly SubjectEvent[], T: number, latest: number): DecayedSums {
-  const state = stateFromRow({ ref_time: node.rep_ref_time, s: node.rep_s, n: node.rep_n, d: node.rep_d });
-  if (T >= latest && T >= state.refTime) return sumsAt(state, T, "node");
-  return decayedSumsAsOf(eventsAsOf(events, T), T, "node");
 }
 
 /** Counts per bucket start of some nodes (HOUR rows, or DAY rows summed into DAY / WEEK buckets). */
@@ -163,6 +160,28 @@ async function stakeChanges(
 }
 
 /**
+ * Each node's events (ordered by node id, as the node chunks are) from the cursor `history_events`, declared
+ * over reputationEventsSql(..., { bySubject: true }) in the export's transaction.
+ */
+async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {
+  let node: string | undefined;
+  let events: SubjectEvent[] = [];
+  for (;;) {
+    const rows = await db.query<EventRow>(`FETCH ${EVENT_BATCH} FROM history_events`);
+    for (const row of rows) {
+      if (row.subject !== node) {
+        if (node !== undefined) yield { node, events };
+        node = row.subject;
+        events = [];
+      }
+      events.push(subjectEvent(row));
+    }
+    if (rows.length < EVENT_BATCH) break;
+  }
+  if (node !== undefined) yield { node, events };
+}
+
+/**
  * The rows of the export in chunks (one node's buckets each), nodes by id, buckets oldest first. Throws
  * BadParameter (before any row) for too many buckets.
  */
@@ -172,6 +191,13 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   if (buckets.length === 0) return;
   const until = buckets[buckets.length - 1].end;
   const untilBlock = buckets[buckets.length - 1].block;
+  // Every node's events (or the one node's), one node after another; nodes without events have none there.
+  await db.query(
+    `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !request.node, bySubject: true })}`,
+    request.node ? [[request.node], until] : [until],
+  );
+  const byNode = eventsByNode(db);
+  let pending = await byNode.next();
   let after = "";
   for (;;) {
     const nodes = await db.query<NodeRow>(
@@ -179,16 +205,30 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         WHERE id > $1 ${request.node ? "AND id = $3" : ""} ORDER BY id LIMIT $2`,
       request.node ? [after, NODE_CHUNK, request.node] : [after, NODE_CHUNK],
     );
-    if (nodes.length === 0) return;
+    if (nodes.length === 0) break;
     after = nodes[nodes.length - 1].id;
     const ids = nodes.map((n) => n.id);
-    const events = await loadReputationEvents(db, "node", ids, until);
     const counts = await bucketCounts(db, ids, interval, buckets);
     const stakes = await stakeChanges(db, ids, untilBlock);
-    const uptime: Map<string, number>[] = [];
-    for (const b of buckets) uptime.push(await uptimes(db, ids, b.end));
+    const ends = buckets.map((b) => b.end);
+    const uptime = await uptimeSeries(db, ids, ends);
     for (const node of nodes) {
-      const nodeEvents = events.get(node.id) ?? [];
+      let events: SubjectEvent[] = [];
+      if (!pending.done && pending.value.node === node.id) {
+        events = pending.value.events;
+        pending = await byNode.next();
+      }
+      const series = decayedSumsSeries(events, ends, "node");
+      // The open bucket at the latest block: the stored decayed state, as reputationAt answers there.
+      const state = stateFromRow({
+        ref_time: node.rep_ref_time,
+        s: node.rep_s,
+        n: node.rep_n,
+        d: node.rep_d,
+      });
+      const last = buckets.length - 1;
+      if (ends[last] >= r.t && ends[last] >= state.refTime) series[last] = sumsAt(state, ends[last], "node");
+      const nodeUptime = uptime.get(node.id);
       const nodeCounts = counts.get(node.id);
       const changes = stakes.get(node.id) ?? [];
       let k = 0;
@@ -197,7 +237,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
       for (let i = 0; i < buckets.length; i++) {
         const b = buckets[i];
         while (k < changes.length && changes[k].block <= b.block) stake = changes[k++].stake;
-        const sums = sumsAsOf(node, nodeEvents, b.end, r.t);
+        const sums = series[i];
         const rep = reputationFromSums(sums);
         const c = nodeCounts?.get(b.start) ?? ZERO;
         rows.push({
@@ -214,7 +254,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
           d: rep.decayedSlashes,
           slash_factor: rep.slashFactor,
           provisional: rep.provisional,
-          uptime_7d: uptime[i].get(node.id) ?? 0,
+          uptime_7d: nodeUptime?.[i] ?? 0,
           stake_wei: stake,
           committed: c.committed,
           verified: c.verified,
@@ -227,6 +267,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
       }
       yield rows;
     }
-    if (nodes.length < NODE_CHUNK) return;
+    if (nodes.length < NODE_CHUNK) break;
   }
+  // Every node with events is a node (inference.node_id references node.id) and both are ordered by id.
+  if (!pending.done) throw new Error(`reputation-history: events of ${pending.value.node} matched no node`);
 }

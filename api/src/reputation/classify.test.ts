@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { reputationAsOf } from "../../../indexer/src/reputation/index.ts";
+import { decayedSumsAsOf, reputationAsOf } from "../../../indexer/src/reputation/index.ts";
 import {
   classifyAsOf,
+  decayedSumsSeries,
   eventsAsOf,
   replayAsOf,
   replaySeries,
@@ -75,6 +76,41 @@ describe("an inference as of A", () => {
   });
 });
 
+/** A pseudo-random history: verdict changes, late settlements, disputes and slashes over 60 days. */
+function randomHistory(): SubjectEvent[] {
+  let seed = 42;
+  const rand = () => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const events: SubjectEvent[] = [];
+  for (let i = 0; i < 400; i++) {
+    const t = Math.floor(rand() * 60 * 86_400);
+    const tee = rand() < 0.4;
+    events.push(
+      verdict({
+        inferenceId: `i${i}`,
+        t,
+        block: t,
+        outcome: rand() < 0.8 ? "VERIFIED" : rand() < 0.5 ? "FAILED" : "EXPIRED",
+        mode: tee ? "TEE" : "VANILLA",
+        revealedT: t - 100,
+        commitmentCheck: rand() < 0.05 ? "FAIL" : "PASS",
+        pcrValidCheck: tee ? (rand() < 0.1 ? "FAIL" : "PASS") : "NOT_APPLICABLE",
+        settlementT: tee ? t + Math.floor(rand() * 5 * 86_400) : null,
+        settlementSignatureCheck: tee ? (rand() < 0.3 ? "FAIL" : "PASS") : null,
+      }),
+    );
+    if (rand() < 0.2) {
+      const later = t + Math.floor(rand() * 3 * 86_400);
+      events.push(verdict({ inferenceId: `i${i}`, t: later, block: later, outcome: "FAILED" }));
+    }
+    if (rand() < 0.05) events.push({ kind: "dispute_lost", t: t + 500 });
+    if (rand() < 0.05) events.push({ kind: "slash", t: t + 600 });
+  }
+  return events;
+}
+
 describe("replay", () => {
   test("adds lost disputes and slashes at or before A and matches the library on the classified events", () => {
     const events: SubjectEvent[] = [
@@ -96,37 +132,7 @@ describe("replay", () => {
   });
 
   test("the sweep over many times agrees with a replay at each time", () => {
-    // A pseudo-random history: verdict changes, late settlements, disputes and slashes over 60 days.
-    let seed = 42;
-    const rand = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    const events: SubjectEvent[] = [];
-    for (let i = 0; i < 400; i++) {
-      const t = Math.floor(rand() * 60 * 86_400);
-      const tee = rand() < 0.4;
-      events.push(
-        verdict({
-          inferenceId: `i${i}`,
-          t,
-          block: t,
-          outcome: rand() < 0.8 ? "VERIFIED" : rand() < 0.5 ? "FAILED" : "EXPIRED",
-          mode: tee ? "TEE" : "VANILLA",
-          revealedT: t - 100,
-          commitmentCheck: rand() < 0.05 ? "FAIL" : "PASS",
-          pcrValidCheck: tee ? (rand() < 0.1 ? "FAIL" : "PASS") : "NOT_APPLICABLE",
-          settlementT: tee ? t + Math.floor(rand() * 5 * 86_400) : null,
-          settlementSignatureCheck: tee ? (rand() < 0.3 ? "FAIL" : "PASS") : null,
-        }),
-      );
-      if (rand() < 0.2) {
-        const later = t + Math.floor(rand() * 3 * 86_400);
-        events.push(verdict({ inferenceId: `i${i}`, t: later, block: later, outcome: "FAILED" }));
-      }
-      if (rand() < 0.05) events.push({ kind: "dispute_lost", t: t + 500 });
-      if (rand() < 0.05) events.push({ kind: "slash", t: t + 600 });
-    }
+    const events = randomHistory();
     const times = Array.from({ length: 70 }, (_, d) => d * 86_400 + 3_600);
     const series = replaySeries(events, times, "node");
     times.forEach((T, i) => {
@@ -143,5 +149,33 @@ describe("replay", () => {
       series[1].score,
       series[60].score,
     ]);
+  });
+
+  test("the sums at many ascending times are, bit for bit, a replay's at each time", () => {
+    const events = randomHistory();
+    // Every day, and every time at which an inference's classification changes (verdicts, reveals,
+    // settlements) or a dispute or slash counts, and one second before each.
+    const at = new Set<number>(Array.from({ length: 70 }, (_, d) => d * 86_400 + 3_600));
+    for (const e of events) {
+      for (const t of [
+        e.t,
+        e.kind === "verdict" ? e.revealedT : null,
+        e.kind === "verdict" ? e.settlementT : null,
+      ]) {
+        if (t !== null) at.add(t).add(t - 1);
+      }
+    }
+    const times = [...at].sort((a, b) => a - b);
+    for (const subject of ["node", "model"] as const) {
+      const series = decayedSumsSeries(events, times, subject);
+      expect(series.length).toBe(times.length);
+      times.forEach((T, i) => {
+        const replay = decayedSumsAsOf(eventsAsOf(events, T), T, subject);
+        expect(series[i].s, `${subject} S at ${T}`).toBe(replay.s);
+        expect(series[i].n, `${subject} N at ${T}`).toBe(replay.n);
+        expect(series[i].d, `${subject} D at ${T}`).toBe(replay.d);
+      });
+    }
+    expect(decayedSumsSeries(events, times, "node").some((x) => x.d > 0 && x.n > 0)).toBe(true);
   });
 });

@@ -1,7 +1,11 @@
 import { isDiscrepancy, teeSignatureCheck } from "../../../indexer/src/checks/inference-checks.ts";
 import {
   addEvent,
+  contribution,
   type DecayedState,
+  type DecayedSums,
+  decayFactor,
+  EVENT_KINDS,
   type EventKind,
   emptyState,
   evaluate,
@@ -114,6 +118,62 @@ export function eventsAsOf(events: readonly SubjectEvent[], asOf: number): Reput
 /** rep-v1 as of A by replay (the reference computation of indexer/src/reputation/as-of.ts). */
 export function replayAsOf(events: readonly SubjectEvent[], asOf: number, subject: Subject): Reputation {
   return reputationAsOf(eventsAsOf(events, asOf), asOf, subject);
+}
+
+/** What one event of each kind adds at weight 1 (rep-v1's contribution; scaled by the weight below). */
+const UNIT = Object.fromEntries(EVENT_KINDS.map((k) => [k, contribution(k, 1)])) as Record<
+  EventKind,
+  DecayedSums
+>;
+
+/**
+ * rep-v1's sums at each of `times` (ascending), bit for bit decayedSumsAsOf(eventsAsOf(events, T), T, subject)
+ * at every T (as reputation(asOf:) replays), without classifying every inference again at every T: an
+ * inference's classification as of T is a step function of T (changesOf), walked once over the ascending times.
+ * The floats are those of the replay in its order: for each T, the inferences in eventsAsOf's order (of their
+ * first verdict), then lost disputes and slashes in chain order, each adding contribution(kind, 2^(-(T - t)/H))
+ * (w · 1 = w, w · 2 = 2 · w and s + w · 0 = s exactly, as S, N and D are never -0).
+ */
+export function decayedSumsSeries(
+  events: readonly SubjectEvent[],
+  times: readonly number[],
+  subject: Subject,
+): DecayedSums[] {
+  const m = times.length;
+  const s = new Float64Array(m);
+  const n = new Float64Array(m);
+  const d = new Float64Array(m);
+  /** Adds one classified event to the sums at times[from..to). */
+  const add = (kind: EventKind, t: number, from: number, to: number) => {
+    const u = UNIT[kind];
+    for (let i = from; i < to; i++) {
+      const w = decayFactor(t, times[i]);
+      s[i] += w * u.s;
+      n[i] += w * u.n;
+      d[i] += w * u.d;
+    }
+  };
+  for (const verdicts of groupVerdicts(events).values()) {
+    const changes = changesOf(verdicts);
+    let i = 0;
+    for (let c = 0; c < changes.length; c++) {
+      const until = c + 1 < changes.length ? changes[c + 1].at : Number.POSITIVE_INFINITY;
+      const e = changes[c].add;
+      while (i < m && times[i] < changes[c].at) i++;
+      const from = i;
+      while (i < m && times[i] < until) i++;
+      if (e) add(e.kind, e.t, from, i);
+    }
+  }
+  for (const e of events) {
+    if (e.kind === "verdict") continue;
+    let i = 0;
+    while (i < m && times[i] < e.t) i++;
+    add(e.kind, e.t, i, m);
+  }
+  const out: DecayedSums[] = new Array(m);
+  for (let i = 0; i < m; i++) out[i] = { s: s[i], n: n[i], d: subject === "model" ? 0 : d[i] };
+  return out;
 }
 
 interface Change {
