@@ -6,6 +6,14 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The shared workspace packages (packages/*: rep-v1), each tested from its sources.
+        test: {
+          name: "packages",
+          root: "./packages",
+          include: ["*/src/**/*.test.ts"],
+        },
+      },
+      {
         test: {
           name: "contracts",
           root: "./contracts",

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON lines
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { evaluate, stateFromRow } from "../../indexer/src/reputation/index.ts";
 import { COLUMNS } from "../src/exports/format.ts";
 import { replayAsOf } from "../src/reputation/classify.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON answers
+
+import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { evaluate, stateFromRow } from "../../indexer/src/reputation/index.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import { HEIGHT, T0 } from "../src/testing/fixtures.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";

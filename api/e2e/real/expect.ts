@@ -4,13 +4,14 @@
  * spec/README.md ("Evaluated as of an earlier block": only events in blocks at or before it count, including which
  * settlement an inference links to; revocations with today's knowledge).
  */
-import type { Expected, Row } from "../../../indexer/e2e/reference/fold-chain.ts";
+
 import {
   modelReputationAsOf,
   nodeReputationAsOf,
   type Reputation,
   type ReputationEvent,
-} from "../../../indexer/src/reputation/index.ts";
+} from "@attestation-explorer/rep-v1";
+import type { Expected, Row } from "../../../indexer/e2e/reference/fold-chain.ts";
 
 /** The BlockRef the API must show for the row's `<prefix>_block…` columns (or the bare ones without prefix). */
 export function blockRef(row: Row, prefix: string, finalizedHeight: number) {

@@ -1,4 +1,4 @@
-import { uptime7d, uptime7dSorted } from "../../../indexer/src/reputation/index.ts";
+import { uptime7d, uptime7dSorted } from "@attestation-explorer/rep-v1";
 import type { Db } from "../db/database.ts";
 
 /**

@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { evaluate, FORMULA_VERSION, type Reputation, stateFromRow } from "@attestation-explorer/rep-v1";
 import pg from "pg";
-import {
-  evaluate,
-  FORMULA_VERSION,
-  type Reputation,
-  stateFromRow,
-} from "../../../indexer/src/reputation/index.ts";
 import { uptimes } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import {

@@ -1,9 +1,4 @@
-import {
-  FORMULA_VERSION,
-  reputationFromSums,
-  stateFromRow,
-  sumsAt,
-} from "../../../indexer/src/reputation/index.ts";
+import { FORMULA_VERSION, reputationFromSums, stateFromRow, sumsAt } from "@attestation-explorer/rep-v1";
 import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";

@@ -1,5 +1,5 @@
+import type { Reputation } from "@attestation-explorer/rep-v1";
 import DataLoader from "dataloader";
-import type { Reputation } from "../../../indexer/src/reputation/index.ts";
 import { latestChallengeByInferenceIds, settlementsByIds, slashesByInferenceIds } from "../data/activity.ts";
 import { attestationsByNodeIds } from "../data/attestations.ts";
 import { type IndexerStateRow, latestBlockTime, readIndexerState } from "../data/indexer-state.ts";

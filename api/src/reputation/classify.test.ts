@@ -1,5 +1,5 @@
+import { decayedSumsAsOf, reputationAsOf } from "@attestation-explorer/rep-v1";
 import { describe, expect, test } from "vitest";
-import { decayedSumsAsOf, reputationAsOf } from "../../../indexer/src/reputation/index.ts";
 import {
   classifyAsOf,
   decayedSumsSeries,

@@ -1,4 +1,3 @@
-import { isDiscrepancy, teeSignatureCheck } from "../../../indexer/src/checks/inference-checks.ts";
 import {
   addEvent,
   contribution,
@@ -14,7 +13,8 @@ import {
   removeEvent,
   reputationAsOf,
   type Subject,
-} from "../../../indexer/src/reputation/index.ts";
+} from "@attestation-explorer/rep-v1";
+import { isDiscrepancy, teeSignatureCheck } from "../../../indexer/src/checks/inference-checks.ts";
 import type { CheckValue, ModeValue } from "../data/models.ts";
 
 // rep-v1 "as of" an earlier time A (spec/README.md, spec/reputation.md): only events in blocks with timestamp

@@ -1,5 +1,5 @@
+import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { evaluate, stateFromRow } from "../../../indexer/src/reputation/index.ts";
 import { openTestDatabase, type TestDatabase } from "../testing/test-db.ts";
 import { scoreLateral } from "./score-sql.ts";
 

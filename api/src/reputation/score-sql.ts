@@ -1,9 +1,4 @@
-import {
-  HALF_LIFE_SECONDS,
-  PROVISIONAL_BELOW,
-  SLASH_BASE,
-  Z,
-} from "../../../indexer/src/reputation/index.ts";
+import { HALF_LIFE_SECONDS, PROVISIONAL_BELOW, SLASH_BASE, Z } from "@attestation-explorer/rep-v1";
 
 // rep-v1's score (spec/reputation.md) as SQL over a row's decayed state (ref_time, s, n, d), evaluated at T, so a
 // leaderboard can order and filter 10,000 nodes in one statement. The row state is moved from ref_time to T

@@ -1,5 +1,5 @@
+import { UPTIME_WINDOWS, uptimeWindowsSince } from "@attestation-explorer/rep-v1";
 import { type GraphQLResolveInfo, Kind } from "graphql";
-import { UPTIME_WINDOWS, uptimeWindowsSince } from "../../../indexer/src/reputation/index.ts";
 import { listSettlements, listSlashes } from "../data/activity.ts";
 import { listInferences } from "../data/inferences.ts";
 import type { NodeModel } from "../data/models.ts";

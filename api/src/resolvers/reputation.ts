@@ -1,4 +1,4 @@
-import { evaluate, type Subject, stateFromRow } from "../../../indexer/src/reputation/index.ts";
+import { evaluate, type Subject, stateFromRow } from "@attestation-explorer/rep-v1";
 import type { RepState, ReputationModel } from "../data/models.ts";
 import type { Context } from "../graphql/context.ts";
 

@@ -1,5 +1,5 @@
+import { addEvent, emptyState, stateToRow } from "@attestation-explorer/rep-v1";
 import type pg from "pg";
-import { addEvent, emptyState, stateToRow } from "../../../indexer/src/reputation/index.ts";
 import type { CheckValue, ModeValue, SlashReasonValue, StatusValue } from "../data/models.ts";
 import { eventsAsOf, type SubjectEvent } from "../reputation/classify.ts";
 

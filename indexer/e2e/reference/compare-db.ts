@@ -2,7 +2,7 @@
  * Compares the indexer's database with the reference fold (fold-chain.ts), and dumps whole databases canonically
  * for the reorg and crash oracles (two databases that must be identical, table by table, row by row).
  */
-import { evaluate, type Reputation, stateFromRow } from "../../src/reputation/index.ts";
+import { evaluate, type Reputation, stateFromRow } from "@attestation-explorer/rep-v1";
 import type { PgClient } from "../support/postgres.ts";
 import type { Expected, Row, Value } from "./fold-chain.ts";
 

@@ -9,13 +9,13 @@
  * canonical values: timestamps as ISO-8601 strings, BigInt columns as decimal strings, enums as their names.
  */
 import type { KeyObject } from "node:crypto";
-import { type Abi, decodeAbiParameters, decodeFunctionData, type Hex, keccak256 } from "viem";
 import {
   modelReputationAsOf,
   nodeReputationAsOf,
   type Reputation,
   type ReputationEvent,
-} from "../../src/reputation/index.ts";
+} from "@attestation-explorer/rep-v1";
+import { type Abi, decodeAbiParameters, decodeFunctionData, type Hex, keccak256 } from "viem";
 import {
   commitmentOf,
   heartbeatMessage,

@@ -1,4 +1,5 @@
 import type { KeyObject } from "node:crypto";
+import { addEvent, type DecayedState, type EventKind, removeEvent } from "@attestation-explorer/rep-v1";
 import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import { type Hex, keccak256 } from "viem";
@@ -51,7 +52,6 @@ import {
   VerificationMode,
   Withdrawal,
 } from "../model";
-import { addEvent, type DecayedState, type EventKind, removeEvent } from "../reputation/index.ts";
 import { Aggregates } from "./aggregates";
 import { bulkWrite } from "./bulk-write";
 import type { ChainEvent, Position, PositionedEvent, RawLog } from "./decode-logs";
