@@ -175,9 +175,12 @@ describe.each(PARTS)("%s/Dockerfile", (part) => {
     expect(manifests, "a manifests stage").toBeDefined();
     const script = runs(manifests as Stage).join("\n");
     expect(script).toContain("package-lock.json");
-    expect(script).toMatch(/find \. -maxdepth 2 -name package\.json/);
+    expect(script).toMatch(/find \. -maxdepth 3 -name package\.json/);
     for (const w of rootPackage.workspaces) {
-      expect(w.includes("/"), `workspace ${w} is a top-level folder (found by -maxdepth 2)`).toBe(false);
+      expect(
+        /^(packages\/)?[^/*]+$/.test(w),
+        `workspace ${w} is a top-level folder or one in packages/ (found by -maxdepth 3)`,
+      ).toBe(true);
       expect(ignored(`${w}/package.json`), `${w}/package.json in the context`).toBe(false);
     }
     expect(ignored("package-lock.json")).toBe(false);
@@ -187,26 +190,30 @@ describe.each(PARTS)("%s/Dockerfile", (part) => {
 describe("what each image runs", () => {
   it("runs each step of the root postinstall in the image that needs it, in postinstall order", () => {
     // The builds use `npm ci --ignore-scripts`, so they must run the postinstall's steps themselves. The
-    // contracts' artifacts are the indexer's ABIs.
-    const imageOf: Record<string, Part> = {
-      contracts: "indexer",
-      indexer: "indexer",
-      api: "api",
-      web: "web",
+    // contracts' artifacts are the indexer's ABIs; the shared packages are built for the images that import them.
+    const imagesOf: Record<string, Part[]> = {
+      "packages/rep-v1": ["indexer", "api"],
+      contracts: ["indexer"],
+      indexer: ["indexer"],
+      api: ["api"],
+      web: ["web"],
     };
     const steps = rootPackage.scripts.postinstall.split("&&").map((s) => s.trim());
     expect(steps.length).toBeGreaterThanOrEqual(3);
     const at: Partial<Record<Part, number>> = {};
     for (const step of steps) {
       const [workspace] = workspaces(step.split(/\s+/));
-      const part = imageOf[workspace];
-      expect(part, `"${step}" belongs to an image`).toBeDefined();
-      const build = runs(load(part).stages.find((s) => s.name === "build") as Stage).join(" && ");
-      const found = build.indexOf(step, (at[part] ?? -1) + 1);
-      expect(found, `${part}/Dockerfile's build stage runs "${step}" (in postinstall order)`).toBeGreaterThan(
-        at[part] ?? -1,
-      );
-      at[part] = found;
+      const parts = imagesOf[workspace];
+      expect(parts, `"${step}" belongs to an image`).toBeDefined();
+      for (const part of parts ?? []) {
+        const build = runs(load(part).stages.find((s) => s.name === "build") as Stage).join(" && ");
+        const found = build.indexOf(step, (at[part] ?? -1) + 1);
+        expect(
+          found,
+          `${part}/Dockerfile's build stage runs "${step}" (in postinstall order)`,
+        ).toBeGreaterThan(at[part] ?? -1);
+        at[part] = found;
+      }
     }
     expect(at.indexer, "the indexer image builds the contracts and the indexer").toBeDefined();
   });

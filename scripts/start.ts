@@ -175,6 +175,20 @@ function buildIsStale(outputs: string[], sources: string[]): boolean {
   return sources.some((p) => newer(resolve(ROOT, p)));
 }
 
+/** The shared packages' builds (packages/rep-v1: dist/ for the API's import, cjs/ for the indexer's require). */
+const packagesBuildIsStale = () =>
+  !existsSync(resolve(ROOT, "packages/rep-v1/dist/index.js")) ||
+  !existsSync(resolve(ROOT, "packages/rep-v1/cjs/index.js")) ||
+  buildIsStale(
+    ["packages/rep-v1/dist/index.js", "packages/rep-v1/tsconfig.tsbuildinfo"],
+    [
+      "packages/rep-v1/src",
+      "packages/rep-v1/tsconfig.json",
+      "packages/rep-v1/package.json",
+      "tsconfig.base.json",
+    ],
+  );
+
 /** The indexer's compiled output (tsc -b leaves it untouched when nothing changed; its build info moves on). */
 const indexerBuildIsStale = () =>
   !existsSync(resolve(ROOT, "indexer/lib/main.js")) ||
@@ -223,6 +237,7 @@ async function main(): Promise<void> {
     );
   }
 
+  if (packagesBuildIsStale()) build("the shared packages", "packages/rep-v1");
   if (indexerBuildIsStale()) build("the indexer", "indexer");
 
   if (onDevnet) {
