@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { type ChainOptions, type ChainStats, type SynthBlock, SyntheticChain } from "./chain.ts";
+import { type ChainOptions, type ChainStats, EXTRA_KEYS, type SynthBlock, SyntheticChain } from "./chain.ts";
 import { teeKeys } from "./keys.ts";
 
 // The synthetic chain generated in a worker thread (started by seed.ts), so the next batch of blocks is built and
@@ -21,7 +21,7 @@ const { options, nodesWithKeys, batchEvents } = workerData as WorkerInput;
 const port = parentPort;
 if (!port) throw new Error("chain-worker.ts runs as a worker thread");
 const t = performance.now();
-const keys = teeKeys(nodesWithKeys + 2);
+const keys = teeKeys(nodesWithKeys + EXTRA_KEYS);
 port.postMessage({
   kind: "keys",
   count: keys.length,

@@ -1,3 +1,5 @@
+import type { Rng } from "../../devnet/src/crypto/rng.ts";
+
 // A small, fast, seeded PRNG (xoshiro128**) for the synthetic chain: millions of draws, so devnet's HMAC stream
 // (made for replayable devnets, not speed) would dominate the generation time. Not for secrets.
 
@@ -80,4 +82,49 @@ export class FastRng {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * The devnet's Rng interface (what the traffic policy draws from) over FastRng: a fork is a FastRng seeded with the
+ * parent's seed and the label, so forks depend only on their names, as in the devnet's stream.
+ */
+export class FastForkableRng implements Rng {
+  private readonly fast: FastRng;
+  constructor(private readonly seed: string) {
+    this.fast = new FastRng(seed);
+  }
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i += 4) {
+      const v = this.fast.u32();
+      for (let k = 0; k < 4 && i + k < length; k++) out[i + k] = (v >>> (24 - 8 * k)) & 0xff;
+    }
+    return out;
+  }
+  uint32(): number {
+    return this.fast.u32();
+  }
+  float(): number {
+    return this.fast.float();
+  }
+  int(min: number, max: number): number {
+    return this.fast.int(min, max);
+  }
+  bytes32(): `0x${string}` {
+    return this.fast.bytes32();
+  }
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError("Got pick([]), expected a non-empty array");
+    return this.fast.pick(items);
+  }
+  chance(p: number): boolean {
+    return this.fast.chance(p);
+  }
+  fork(label: string): Rng {
+    return new FastForkableRng(`${this.seed}\0${label}`);
+  }
+  /** The underlying fast stream, for the bench's own draws (addresses, hex). */
+  get raw(): FastRng {
+    return this.fast;
+  }
 }

@@ -65,7 +65,7 @@ export interface SeedSummary {
 }
 
 /** Bump when the synthetic chain (chain.ts, encode.ts, keys.ts) or the seeding changes what gets written. */
-const SEED_VERSION = 1;
+const SEED_VERSION = 2;
 
 const MIGRATIONS_DIR = join(INDEXER_DIR, "db", "migrations");
 

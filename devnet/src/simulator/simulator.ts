@@ -5,7 +5,7 @@ import { createRng, type Rng } from "../crypto/rng.ts";
 import { Calls } from "./calls.ts";
 import { GroundTruthWriter, type TruthLine } from "./ground-truth.ts";
 import { parseSimulatorOptions, type ResolvedOptions, type SimulatorOptions } from "./options.ts";
-import { initialState, newContext, type PolicyContext, type Timing } from "./policy/context.ts";
+import { bulkTiming, initialState, newContext, type PolicyContext, type Timing } from "./policy/context.ts";
 import { setParameters, setupNodesAndModels, setupRegistries } from "./policy/setup.ts";
 import { commitSteps, type Pace, stepActions } from "./policy/step.ts";
 import type { SimState } from "./state.ts";
@@ -102,16 +102,7 @@ export class Simulator {
     this.head = headBlock.number;
     const firstBlock = this.head + 1;
     this.timing = this.bulk
-      ? {
-          interval: this.options.blockInterval,
-          revealWindow: 3 * this.options.blockInterval,
-          challengeWindow: 4 * this.options.blockInterval,
-          withdrawalDelay: 6 * this.options.blockInterval,
-          heartbeatEvery: Math.max(
-            1,
-            Math.round(this.options.heartbeatInterval / this.options.blockInterval),
-          ),
-        }
+      ? bulkTiming(this.options.blockInterval, this.options.heartbeatInterval)
       : {
           interval: this.options.blockTime,
           revealWindow: 20,

@@ -70,7 +70,8 @@ export function accountsNeeded(nodes: number): number {
   return FIRST_NODE_ACCOUNT + nodes + 1;
 }
 
-function pcrSet(rng: Rng, label: string, teeType: number, version: string): PcrSet {
+/** A PCR set of random measurements. */
+export function pcrSet(rng: Rng, label: string, teeType: number, version: string): PcrSet {
   const pcr0 = toHex(rng.bytes(48));
   const pcr1 = toHex(rng.bytes(48));
   const pcr2 = toHex(rng.bytes(48));

@@ -1,6 +1,6 @@
 import type { Hex } from "viem";
 import type { SimState } from "../state.ts";
-import type { World } from "../world.ts";
+import type { SimNode, World } from "../world.ts";
 import type { Action } from "./actions.ts";
 
 /** Protocol timing for one run: bulk runs compress hours into seconds, live runs follow the wall clock. */
@@ -12,6 +12,20 @@ export interface Timing {
   withdrawalDelay: number;
   /** Blocks between two heartbeats of a TEE. */
   heartbeatEvery: number;
+}
+
+/**
+ * Timing of a bulk run, `interval` simulated seconds between blocks: reveals are due within 3 blocks, challenges
+ * within 4, withdrawals unlock after 6; a TEE beats every `heartbeatSeconds` (rounded to whole blocks).
+ */
+export function bulkTiming(interval: number, heartbeatSeconds: number): Timing {
+  return {
+    interval,
+    revealWindow: 3 * interval,
+    challengeWindow: 4 * interval,
+    withdrawalDelay: 6 * interval,
+    heartbeatEvery: Math.max(1, Math.round(heartbeatSeconds / interval)),
+  };
 }
 
 /**
@@ -27,6 +41,8 @@ export interface PolicyContext {
   actions: Action[];
   /** Nodes whose challenge is resolved in the block being built: their withdrawals wait one more block. */
   resolvingNodes: Set<number>;
+  /** How often each node commits, relatively (default: every committing node alike). */
+  nodeWeight?: (node: SimNode) => number;
 }
 
 export function newContext(world: World, state: SimState, timing: Timing, seed: string): PolicyContext {

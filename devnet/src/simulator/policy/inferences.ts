@@ -57,14 +57,38 @@ function weightedPick<T extends { weight: number }>(items: T[], rng: Rng): T {
   return items[items.length - 1];
 }
 
+/** Picks among `nodes` uniformly, or by ctx.nodeWeight (binary search over cumulative weights). */
+function nodePicker(ctx: PolicyContext, nodes: SimNode[], rng: Rng): () => SimNode {
+  const weight = ctx.nodeWeight;
+  if (!weight) return () => rng.pick(nodes);
+  const cumulative = new Float64Array(nodes.length);
+  let total = 0;
+  nodes.forEach((n, i) => {
+    total += weight(n);
+    cumulative[i] = total;
+  });
+  return () => {
+    const x = rng.float() * total;
+    let lo = 0;
+    let hi = nodes.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cumulative[mid] > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return nodes[lo];
+  };
+}
+
 /** `count` new inferences, each by a committing node with stake, on a model it may serve. */
 export function commits(ctx: PolicyContext, count: number, ts: number, rng: Rng): void {
   const s = ctx.state;
   const { nodes, models } = ctx.world;
   const active = nodes.filter((n) => s.nodes[n.index].committing && s.nodes[n.index].stake > 0n);
   const liveModels = models.filter((m) => !s.deprecatedModels.includes(m.index));
+  const pickNode = nodePicker(ctx, active, rng);
   for (let i = 0; i < count && active.length > 0; i++) {
-    const node = rng.pick(active);
+    const node = pickNode();
     const eligible = liveModels.filter((m) => (node.key ? true : m.mode !== "TEE"));
     const model = weightedPick(eligible, rng);
     const requestId = keccak256(
