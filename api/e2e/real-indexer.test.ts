@@ -4,7 +4,7 @@
  * compiled indexer into a real Postgres, served by the API as its own process (`node --import tsx
  * api/src/main.ts`, DATABASE_URL pointing at that database). Every answer is checked against the independent
  * reference fold of the chain (indexer/e2e/reference/fold-chain.ts), the simulator's ground truth, and rep-v1
- * replays (indexer/src/reputation).
+ * replays (packages/rep-v1).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { iso, type Row } from "../../indexer/e2e/reference/fold-chain.ts";

@@ -21,7 +21,7 @@ export interface BlockRefModel {
   logIndex: number;
 }
 
-/** Decayed rep-v1 state of a row (indexer/src/reputation/decayed-state.ts). */
+/** Decayed rep-v1 state of a row (packages/rep-v1/src/decayed-state.ts). */
 export interface RepState {
   ref_time: number;
   s: number | string;

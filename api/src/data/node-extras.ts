@@ -37,7 +37,7 @@ export async function pcrApproval(
 /**
  * uptime7d of each node at asOf (spec/reputation.md) with the rep-v1 library: SQL reduces the counting
  * heartbeats in (asOf - 7 d, asOf] to one per half-hour window (ceil((t - (asOf - 7 d)) / 1800) is the window's
- * k + 1, as in indexer/src/reputation/uptime.ts), and uptime7d counts the windows.
+ * k + 1, as in packages/rep-v1/src/uptime.ts), and uptime7d counts the windows.
  */
 export async function uptimes(
   db: Db,

@@ -115,7 +115,7 @@ export function eventsAsOf(events: readonly SubjectEvent[], asOf: number): Reput
   return out;
 }
 
-/** rep-v1 as of A by replay (the reference computation of indexer/src/reputation/as-of.ts). */
+/** rep-v1 as of A by replay (the reference computation of packages/rep-v1/src/as-of.ts). */
 export function replayAsOf(events: readonly SubjectEvent[], asOf: number, subject: Subject): Reputation {
   return reputationAsOf(eventsAsOf(events, asOf), asOf, subject);
 }
@@ -214,7 +214,7 @@ function apply(state: DecayedState, kind: EventKind, t: number, sign: 1 | -1): D
  * rep-v1 at each of `times` (any order; results in the same order) in one sweep: every inference's
  * classification is a step function of A, so its changes are folded in time order into a decayed state
  * (remove the old classification, add the new one) that is evaluated as each time is passed. Agrees with
- * replayAsOf to float noise (see indexer/src/reputation/decayed-state.ts), in O((events + times) log).
+ * replayAsOf to float noise (see packages/rep-v1/src/decayed-state.ts), in O((events + times) log).
  */
 export function replaySeries(
   events: readonly SubjectEvent[],

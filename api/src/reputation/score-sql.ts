@@ -2,7 +2,7 @@ import { HALF_LIFE_SECONDS, PROVISIONAL_BELOW, SLASH_BASE, Z } from "@attestatio
 
 // rep-v1's score (spec/reputation.md) as SQL over a row's decayed state (ref_time, s, n, d), evaluated at T, so a
 // leaderboard can order and filter 10,000 nodes in one statement. The row state is moved from ref_time to T
-// (one factor 2^(-(T - ref_time)/H)) and fed to the Wilson lower bound, as indexer/src/reputation/wilson.ts does.
+// (one factor 2^(-(T - ref_time)/H)) and fed to the Wilson lower bound, as packages/rep-v1/src/wilson.ts does.
 //
 // Postgres raises an error where IEEE arithmetic would underflow (pow, products rounding to 0), so two guards
 // keep every intermediate value a normal double. Both only cut branches whose score is 0 (or a factor of 1)

@@ -3,7 +3,7 @@
  * three contracts folded in chain order into expected rows, following spec/README.md's own checks 1-9 and
  * definitions. It shares no code with indexer/src/checks or indexer/src/mapping (the point is a second
  * implementation); it uses viem, node:crypto (reference/crypto.ts) and, for rep-v1, the vector-tested replay of
- * indexer/src/reputation.
+ * packages/rep-v1.
  *
  * Rows are keyed by id and use the database's column names (TypeORM snake_case, relations as <name>_id) with
  * canonical values: timestamps as ISO-8601 strings, BigInt columns as decimal strings, enums as their names.
