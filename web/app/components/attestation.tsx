@@ -1,8 +1,8 @@
 import { useId, useState } from "react";
+import type { AttestationFragment as Attestation, Check } from "~/generated/graphql";
 import type { ComparedRow } from "~/lib/attestation";
 import { formatInt, formatTime } from "~/lib/format";
 import { hexToBytes } from "~/lib/hex";
-import type { Attestation, Check } from "~/models/types";
 import { BlockRefView, CheckBadge, FullHex } from "./ui";
 
 const VERDICT_TEXT: Record<Check, string> = {

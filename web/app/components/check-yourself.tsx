@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
+import type { Check } from "~/generated/graphql";
 import { type CheckResult, commitmentOf, settlementMessage, verifyTeeSignature } from "~/lib/verify";
-import type { Check } from "~/models/types";
 import { CheckBadge } from "./ui";
 
 export interface CommitmentInputs {

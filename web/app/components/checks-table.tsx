@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import type { Check } from "~/models/types";
+import type { Check } from "~/generated/graphql";
 import { CheckBadge } from "./ui";
 
 /** The indexer's own checks of a row: each result with what it compared. */

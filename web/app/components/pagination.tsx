@@ -1,7 +1,7 @@
 import { Link, useLocation } from "@remix-run/react";
+import type { PageInfoFragment as PageInfo } from "~/generated/graphql";
 import { formatInt } from "~/lib/format";
 import { PAGE_SIZES, type Paging } from "~/lib/params";
-import type { PageInfo } from "~/models/types";
 
 /** "26–50 of 1,200": the rows shown, numbered from 1, and how many match. */
 export function rangeText(offset: number, shown: number, total: number): string {

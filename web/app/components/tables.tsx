@@ -1,7 +1,11 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
+import type {
+  InferenceRowFragment as InferenceRow,
+  SettlementRowFragment as SettlementRow,
+  SlashRowFragment as SlashRow,
+} from "~/generated/graphql";
 import { formatWei, modelLabel } from "~/lib/format";
-import type { InferenceRow, SettlementRow, SlashRow } from "~/models/types";
 import { Age } from "./age";
 import { CopyButton } from "./copy-button";
 import { BlockCell, CheckBadge, EmptyRow, HexLink, SlashReasonText, StatusBadge, TableScroll } from "./ui";

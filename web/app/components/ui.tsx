@@ -1,9 +1,9 @@
 import { Link } from "@remix-run/react";
 import type { ReactNode } from "react";
+import type { BlockRefFragment as BlockRef, Check } from "~/generated/graphql";
 import { formatInt, formatTime, shortHex } from "~/lib/format";
 import { NO_COMMIT_REVEAL } from "~/lib/network-mode";
 import { slashReasonWords } from "~/models/enums";
-import type { BlockRef, Check } from "~/models/types";
 import { CopyButton } from "./copy-button";
 
 /** A hex value shown short, with the whole value as its tooltip and, given `copy` (what it is), a copy button. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import type { Attestation } from "~/models/types";
+import type { AttestationFragment as Attestation } from "~/generated/graphql";
 import { compareWithIndexer, freshness, stepNamedByReason } from "./attestation";
 import { verifyAttestationDocument } from "./nitro";
 

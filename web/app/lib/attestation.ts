@@ -1,4 +1,4 @@
-import type { Attestation, Check } from "~/models/types";
+import type { AttestationFragment as Attestation, Check } from "~/generated/graphql";
 import type { AttestationVerification, StepId } from "./nitro";
 
 // The browser's re-verification of an attestation document set beside the indexer's verdict, step by step.

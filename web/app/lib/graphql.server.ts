@@ -1,3 +1,4 @@
+import type { TypedDocumentString } from "~/generated/graphql";
 import { webConfig } from "./config.server";
 import {
   BEHIND_RETRIES,
@@ -32,10 +33,16 @@ interface GraphQLResponse<T> {
 }
 
 /**
- * One GraphQL request to the public API (the explorer reads nothing else). Network failures, timeouts and non-JSON
- * answers become ApiUnavailableError; GraphQL errors become ApiQueryError with the API's code.
+ * One GraphQL request to the public API (the explorer reads nothing else): one of the explorer's operations
+ * (app/models/*.graphql, typed by `npm run codegen -w web`), so its variables and answer are checked at compile
+ * time; an operation without variables takes none. Network failures, timeouts and non-JSON answers become
+ * ApiUnavailableError; GraphQL errors become ApiQueryError with the API's code.
  */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function gql<T, V>(
+  document: TypedDocumentString<T, V>,
+  ...[variables]: V extends Record<string, never> ? [] : [V]
+): Promise<T> {
+  const query = document.toString();
   const { API_URL, API_TIMEOUT_MS } = webConfig();
   let res: Response;
   for (let attempt = 0; ; attempt++) {
@@ -43,7 +50,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
       res = await fetch(API_URL, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", ...minHeightHeaders() },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query, variables: variables ?? {} }),
         signal: AbortSignal.timeout(API_TIMEOUT_MS),
       });
     } catch (err) {

@@ -1,4 +1,4 @@
-import type { Interval } from "~/models/types";
+import type { Interval } from "~/generated/graphql";
 import { dateParam, intervalParam } from "./params";
 
 /** Without a "from", hourly charts show the last 7 days before the latest indexed block (168 buckets). */

@@ -1,4 +1,7 @@
-import type { IndexedContracts } from "~/models/types";
+import type { NetworkContractsQuery } from "~/generated/graphql";
+
+/** The contracts the indexer reads (IndexerStatus.contracts); attestationRegistry null on a two-contract network. */
+type IndexedContracts = NetworkContractsQuery["indexerStatus"]["contracts"];
 
 // What the explorer can show depends on the contracts the indexer reads. OpenGradient's network has the TEE
 // registry and the settlement relay only: without the commit-reveal AttestationRegistry there is no stake, no

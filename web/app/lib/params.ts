@@ -1,4 +1,4 @@
-import type { Interval } from "~/models/types";
+import type { Interval } from "~/generated/graphql";
 
 /** A query-string value the explorer could not use: the loader answers 400 with this message. */
 export class BadParamError extends Error {}

@@ -1,6 +1,16 @@
-// Enum values of the public API (spec/api.graphql) that pages offer as filters and orderings. Shared by the
-// server loaders and the browser, so kept out of the *.server.ts modules.
-import type { Check, InferenceStatus, Mode } from "./types";
+// Enum values of the public API (spec/api.graphql) that pages offer as filters and orderings, in the order pages
+// list them; each list is checked against the API's enum (app/generated/graphql.ts). Shared by the server loaders
+// and the browser, so kept out of the *.server.ts modules.
+import type {
+  Check,
+  InferenceStatus,
+  ModelOrderBy,
+  NodeOrderBy,
+  SlashReason,
+  VerificationMode,
+} from "~/generated/graphql";
+
+export type { ModelOrderBy, NodeOrderBy, SlashReason };
 
 export const NODE_ORDERS = [
   "SCORE_DESC",
@@ -9,14 +19,17 @@ export const NODE_ORDERS = [
   "SLASHED_DESC",
   "INFERENCES_DESC",
   "REGISTERED_DESC",
-] as const;
-export type NodeOrderBy = (typeof NODE_ORDERS)[number];
+] as const satisfies readonly NodeOrderBy[];
 
-export const MODEL_ORDERS = ["INFERENCES_DESC", "SCORE_DESC", "REGISTERED_DESC", "NAME_ASC"] as const;
-export type ModelOrderBy = (typeof MODEL_ORDERS)[number];
+export const MODEL_ORDERS = [
+  "INFERENCES_DESC",
+  "SCORE_DESC",
+  "REGISTERED_DESC",
+  "NAME_ASC",
+] as const satisfies readonly ModelOrderBy[];
 
 export const STATUSES: InferenceStatus[] = ["COMMITTED", "REVEALED", "VERIFIED", "FAILED", "EXPIRED"];
-export const MODES: Mode[] = ["VANILLA", "ZKML", "TEE"];
+export const MODES: VerificationMode[] = ["VANILLA", "ZKML", "TEE"];
 export const CHECKS: Check[] = ["PASS", "FAIL", "UNKNOWN", "NOT_APPLICABLE"];
 
 export const SLASH_REASONS = [
@@ -26,8 +39,7 @@ export const SLASH_REASONS = [
   "LOST_DISPUTE",
   "PCR_REVOKED",
   "EQUIVOCATION",
-] as const;
-export type SlashReason = (typeof SLASH_REASONS)[number];
+] as const satisfies readonly SlashReason[];
 
 /** What each slash reason means, in words (the contract's code is shown on hover). */
 export const SLASH_REASON_WORDS: Record<SlashReason, string> = {

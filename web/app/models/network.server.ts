@@ -1,58 +1,24 @@
+import {
+  HistoryDocument,
+  type IndexerStatusFragment,
+  type Interval,
+  NetworkContractsDocument,
+  type NetworkContractsQuery,
+  NetworkOverviewDocument,
+  NetworkSpanDocument,
+  ReorgsDocument,
+  StatusDocument,
+} from "~/generated/graphql";
 import { ApiQueryError, gql } from "~/lib/graphql.server";
 import { defaultInterval, type HistoryRange, historyRange } from "~/lib/history-range";
 import { type NetworkMode, networkModeOf } from "~/lib/network-mode";
-import { SLASH_ROW } from "./fragments";
-import type { IndexedContracts, IndexerStatus, Interval, Mode, SlashRow } from "./types";
 
-export interface NetworkStats {
-  nodes: number;
-  enabledNodes: number;
-  models: number;
-  inferences: number;
-  verified: number;
-  failed: number;
-  expired: number;
-  pending: number;
-  slashes: number;
-  totalStake: string;
-  totalSlashed: string;
-  settlements: number;
-  settlementSignatureFailures: number;
-  discrepancies: number;
-  verificationRate: number | null;
-  byMode: { mode: Mode; count: number }[];
+export async function indexerStatus(): Promise<IndexerStatusFragment> {
+  return (await gql(StatusDocument)).indexerStatus;
 }
 
-export interface NetworkBucket {
-  start: string;
-  committed: number;
-  verified: number;
-  failed: number;
-  expired: number;
-  slashes: number;
-  slashedAmount: string;
-  settlements: number;
-  byMode: { mode: Mode; count: number }[];
-}
-
-const STATUS = "height hash timestamp finalizedHeight chainHeight lagBlocks reorgedBlocks";
-
-export async function indexerStatus(): Promise<IndexerStatus> {
-  const data = await gql<{ indexerStatus: IndexerStatus }>(`{ indexerStatus { ${STATUS} } }`);
-  return data.indexerStatus;
-}
-
-export async function networkOverview(): Promise<{
-  networkStats: NetworkStats;
-  indexerStatus: IndexerStatus;
-  slashes: { edges: { node: SlashRow }[] };
-}> {
-  return gql(`{
-    networkStats { nodes enabledNodes models inferences verified failed expired pending slashes totalStake
-      totalSlashed settlements settlementSignatureFailures discrepancies verificationRate byMode { mode count } }
-    indexerStatus { ${STATUS} }
-    slashes(first: 5) { edges { node { ${SLASH_ROW} } } }
-  }`);
+export async function networkOverview() {
+  return gql(NetworkOverviewDocument);
 }
 
 /**
@@ -60,45 +26,19 @@ export async function networkOverview(): Promise<{
  * hours) to the latest indexed block; 0 before any data.
  */
 export async function networkSpan(): Promise<number> {
-  const data = await gql<{
-    networkHistory: { start: string }[];
-    indexerStatus: { timestamp: string | null };
-  }>("{ networkHistory(interval: HOUR) { start } indexerStatus { timestamp } }");
+  const data = await gql(NetworkSpanDocument);
   const first = data.networkHistory[0]?.start;
   const latest = data.indexerStatus.timestamp;
   if (!first || !latest) return 0;
   return Math.max(0, (Date.parse(latest) - Date.parse(first)) / 1000);
 }
 
-export async function networkHistory(
-  interval: Interval,
-  from?: string,
-  to?: string,
-): Promise<NetworkBucket[]> {
-  const data = await gql<{ networkHistory: NetworkBucket[] }>(
-    `query History($interval: Interval!, $from: DateTime, $to: DateTime) {
-      networkHistory(interval: $interval, from: $from, to: $to) {
-        start committed verified failed expired slashes slashedAmount settlements byMode { mode count }
-      }
-    }`,
-    { interval, from, to },
-  );
-  return data.networkHistory;
+export async function networkHistory(interval: Interval, from?: string, to?: string) {
+  return (await gql(HistoryDocument, { interval, from, to })).networkHistory;
 }
 
-export interface ReorgRow {
-  detectedAt: string;
-  fromBlock: number;
-  toBlock: number;
-  depth: number;
-}
-
-export async function reorgs(first: number): Promise<{ reorgs: ReorgRow[]; indexerStatus: IndexerStatus }> {
-  return gql(
-    `query Reorgs($first: Int!) { reorgs(first: $first) { detectedAt fromBlock toBlock depth }
-    indexerStatus { ${STATUS} } }`,
-    { first },
-  );
+export async function reorgs(first: number) {
+  return gql(ReorgsDocument, { first });
 }
 
 /** A page's chart range from its query string, with the default interval that fits the network's age. */
@@ -118,12 +58,9 @@ let modeCache: { at: number; mode: NetworkMode } | undefined;
  */
 export async function networkMode(): Promise<NetworkMode> {
   if (modeCache && Date.now() - modeCache.at < MODE_TTL_MS) return modeCache.mode;
-  let contracts: IndexedContracts | null | undefined;
+  let contracts: NetworkContractsQuery["indexerStatus"]["contracts"] | undefined;
   try {
-    const data = await gql<{ indexerStatus: { contracts?: IndexedContracts | null } }>(
-      "{ indexerStatus { contracts { teeRegistry settlementRelay attestationRegistry } } }",
-    );
-    contracts = data.indexerStatus.contracts;
+    contracts = (await gql(NetworkContractsDocument)).indexerStatus.contracts;
   } catch (err) {
     if (!(err instanceof ApiQueryError && err.code === "GRAPHQL_VALIDATION_FAILED")) throw err;
     contracts = undefined;

@@ -1,19 +1,22 @@
-import { gql } from "~/lib/graphql.server";
+import type { PageInfoFragment } from "~/generated/graphql";
 import { BadParamError, type PageRequest, type Paging } from "~/lib/params";
-import type { Connection } from "./types";
 
 // The API pages forward only, by opaque cursor (keyset pagination: api/src/pagination/connection.ts). "Next page"
 // links carry the cursor; any other page (previous, last, a page number typed into the URL) is found by reading
 // the cursors of the rows before it, a thousand at a time (pageInfo only: no row is fetched to the explorer).
 
-/** One of the API's list fields with the arguments that pick and order its rows. */
-export interface ListQuery {
-  /** The Query field, e.g. "inferences". */
-  field: string;
-  /** Its other arguments with their GraphQL types, e.g. { orderBy: "InferenceOrderBy!" }. */
-  types: Record<string, string>;
-  vars: Record<string, unknown>;
+/** One page of one of the API's lists, as every list operation of the explorer selects it. */
+export interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo: PageInfoFragment;
+  totalCount: number;
 }
+
+/**
+ * The pageInfo of `first` rows after `after` of one of the API's lists, its filters and order bound: each list's
+ * *Pages operation (e.g. inferencePages in inference.server.ts).
+ */
+export type PageWalk = (first: number, after: string | undefined) => Promise<PageInfoFragment>;
 
 /** The API's most rows per request (api/src/pagination/connection.ts MAX_FIRST). */
 const STEP = 1000;
@@ -21,20 +24,12 @@ const STEP = 1000;
 export const MAX_SKIP = 20_000;
 
 /** The cursor after which row `skip` (0-based) of `list` comes; undefined for the first row. */
-export async function cursorBefore(list: ListQuery, skip: number): Promise<string | undefined> {
+export async function cursorBefore(list: PageWalk, skip: number): Promise<string | undefined> {
   if (skip <= 0) return undefined;
-  const names = Object.keys(list.types);
-  const query = `query Skip($first: Int!, $after: String${names.map((n) => `, $${n}: ${list.types[n]}`).join("")}) {
-    ${list.field}(first: $first, after: $after${names.map((n) => `, ${n}: $${n}`).join("")}) {
-      pageInfo { hasNextPage endCursor } } }`;
   let after: string | undefined;
   for (let left = skip; left > 0; ) {
     const first = Math.min(STEP, left);
-    const data = await gql<Record<string, { pageInfo: { hasNextPage: boolean; endCursor: string | null } }>>(
-      query,
-      { ...list.vars, first, after },
-    );
-    const { hasNextPage, endCursor } = data[list.field].pageInfo;
+    const { hasNextPage, endCursor } = await list(first, after);
     if (endCursor) after = endCursor;
     left -= first;
     // Past the end: the page after the last cursor is empty, which is what that page number holds.
@@ -46,7 +41,7 @@ export async function cursorBefore(list: ListQuery, skip: number): Promise<strin
 /** Reads the page `request` asks for: after its cursor, or after the rows of the pages before it. */
 export async function readPage<T>(
   request: PageRequest,
-  list: ListQuery,
+  list: PageWalk,
   read: (first: number, after: string | undefined) => Promise<Connection<T>>,
 ): Promise<{ connection: Connection<T>; paging: Paging }> {
   const offset = (request.page - 1) * request.size;

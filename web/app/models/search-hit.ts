@@ -1,11 +1,14 @@
 // One result of Query.search and the explorer page that shows it (shared by the loader and the browser).
+import type { SearchQuery } from "~/generated/graphql";
 
-export type SearchHit =
-  | { __typename: "Node"; id: string; owner: string | null; endpoint: string | null }
-  | { __typename: "Model"; id: string; name: string; version: string; mode: string }
-  | { __typename: "Inference"; id: string; status: string; model: { name: string } }
-  | { __typename: "Settlement"; id: string; teeId: string }
-  | { __typename: "Slash"; id: string; reason: string; node: { id: string } };
+/** A hit of search.graphql with its id under one name (Settlement and Slash ids come aliased there). */
+type WithId<H> = H extends { settlementId: string }
+  ? Omit<H, "settlementId"> & { id: string }
+  : H extends { slashId: string }
+    ? Omit<H, "slashId"> & { id: string }
+    : H;
+
+export type SearchHit = WithId<SearchQuery["search"][number]>;
 
 /** The page of one search hit. */
 export function hitPath(hit: SearchHit): string {

@@ -13,7 +13,7 @@ import { Unavailable } from "~/components/ui";
 import { fromApi } from "~/lib/load.server";
 import { boolParam, dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { MODES, STATUSES } from "~/models/enums";
-import { inferenceList } from "~/models/inference.server";
+import { inferenceList, inferencePages } from "~/models/inference.server";
 import { networkMode } from "~/models/network.server";
 import { readPage } from "~/models/paging.server";
 
@@ -36,11 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const orderBy = params.get("order") === "COMMITTED_ASC" ? "COMMITTED_ASC" : "COMMITTED_DESC";
     const { connection: inferences, paging } = await readPage(
       pageParams(params, 50),
-      {
-        field: "inferences",
-        types: { orderBy: "InferenceOrderBy!", where: "InferenceFilter" },
-        vars: { orderBy, where },
-      },
+      inferencePages({ orderBy, where }),
       (first, after) => inferenceList({ first, after, orderBy, where }),
     );
     const exportQuery = new URLSearchParams();

@@ -9,7 +9,7 @@ import { formatInt, modelLabel } from "~/lib/format";
 import { fromApi } from "~/lib/load.server";
 import { boolParam, enumParam, pageParams } from "~/lib/params";
 import { MODEL_ORDERS, MODES } from "~/models/enums";
-import { modelList } from "~/models/model.server";
+import { modelList, modelPages } from "~/models/model.server";
 import { networkMode } from "~/models/network.server";
 import { readPage } from "~/models/paging.server";
 
@@ -28,11 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
     const { connection: models, paging } = await readPage(
       pageParams(params, 50),
-      {
-        field: "models",
-        types: { orderBy: "ModelOrderBy!", where: "ModelFilter" },
-        vars: { orderBy, where },
-      },
+      modelPages({ orderBy, where }),
       (first, after) => modelList({ first, after, orderBy, where }),
     );
     return { models, paging, orderBy, where };

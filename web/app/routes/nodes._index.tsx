@@ -10,7 +10,7 @@ import { fromApi } from "~/lib/load.server";
 import { boolParam, enumParam, intParam, pageParams } from "~/lib/params";
 import { NODE_ORDERS, type NodeOrderBy } from "~/models/enums";
 import { networkMode } from "~/models/network.server";
-import { leaderboard } from "~/models/node.server";
+import { leaderboard, nodePages } from "~/models/node.server";
 import { readPage } from "~/models/paging.server";
 
 export const meta: MetaFunction = () => [
@@ -32,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
     const { connection: nodes, paging } = await readPage(
       pageParams(params, 25),
-      { field: "nodes", types: { orderBy: "NodeOrderBy!", where: "NodeFilter" }, vars: { orderBy, where } },
+      nodePages({ orderBy, where }),
       (first, after) => leaderboard({ first, after, orderBy, where }),
     );
     return { nodes, paging, orderBy, where, mode };

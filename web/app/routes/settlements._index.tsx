@@ -7,7 +7,7 @@ import { fromApi } from "~/lib/load.server";
 import { dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { CHECKS } from "~/models/enums";
 import { readPage } from "~/models/paging.server";
-import { settlementList } from "~/models/settlement.server";
+import { settlementList, settlementPages } from "~/models/settlement.server";
 
 export const meta: MetaFunction = () => [{ title: "Settlements · Attestation Explorer" }];
 
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
     const { connection: settlements, paging } = await readPage(
       pageParams(params, 50),
-      { field: "settlements", types: { where: "SettlementFilter" }, vars: { where } },
+      settlementPages(where),
       (first, after) => settlementList({ first, after, where }),
     );
     // The export's names: node is the TEE id (a node's id is its TEE id).

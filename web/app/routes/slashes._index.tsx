@@ -9,7 +9,7 @@ import { dateParam, enumParam, hexParam, pageParams } from "~/lib/params";
 import { SLASH_REASONS } from "~/models/enums";
 import { networkMode } from "~/models/network.server";
 import { readPage } from "~/models/paging.server";
-import { slashList } from "~/models/slash.server";
+import { slashList, slashPages } from "~/models/slash.server";
 
 export const meta: MetaFunction = () => [{ title: "Slashes · Attestation Explorer" }];
 
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
     const { connection: slashes, paging } = await readPage(
       pageParams(params, 50),
-      { field: "slashes", types: { where: "SlashFilter" }, vars: { where } },
+      slashPages(where),
       (first, after) => slashList({ first, after, where }),
     );
     const exportQuery = new URLSearchParams();
