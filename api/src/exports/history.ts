@@ -214,15 +214,17 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         pending = await byNode.next();
       }
       const series = decayedSumsSeries(events, ends, "node");
-      // The open bucket at the latest block: the stored decayed state, as reputationAt answers there.
+      // Buckets ending at the latest block (the open one, and the one before when the latest block is on a
+      // bucket boundary): the stored decayed state, as reputationAt answers there.
       const state = stateFromRow({
         ref_time: node.rep_ref_time,
         s: node.rep_s,
         n: node.rep_n,
         d: node.rep_d,
       });
-      const last = buckets.length - 1;
-      if (ends[last] >= r.t && ends[last] >= state.refTime) series[last] = sumsAt(state, ends[last], "node");
+      for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
+        if (ends[i] >= state.refTime) series[i] = sumsAt(state, ends[i], "node");
+      }
       const nodeUptime = uptime.get(node.id);
       const nodeCounts = counts.get(node.id);
       const changes = stakes.get(node.id) ?? [];
