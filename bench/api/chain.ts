@@ -8,6 +8,7 @@ import {
   initialState,
   newContext,
   type PolicyContext,
+  type ScenarioScale,
 } from "../../devnet/src/simulator/policy/context.ts";
 import { setupNodesAndModels, setupRegistries } from "../../devnet/src/simulator/policy/setup.ts";
 import { commitSteps, type Pace, stepActions } from "../../devnet/src/simulator/policy/step.ts";
@@ -221,6 +222,7 @@ export class SyntheticChain {
   private readonly timing;
   private readonly calls = new Calls(CONTRACTS);
   private readonly nodeWeight: (n: SimNode) => number;
+  private readonly scenario: ScenarioScale;
   private height = 0;
   private parentHash = ZERO_ID as string;
 
@@ -240,6 +242,12 @@ export class SyntheticChain {
       [ranks[i], ranks[j]] = [ranks[j], ranks[i]];
     }
     this.nodeWeight = (n) => 1 / (ranks[n.index] + 5);
+    // About 1% of the TEEs disabled for a while; ten withdrawals every 20 blocks besides the devnet's two.
+    this.scenario = {
+      disabled: this.world.nodes.filter((n) => n.key && n.index % 97 === 0).map((n) => n.index),
+      withdrawing: [0, 1],
+      withdrawalRounds: { every: 20, count: 10 },
+    };
     this.timing = bulkTiming(options.blockSeconds, HEARTBEAT_SECONDS);
     this.pace = { kind: "bulk", inferences: options.inferences, perBlock: options.perBlock };
     this.state = initialState(this.world, options.startTime - options.blockSeconds, 0);
@@ -269,6 +277,7 @@ export class SyntheticChain {
   private decide(policy: (ctx: PolicyContext) => void): Action[] {
     const ctx = newContext(this.world, this.state, this.timing, this.options.seed);
     ctx.nodeWeight = this.nodeWeight;
+    ctx.scenario = this.scenario;
     policy(ctx);
     return ctx.actions;
   }

@@ -43,10 +43,24 @@ export interface PolicyContext {
   resolvingNodes: Set<number>;
   /** How often each node commits, relatively (default: every committing node alike). */
   nodeWeight?: (node: SimNode) => number;
+  scenario: ScenarioScale;
 }
 
+/** Which nodes the scenario's stake and TEE events touch: a few on a devnet, more in a world of thousands. */
+export interface ScenarioScale {
+  /** TEEs disabled at 30% of the run (of each live cycle) and enabled again at 45%. */
+  disabled: number[];
+  /** Nodes that ask to withdraw a tenth of their free stake at 20%. */
+  withdrawing: number[];
+  /** Also, every `every` blocks until the last commit, `count` nodes picked at random do. */
+  withdrawalRounds?: { every: number; count: number };
+}
+
+/** The devnet's scenario: node 0 disabled for a while, nodes 0 and 1 withdrawing. */
+export const DEVNET_SCENARIO: ScenarioScale = { disabled: [0], withdrawing: [0, 1] };
+
 export function newContext(world: World, state: SimState, timing: Timing, seed: string): PolicyContext {
-  return { world, state, timing, seed, actions: [], resolvingNodes: new Set() };
+  return { world, state, timing, seed, actions: [], resolvingNodes: new Set(), scenario: DEVNET_SCENARIO };
 }
 
 /** A run's state before its first block; `head`: the chain head it starts at. */

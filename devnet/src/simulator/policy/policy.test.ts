@@ -8,6 +8,7 @@ import { buildWorld, type World } from "../world.ts";
 import type { Action } from "./actions.ts";
 import { initialState, newContext, type PolicyContext, type Timing } from "./context.ts";
 import { advanceFlights, plan } from "./inferences.ts";
+import { scenarioEvents } from "./scenario.ts";
 import { STALE_BY } from "./settle.ts";
 import { setupNodesAndModels } from "./setup.ts";
 import { completeWithdrawals, requestWithdrawal, SLASH_AMOUNT, slash } from "./stake.ts";
@@ -249,5 +250,45 @@ describe("traffic policy: plans and settlements", () => {
     const ended = all.filter((a) => a.kind === "verify" || a.kind === "expire").length;
     expect(committed).toBe(400);
     expect(ended).toBeGreaterThan(350);
+  });
+});
+
+describe("traffic policy: scenario", () => {
+  it("disables the scenario's TEEs at 30% and enables them at 45%, once per cycle", () => {
+    const state = stakedState();
+    const run = (progress: number, scale = { disabled: [0, 4], withdrawing: [] }) => {
+      const ctx = ctxOf(state);
+      ctx.scenario = scale;
+      scenarioEvents(ctx, progress, 0, T0, createRng(`scenario:${progress}`));
+      state.step++;
+      return ctx.actions.filter((a) => a.kind === "disableTEE" || a.kind === "enableTEE");
+    };
+    expect(run(0.29)).toEqual([]);
+    expect(run(0.3)).toMatchObject([
+      { kind: "disableTEE", node: { index: 0 } },
+      { kind: "disableTEE", node: { index: 4 } },
+    ]);
+    expect(state.nodes[4].enabled).toBe(false);
+    expect(run(0.35)).toEqual([]);
+    expect(run(0.45)).toMatchObject([
+      { kind: "enableTEE", node: { index: 0 } },
+      { kind: "enableTEE", node: { index: 4 } },
+    ]);
+  });
+
+  it("withdrawal rounds: `count` random nodes every `every` blocks until the last commit", () => {
+    const state = stakedState();
+    const withdrawals = (step: number, progress: number) => {
+      state.step = step;
+      const ctx = ctxOf(state);
+      ctx.scenario = { disabled: [], withdrawing: [], withdrawalRounds: { every: 4, count: 3 } };
+      scenarioEvents(ctx, progress, 0, T0, createRng(`rounds:${step}`));
+      return ctx.actions.filter((a) => a.kind === "requestWithdrawal");
+    };
+    expect(withdrawals(1, 0.01)).toEqual([]);
+    expect(withdrawals(2, 0.02)).toHaveLength(3);
+    expect(withdrawals(6, 0.9)).toHaveLength(3);
+    expect(withdrawals(10, 1)).toEqual([]);
+    expect(state.withdrawals.map((w) => w.id)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

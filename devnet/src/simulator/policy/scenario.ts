@@ -7,8 +7,8 @@ import { deposit, ETH, requestWithdrawal, slash } from "./stake.ts";
 
 /**
  * The run's one-off and cyclic events, each when the run's progress (0..1: commits made of those asked for; in a
- * live run, the position in the current cycle) reaches its mark: a third-party deposit, withdrawals, a TEE disabled
- * then enabled, the latecomer's registration, a PCR revoked (PCR_REVOKED slashes) then re-approved, a deprecated
+ * live run, the position in the current cycle) reaches its mark: a third-party deposit, withdrawals, TEEs disabled
+ * then enabled (which ones: ctx.scenario), the latecomer's registration, a PCR revoked (PCR_REVOKED slashes) then re-approved, a deprecated
  * model, the ghost's equivocation; and every few blocks, settlements by unregistered TEEs and a batch settlement.
  */
 export function scenarioEvents(
@@ -29,15 +29,23 @@ export function scenarioEvents(
   };
   // A second account tops up node 2's stake: StakeDeposited.from differs from the operator.
   if (due("thirdPartyDeposit", 0.1, false)) deposit(ctx, 2, roles.challengers[1], 5n * ETH);
-  if (due("withdraw", 0.2, false)) for (const i of [0, 1]) requestWithdrawal(ctx, i, ts);
-  if (due("disable", 0.3, false) && s.nodes[0].enabled) {
-    s.nodes[0].enabled = false;
-    ctx.actions.push({ kind: "disableTEE", node: nodes[0] });
-  }
-  if (due("enable", 0.45, false) && !s.nodes[0].enabled) {
-    s.nodes[0].enabled = true;
-    ctx.actions.push({ kind: "enableTEE", node: nodes[0] });
-  }
+  const scale = ctx.scenario;
+  if (due("withdraw", 0.2, false)) for (const i of scale.withdrawing) requestWithdrawal(ctx, i, ts);
+  const rounds = scale.withdrawalRounds;
+  if (rounds && progress < 1 && s.step % rounds.every === Math.floor(rounds.every / 2))
+    for (let k = 0; k < rounds.count; k++) requestWithdrawal(ctx, rng.int(0, nodes.length - 1), ts);
+  if (due("disable", 0.3, false))
+    for (const i of scale.disabled) {
+      if (!s.nodes[i].enabled) continue;
+      s.nodes[i].enabled = false;
+      ctx.actions.push({ kind: "disableTEE", node: nodes[i] });
+    }
+  if (due("enable", 0.45, false))
+    for (const i of scale.disabled) {
+      if (s.nodes[i].enabled) continue;
+      s.nodes[i].enabled = true;
+      ctx.actions.push({ kind: "enableTEE", node: nodes[i] });
+    }
   if (due("latecomer", 0.5, true) && !s.latecomerRegistered) {
     s.latecomerRegistered = true;
     ctx.actions.push({ kind: "registerTEE", node: latecomer });
