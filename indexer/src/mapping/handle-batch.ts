@@ -1,11 +1,18 @@
 import type { Store } from "@subsquid/typeorm-store";
 import type { TransactionInputs } from "../calldata/transaction-inputs";
 import { type ProcessorContext, TOPICS } from "../processor";
-import { BatchMapper } from "./batch-mapper";
+import { mapEvents } from "./batch-mapper";
 import { type Addresses, decodeLog, type PositionedEvent } from "./decode-logs";
-import { rpcTeeInfoReader } from "./tee-info";
+import { loadState } from "./load";
+import { saveState } from "./save";
+import { BatchState } from "./state";
+import { readTeeInfos } from "./tee-info";
 
-/** INDEXER_PROFILE=1 prints where each batch's time goes (load, map, save). */
+/**
+ * INDEXER_PROFILE=1 prints, per batch, how long loading from the database took, how long the batch then waited
+ * for the calldata and getTEE reads (started with the load, in parallel), mapping, and saving (with the time of
+ * each entity type's write).
+ */
 const PROFILE = process.env.INDEXER_PROFILE === "1";
 
 /** The TEE registry's events whose transaction's calldata the mapping decodes. */
@@ -24,12 +31,7 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
     const needed = calldata ? calldataNeeded(ctx, addresses) : [];
     const reading = calldata && needed.length > 0 ? calldata.inputsOf(ctx._chain.client, needed) : undefined;
     reading?.catch(() => {});
-    const teeInfo = rpcTeeInfoReader(
-      (method, params) => ctx._chain.client.call(method, params),
-      addresses.teeRegistry,
-      (m) => ctx.log.warn(m),
-    );
-    const mapper = new BatchMapper(ctx.store, teeInfo);
+    const state = new BatchState();
     const events: PositionedEvent[] = [];
     for (const block of ctx.blocks) {
       const ts = Math.floor(block.header.timestamp / 1000);
@@ -47,28 +49,38 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
         try {
           events.push({ ...decodeLog(log, addresses), pos } as PositionedEvent);
         } catch (err) {
-          mapper.undecodable(log, pos, (err as Error).message);
+          state.undecodable(log, pos, (err as Error).message);
           ctx.log.warn(
             `kept undecodable log ${log.transactionHash}#${log.logIndex}: ${(err as Error).message}`,
           );
         }
       }
     }
+    // getTEE of every registration of the batch, read while loading too: mapping makes no RPC call.
+    const registrations = events.flatMap((e) =>
+      e.kind === "TEERegistered" ? [{ teeId: e.teeId, block: e.pos.block }] : [],
+    );
+    const teeInfos =
+      registrations.length > 0
+        ? readTeeInfos(ctx._chain.client, addresses.teeRegistry, registrations, (m) => ctx.log.warn(m))
+        : Promise.resolve(new Map());
+    teeInfos.catch(() => {});
     const t0 = performance.now();
-    await mapper.load(events);
+    await loadState(ctx.store, events, state);
     const tl = performance.now();
     if (reading) {
       const inputs = await reading;
       for (const e of events) e.pos.txInput ??= inputs.get(e.pos.tx.toLowerCase());
     }
+    state.teeInfos = await teeInfos;
     const t1 = performance.now();
-    await mapper.map(events);
+    mapEvents(state, events);
     const t2 = performance.now();
-    await mapper.save();
+    await saveState(ctx.store, state, PROFILE);
     const t3 = performance.now();
     if (PROFILE) {
       console.log(
-        `batch ${ctx.blocks[0]?.header.height}..${ctx.blocks.at(-1)?.header.height}: ${events.length} events; load ${(tl - t0).toFixed(0)} ms, then calldata of ${needed.length} ${(t1 - tl).toFixed(0)} ms, map ${(t2 - t1).toFixed(0)} ms, save ${(t3 - t2).toFixed(0)} ms`,
+        `batch ${ctx.blocks[0]?.header.height}..${ctx.blocks.at(-1)?.header.height}: ${events.length} events; load ${(tl - t0).toFixed(0)} ms, then calldata of ${needed.length} and getTEE of ${registrations.length} ${(t1 - tl).toFixed(0)} ms, map ${(t2 - t1).toFixed(0)} ms, save ${(t3 - t2).toFixed(0)} ms`,
       );
     }
   };

@@ -1,10 +1,6 @@
-import { decodeFunctionResult, encodeFunctionData, type Hex, parseAbi } from "viem";
+import type { Hex } from "viem";
+import { functions } from "../abi/TEERegistry";
 import { isTransientRpcError } from "../faults/transient";
-
-const abi = parseAbi([
-  "struct TEEInfo { address owner; address paymentAddress; string endpoint; bytes publicKey; bytes tlsCertificate; bytes32 pcrHash; uint8 teeType; bool enabled; uint256 registeredAt; uint256 lastHeartbeatAt; }",
-  "function getTEE(bytes32 teeId) view returns (TEEInfo)",
-]);
 
 export interface TeeInfo {
   publicKey: Hex;
@@ -13,40 +9,65 @@ export interface TeeInfo {
   paymentAddress: Hex;
 }
 
-export interface TeeInfoReader {
-  /** getTEE(teeId) at the block, else at the latest block; undefined when neither answers. */
-  read(teeId: string, block: number): Promise<TeeInfo | undefined>;
+/** A registration getTEE is asked about: the TEE and the block of its TEERegistered. */
+export interface TeeInfoRequest {
+  teeId: string;
+  block: number;
 }
 
-type Call = (method: string, params: unknown[]) => Promise<unknown>;
+/** getTEE's answers of a batch, by teeInfoKey(teeId, block); undefined: neither tag answered. */
+export type TeeInfos = ReadonlyMap<string, TeeInfo | undefined>;
+
+export const teeInfoKey = (teeId: string, block: number) => `${teeId}@${block}`;
+
+/** The part of the processor's RPC client (ctx._chain.client, @subsquid/rpc-client) the load phase uses. */
+export interface Rpc {
+  call(method: string, params: unknown[]): Promise<unknown>;
+}
 
 /**
- * Reads a TEE's registration with getTEE when its registration calldata cannot be decoded (e.g. a call made through
- * another contract). Most RPC nodes keep no state for old blocks (anvil neither), so it falls back to the latest.
+ * getTEE(teeId) of every registration, at its block, else at the latest block for those the node keeps no state
+ * that old (most RPC nodes, anvil too): one round of concurrent eth_calls (the client's capacity bounds how many
+ * are in flight), plus one round for the fallbacks. Called in the load phase, so mapping needs no RPC. Calls, not
+ * one JSON-RPC batch: the client fails a whole batch when one call reverts, and a revert is an answer here.
+ * The client has already retried a transient fault (faults/transient.ts) for up to MAX_OUTAGE_SECONDS
+ * (faults/rpc-client.ts): past that it fails the batch (retried from the database's position), never becomes
+ * "no answer". A revert or missing state is an answer: the next tag is tried.
  */
-export function rpcTeeInfoReader(call: Call, registry: string, log?: (msg: string) => void): TeeInfoReader {
-  return {
-    async read(teeId, block) {
-      const data = encodeFunctionData({ abi, functionName: "getTEE", args: [teeId as Hex] });
-      for (const tag of [`0x${block.toString(16)}`, "latest"]) {
+export async function readTeeInfos(
+  rpc: Rpc,
+  registry: string,
+  requests: readonly TeeInfoRequest[],
+  log?: (msg: string) => void,
+): Promise<Map<string, TeeInfo | undefined>> {
+  const infos = new Map<string, TeeInfo | undefined>();
+  let pending = [...new Map(requests.map((r) => [teeInfoKey(r.teeId, r.block), r])).values()];
+  for (const tagOf of [(r: TeeInfoRequest) => `0x${r.block.toString(16)}`, () => "latest"]) {
+    const answers = await Promise.all(
+      pending.map(async (r) => {
+        const data = functions.getTEE.encode({ teeId: r.teeId });
         try {
-          const result = (await call("eth_call", [{ to: registry, data }, tag])) as Hex;
-          const info = decodeFunctionResult({ abi, functionName: "getTEE", data: result });
-          return {
-            publicKey: info.publicKey,
-            pcrHash: info.pcrHash,
-            endpoint: info.endpoint,
-            paymentAddress: info.paymentAddress,
-          };
+          return decodeTeeInfo(await rpc.call("eth_call", [{ to: registry, data }, tagOf(r)]));
         } catch (err) {
-          // The RPC client has already retried a transient failure for up to MAX_OUTAGE_SECONDS: past that it fails
-          // the batch (which is retried from the database's position), never becomes "no answer". A revert or
-          // missing state is an answer: try the next tag.
           if (isTransientRpcError(err)) throw err;
-          log?.(`getTEE(${teeId}) at ${tag} failed: ${(err as Error).message.split("\n")[0]}`);
+          log?.(`getTEE(${r.teeId}) at ${tagOf(r)} failed: ${(err as Error).message.split("\n")[0]}`);
+          return undefined;
         }
-      }
-      return undefined;
-    },
+      }),
+    );
+    for (const [i, r] of pending.entries()) infos.set(teeInfoKey(r.teeId, r.block), answers[i]);
+    pending = pending.filter((_, i) => answers[i] === undefined);
+    if (pending.length === 0) break;
+  }
+  return infos;
+}
+
+function decodeTeeInfo(result: unknown): TeeInfo {
+  const info = functions.getTEE.decodeResult(result as string);
+  return {
+    publicKey: info.publicKey as Hex,
+    pcrHash: info.pcrHash as Hex,
+    endpoint: info.endpoint,
+    paymentAddress: info.paymentAddress as Hex,
   };
 }
