@@ -22,8 +22,8 @@ interface Plan {
   /** Undefined when a column has a type COPY's text format is not written for here (then: insertSql/upsertSql). */
   copy:
     | {
-        /** Each column's value as COPY text. */
-        fields: ((value: unknown) => string)[];
+        /** Each column of a row as COPY text, in the order of `columns`. */
+        fields: ((row: unknown) => string)[];
         /** COPY of new rows straight into the table. */
         insertSql: string;
         /** Makes (once per session) and empties the session's staging table for upserts. */
@@ -63,7 +63,10 @@ function planFor(em: EntityManager, entityClass: unknown): Plan {
         : `${q(c.name)} = EXCLUDED.${q(c.name)}`,
     )
     .join(", ");
-  const fields = columns.map((c) => copyWriter(c.sqlType));
+  const fields = columns.map((c) => {
+    const write = copyWriter(c.sqlType);
+    return write && columnText(c.meta, write);
+  });
   // typeorm-store's trackUpsert reads the rows into JavaScript and sends them back as JSON; here Postgres builds
   // the same records. rollbackBlock passes each field back as a parameter, so a field is stored as the text pg
   // would have returned where JSON would change it: numeric (exact digits) and json (arrays stay JSON text).
@@ -87,7 +90,7 @@ function planFor(em: EntityManager, entityClass: unknown): Plan {
     track,
     copy: fields.every((f) => f !== undefined)
       ? {
-          fields: fields as ((value: unknown) => string)[],
+          fields: fields as ((row: unknown) => string)[],
           insertSql: `COPY ${q(meta.tableName)} (${list}) FROM STDIN`,
           // ON COMMIT DELETE ROWS: the staged rows never outlive their transaction; TRUNCATE: nor an earlier
           // write of the same transaction (hot blocks are written one block after another in one transaction).
@@ -125,6 +128,22 @@ function copyWriter(sqlType: string): ((value: unknown) => string) | undefined {
     if (v instanceof Date) return Number.isNaN(v.getTime()) ? "\\N" : v.toISOString();
     return copyField(JSON.stringify(v));
   };
+}
+
+/**
+ * A column of a row as COPY text. A plain property is read directly (what TypeORM's getEntityValue does for it,
+ * the transformer applied), which took a third of the time spent building the text; relations go through
+ * getEntityValue.
+ */
+function columnText(meta: ColumnMetadata, write: (value: unknown) => string): (row: unknown) => string {
+  const plain = !meta.embeddedMetadata && !meta.relationMetadata && !meta.referencedColumn;
+  const transformer = meta.transformer;
+  if (plain && !Array.isArray(transformer)) {
+    const property = meta.propertyName;
+    if (!transformer) return (row) => write((row as Record<string, unknown>)[property]);
+    return (row) => write(transformer.to((row as Record<string, unknown>)[property]));
+  }
+  return (row) => write(meta.getEntityValue(row as never, true));
 }
 
 const COPY_TYPES = new Set([
@@ -175,7 +194,7 @@ export async function bulkWrite<T extends { id: string }>(
   const client = pgClientOf(em);
   if (plan.copy && client) {
     const { copy } = plan;
-    const data = copyText(plan, copy.fields, rows);
+    const data = copyText(copy.fields, rows);
     if (mode === "insert") {
       await copyFrom(client, copy.insertSql, data);
     } else {
@@ -199,18 +218,15 @@ export async function bulkWrite<T extends { id: string }>(
   }
 }
 
-/** The rows as COPY text: one line per row, fields separated by tabs, in the plan's column order. */
-function copyText(plan: Plan, fields: ((value: unknown) => string)[], rows: { id: string }[]): string {
-  const lines: string[] = [];
-  const line: string[] = new Array(fields.length);
+/** The rows as COPY text: one line per row, fields separated by tabs. */
+function copyText(fields: ((row: unknown) => string)[], rows: unknown[]): string {
+  let text = "";
   for (const row of rows) {
-    for (let i = 0; i < fields.length; i++) {
-      line[i] = fields[i](plan.columns[i].meta.getEntityValue(row as never, true));
-    }
-    lines.push(line.join("\t"));
+    text += fields[0](row);
+    for (let i = 1; i < fields.length; i++) text += `\t${fields[i](row)}`;
+    text += "\n";
   }
-  lines.push("");
-  return lines.join("\n");
+  return text;
 }
 
 /**
