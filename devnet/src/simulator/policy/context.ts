@@ -1,4 +1,6 @@
+import type { KeyObject } from "node:crypto";
 import type { Hex } from "viem";
+import { signPss } from "../../crypto/pss-sign.ts";
 import type { SimState } from "../state.ts";
 import type { SimNode, World } from "../world.ts";
 import type { Action } from "./actions.ts";
@@ -44,6 +46,8 @@ export interface PolicyContext {
   /** How often each node commits, relatively (default: every committing node alike). */
   nodeWeight?: (node: SimNode) => number;
   scenario: ScenarioScale;
+  /** Signs a 32-byte message with the spec's RSA-PSS scheme (default: signPss, deterministic). */
+  sign: (privateKey: KeyObject, message32: Hex) => Hex;
 }
 
 /** Which nodes the scenario's stake and TEE events touch: a few on a devnet, more in a world of thousands. */
@@ -60,7 +64,16 @@ export interface ScenarioScale {
 export const DEVNET_SCENARIO: ScenarioScale = { disabled: [0], withdrawing: [0, 1] };
 
 export function newContext(world: World, state: SimState, timing: Timing, seed: string): PolicyContext {
-  return { world, state, timing, seed, actions: [], resolvingNodes: new Set(), scenario: DEVNET_SCENARIO };
+  return {
+    world,
+    state,
+    timing,
+    seed,
+    actions: [],
+    resolvingNodes: new Set(),
+    scenario: DEVNET_SCENARIO,
+    sign: (key, message) => signPss(key, message),
+  };
 }
 
 /** A run's state before its first block; `head`: the chain head it starts at. */

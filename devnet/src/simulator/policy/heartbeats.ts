@@ -1,5 +1,5 @@
 import { heartbeatMessage } from "../../crypto/messages.ts";
-import { forgeSignature, signPss } from "../../crypto/pss-sign.ts";
+import { forgeSignature } from "../../crypto/pss-sign.ts";
 import type { Rng } from "../../crypto/rng.ts";
 import { PROFILE_SHARES } from "../profiles.ts";
 import { first, type PolicyContext } from "./context.ts";
@@ -22,7 +22,7 @@ export function heartbeats(ctx: PolicyContext, ts: number, rng: Rng): void {
     const bad = rng.chance(shares.badHeartbeat) || (n.profile === "malicious" && !first(ctx, "badHeartbeat"));
     const signature = bad
       ? forgeSignature("otherMessage", { privateKey: n.key.privateKey, message32: message, rng })
-      : signPss(n.key.privateKey, message);
+      : ctx.sign(n.key.privateKey, message);
     ctx.actions.push({ kind: "heartbeat", node: n, timestamp: ts, signature, bad });
   }
 }

@@ -1,6 +1,6 @@
 import { type Hex, toHex } from "viem";
 import { settlementMessage } from "../../crypto/messages.ts";
-import { FORGE_KINDS, forgeSignature, signPss } from "../../crypto/pss-sign.ts";
+import { FORGE_KINDS, forgeSignature } from "../../crypto/pss-sign.ts";
 import type { Rng } from "../../crypto/rng.ts";
 import type { SimNode } from "../world.ts";
 import type { PolicyContext } from "./context.ts";
@@ -32,7 +32,7 @@ export function settle(
         rng,
         otherPrivateKey: ctx.world.impostor.privateKey,
       })
-    : signPss(key.privateKey, message);
+    : ctx.sign(key.privateKey, message);
   const user = toHex(rng.bytes(20));
   // Some settlements carry no blob id: empty bytes.
   const blob = rng.chance(0.1) ? "0x" : toHex(`walrus:${rng.bytes32().slice(2, 26)}`);
