@@ -24,6 +24,10 @@ import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 export const MAX_HISTORY_BUCKETS = 10_000;
 const NODE_CHUNK = 500;
 const EVENT_BATCH = 10_000;
+/** statement_timeout of the export's transaction (SET LOCAL), for its sort of every event. */
+const HISTORY_STATEMENT_TIMEOUT = "10min";
+/** work_mem of the export's transaction (SET LOCAL): Postgres's memory for that sort, not the API's. */
+const HISTORY_WORK_MEM = "128MB";
 
 interface BucketEnd {
   start: number;
@@ -187,6 +191,13 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   const until = buckets[buckets.length - 1].end;
   const untilBlock = buckets[buckets.length - 1].block;
   // Every node's events (or the one node's), one node after another; nodes without events have none there.
+  // The first FETCH sorts every event (a few seconds on the bench database, more under load): this export's
+  // statements may take up to HISTORY_STATEMENT_TIMEOUT (unless there is no limit), with room to sort in memory.
+  await db.query(
+    `SELECT set_config('statement_timeout', $1, true) WHERE current_setting('statement_timeout') <> '0'`,
+    [HISTORY_STATEMENT_TIMEOUT],
+  );
+  await db.query(`SELECT set_config('work_mem', $1, true)`, [HISTORY_WORK_MEM]);
   await db.query(
     `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !request.node, bySubject: true })}`,
     request.node ? [[request.node], until] : [until],
