@@ -26,7 +26,7 @@ const WITH_CALLDATA = new Set(TOPICS.teeRegistryWithTransaction);
  */
 export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInputs) {
   return async function handleBatch(ctx: ProcessorContext<Store>): Promise<void> {
-    // Read while the mapper loads from the database (the mapping needs the inputs, loading does not). A failure
+    // Read while the state loads from the database (the mapping needs the inputs, loading does not). A failure
     // is awaited below; the catch only keeps it from being unhandled if loading fails first.
     const needed = calldata ? calldataNeeded(ctx, addresses) : [];
     const reading = calldata && needed.length > 0 ? calldata.inputsOf(ctx._chain.client, needed) : undefined;
@@ -56,7 +56,7 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
         }
       }
     }
-    // getTEE of every registration of the batch, read while loading too: mapping makes no RPC call.
+    // getTEE of every registration of the batch, read while loading too (same catch): mapping makes no RPC call.
     const registrations = events.flatMap((e) =>
       e.kind === "TEERegistered" ? [{ teeId: e.teeId, block: e.pos.block }] : [],
     );
