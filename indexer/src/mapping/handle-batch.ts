@@ -3,6 +3,7 @@ import type { TransactionInputs } from "../calldata/transaction-inputs";
 import { type ProcessorContext, TOPICS } from "../processor";
 import { mapEvents } from "./batch-mapper";
 import { type Addresses, decodeLog, type PositionedEvent } from "./decode-logs";
+import { needsTeeInfo } from "./handlers/tee-registry";
 import { loadState } from "./load";
 import { saveState } from "./save";
 import { BatchState } from "./state";
@@ -10,8 +11,8 @@ import { readTeeInfos } from "./tee-info";
 
 /**
  * INDEXER_PROFILE=1 prints, per batch, how long loading from the database took, how long the batch then waited
- * for the calldata and getTEE reads (started with the load, in parallel), mapping, and saving (with the time of
- * each entity type's write).
+ * for the calldata (read while loading, in parallel) and the getTEE reads of registrations that need them (after
+ * the calldata), mapping, and saving (with the time of each entity type's write).
  */
 const PROFILE = process.env.INDEXER_PROFILE === "1";
 
@@ -56,15 +57,6 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
         }
       }
     }
-    // getTEE of every registration of the batch, read while loading too (same catch): mapping makes no RPC call.
-    const registrations = events.flatMap((e) =>
-      e.kind === "TEERegistered" ? [{ teeId: e.teeId, block: e.pos.block }] : [],
-    );
-    const teeInfos =
-      registrations.length > 0
-        ? readTeeInfos(ctx._chain.client, addresses.teeRegistry, registrations, (m) => ctx.log.warn(m))
-        : Promise.resolve(new Map());
-    teeInfos.catch(() => {});
     const t0 = performance.now();
     await loadState(ctx.store, events, state);
     const tl = performance.now();
@@ -72,7 +64,16 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
       const inputs = await reading;
       for (const e of events) e.pos.txInput ??= inputs.get(e.pos.tx.toLowerCase());
     }
-    state.teeInfos = await teeInfos;
+    // getTEE of the registrations whose mapping needs it (their calldata does not give the key or the PCR hash),
+    // asked once the calldata is in: mapping makes no RPC call, and registrations the calldata describes cost none.
+    const registrations = events.flatMap((e) =>
+      e.kind === "TEERegistered" && needsTeeInfo(e) ? [{ teeId: e.teeId, block: e.pos.block }] : [],
+    );
+    if (registrations.length > 0) {
+      state.teeInfos = await readTeeInfos(ctx._chain.client, addresses.teeRegistry, registrations, (m) =>
+        ctx.log.warn(m),
+      );
+    }
     const t1 = performance.now();
     mapEvents(state, events);
     const t2 = performance.now();

@@ -209,15 +209,38 @@ function onPcrRevoked(state: BatchState, e: Ev<"PCRRevoked">): void {
   }
 }
 
+/**
+ * The registration call the calldata gives, or undefined when it gives none the mapping can use: no calldata, not a
+ * registration, or a key that does not hash to the event's id (e.g. a batched registration): the chain is asked.
+ */
+function registrationCall(e: Ev<"TEERegistered">): RegisterTeeCall | undefined {
+  const info = e.pos.txInput ? decodeRegisterTee(e.pos.txInput as Hex) : undefined;
+  return info && matchesTee(info.signingPublicKey, e.teeId) ? info : undefined;
+}
+
+/**
+ * Whether mapping this registration uses getTEE's answer (so the load phase asks only for these): when its calldata
+ * gives no usable call, or its attestation document gives no PCR hash (the chain's word is taken then).
+ */
+export function needsTeeInfo(e: Ev<"TEERegistered">): boolean {
+  const call = registrationCall(e);
+  if (!call) return true;
+  return (
+    attestationCheck({
+      document: call.attestationDocument,
+      signingPublicKey: call.signingPublicKey,
+      tlsCertificate: call.tlsCertificate,
+      blockTime: e.pos.ts,
+      isPcrApproved: () => false,
+    }).pcrHash === null
+  );
+}
+
 function onTeeRegistered(state: BatchState, e: Ev<"TEERegistered">): void {
   const node = state.node(e.teeId, e.pos);
   const wasRegistered = node.registeredBlock != null;
-  let info = e.pos.txInput ? decodeRegisterTee(e.pos.txInput as Hex) : undefined;
+  const info = registrationCall(e);
   let source = KeySource.CALLDATA;
-  if (info && !matchesTee(info.signingPublicKey, e.teeId)) {
-    // The calldata's key does not hash to the event's id (e.g. a batched registration): ask the chain instead.
-    info = undefined;
-  }
   // The attestation document is verified by the indexer itself (check "attestation"); its PCRs are the node's.
   const attestation = attest(state, e, info);
   // getTEE's answer (read in the load phase), used when the calldata does not say, or for the PCR hash of a
