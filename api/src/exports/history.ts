@@ -22,7 +22,8 @@ import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
-const NODE_CHUNK = 500;
+/** Nodes per chunk: 100 peaked at 264 MB RSS on the bench database against 308 MB for 500, at the same speed. */
+const NODE_CHUNK = 100;
 const EVENT_BATCH = 10_000;
 /** statement_timeout of the export's transaction (SET LOCAL), for its sort of every event. */
 const HISTORY_STATEMENT_TIMEOUT = "10min";
