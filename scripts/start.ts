@@ -13,9 +13,9 @@
 // its start (a configuration error) stops everything.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { listening, type PortClaim, portsInUse, portsInUseMessage } from "./ports.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEVNET_FILE = resolve(ROOT, ".data/devnet.json");
@@ -212,18 +212,6 @@ function build(what: string, workspace: string): void {
   }
 }
 
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once("error", () => done(false));
-  });
-}
-
 async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -235,6 +223,20 @@ async function main(): Promise<void> {
     throw new Error(
       `RPC_URL: got ${JSON.stringify(rpcUrl)}, expected http://127.0.0.1:<port> on the devnet (or set TEE_REGISTRY_ADDRESS and SETTLEMENT_RELAY_ADDRESS to index another chain)`,
     );
+  }
+
+  // Before anything starts: a part on a taken port would fail, or be answered for by whatever holds it.
+  const claims: PortClaim[] = [
+    ...(onDevnet
+      ? [{ port: Number(new URL(rpcUrl).port || 80), part: "the devnet's anvil", variable: "RPC_URL" }]
+      : []),
+    { port: apiPort, part: "the API", variable: "API_PORT" },
+    { port: webPort, part: "the explorer", variable: "WEB_PORT" },
+  ];
+  const busy = await portsInUse(claims);
+  if (busy.length > 0) {
+    console.error(`start: ${portsInUseMessage(busy)}`);
+    process.exit(1);
   }
 
   if (packagesBuildIsStale()) build("the shared packages", "packages/rep-v1");

@@ -362,6 +362,11 @@ async function main() {
   const server = app.listen(env.WEB_PORT, env.WEB_HOST, () => {
     console.log(`web: explorer on http://${env.WEB_HOST}:${env.WEB_PORT} reading ${env.API_URL}`);
   });
+  // A port already taken (or not ours to take): one line that says which, not Node's unhandled-error trace.
+  server.once("error", (err) => {
+    console.error(`web: cannot listen on ${env.WEB_HOST}:${env.WEB_PORT}: ${err.message}`);
+    process.exit(1);
+  });
   // Malformed requests the HTTP parser rejects: a plain 400, no detail.
   server.on("clientError", (_err, socket) => {
     if (socket.writable)

@@ -3,6 +3,7 @@
  * with a request id for a malformed URI, the rate limit and the X-Forwarded-For rule, HSTS only behind a trusted
  * proxy that says https, the CSP's nonce fresh per response and on every script.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { type AddressInfo, connect } from "node:net";
@@ -201,5 +202,21 @@ describe("web/server.mjs", () => {
     );
     expect((await get(trusted, "/healthz")).headers["strict-transport-security"]).toBeUndefined();
     expect((await get(untrusted, "/healthz", https)).headers["strict-transport-security"]).toBeUndefined();
+  });
+
+  test("a port already taken: one line naming it and exit code 1, not Node's unhandled-error trace", async () => {
+    const taken = await explorer();
+    const port = new URL(taken).port;
+    // spawnSync would block the event loop that serves `taken`; the port only needs to stay bound, which it does.
+    const run = spawnSync(process.execPath, [`${WEB}server.mjs`], {
+      env: { ...process.env, WEB_PORT: port, WEB_HOST: "127.0.0.1" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `web: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+    );
+    expect(run.stderr).not.toContain("node:events");
   });
 });
