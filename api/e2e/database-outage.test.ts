@@ -6,12 +6,11 @@
  * the driver's text (no host, port or errno), even outside production; the server log has the details; and the
  * API answers again once the database is back, without a restart.
  */
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDb, type Db } from "../src/db/database.ts";
 import { type ApiServer, createApiServer } from "../src/server/app.ts";
-import { loadFixture } from "../src/testing/fixtures.ts";
 import { createDatabaseFromTemplate, startTestPostgres, type TestPostgres } from "../src/testing/postgres.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { testConfig } from "../src/testing/test-db.ts";
 
 let server: TestPostgres;
@@ -50,9 +49,7 @@ function expectNoInternals(text: string) {
 beforeAll(async () => {
   server = await startTestPostgres();
   await createDatabaseFromTemplate(server.url(), DATABASE);
-  const admin = new pg.Pool({ connectionString: server.url(DATABASE), max: 2 });
-  await loadFixture(admin);
-  await admin.end();
+  await seedNetwork(server.url(DATABASE));
   db = createDb({ connectionString: server.readerUrl(DATABASE), poolSize: 4, statementTimeoutMs: 10_000 });
   // Not production: even with stack traces on, an outage shows none of the driver's text.
   api = await createApiServer({

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chooseDatabase } from "../src/db/connect.ts";
 import { createDb } from "../src/db/database.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
-import { address, loadFixture, nodeId } from "../src/testing/fixtures.ts";
+import { address, nodeId } from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // The HTTP surface: error tiers and codes, limits, CORS, rate limiting, /healthz, /metrics, GraphiQL, and that
@@ -15,7 +16,7 @@ let api: TestApi;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  await loadFixture(tdb.admin);
+  await seedNetwork(tdb.adminUrl);
   api = await startTestApi(
     testConfig({ maxDepth: 8, maxAliases: 5, maxTokens: 800, maxListCost: 200_000, maxBodyBytes: 4096 }),
     tdb.db,
@@ -339,7 +340,7 @@ describe("limits on what one operation may ask for", () => {
 describe("errors", () => {
   test("internal errors are masked with INTERNAL_SERVER_ERROR in every mode (development too); only API_EXPOSE_ERRORS shows them", async () => {
     const broken = await openTestDatabase();
-    await loadFixture(broken.admin);
+    await seedNetwork(broken.adminUrl);
     await broken.admin.query("ALTER TABLE batch_settlement RENAME TO batch_settlement_gone");
     const prod = await startTestApi(testConfig({ production: true, nodeEnv: "production" }), broken.db, {
       connectionString: broken.readerUrl,

@@ -14,7 +14,6 @@ import {
   type Fixture,
   HEIGHT,
   inferenceId,
-  loadFixture,
   MODEL_COUNT,
   modelId,
   NODE_COUNT,
@@ -23,7 +22,8 @@ import {
   T0,
   timeOf,
   UNREGISTERED_NODE,
-} from "../src/testing/fixtures.ts";
+} from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // Every query and field of the contract on the fixture network, against values computed from the fixture.
@@ -32,11 +32,15 @@ let tdb: TestDatabase;
 let api: TestApi;
 let fx: Fixture;
 let sqlCount = 0;
+let seededFrom: number;
+let seededTo: number;
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  fx = await loadFixture(tdb.admin);
+  seededFrom = Date.now();
+  fx = await seedNetwork(tdb.adminUrl);
+  seededTo = Date.now();
   // Counts statements, to check that nested fields are batched.
   const counting: Db = {
     pool: tdb.db.pool,
@@ -110,6 +114,7 @@ describe("nodes", () => {
       { id: nodeId(0).toUpperCase().replace("0X", "0x") },
     );
     const mine = fx.inferences.filter((x) => x.node === 0);
+    const beats = fx.heartbeats.filter((h) => h.node === 0 && h.counts).map((h) => h.at);
     expect(node).toMatchObject({
       id: nodeId(0),
       owner: address(0),
@@ -126,8 +131,8 @@ describe("nodes", () => {
         logIndex: 0,
         finalized: true,
       },
-      uptime7d: 1,
-      stake: "1000000000000000123",
+      uptime7d: uptime7d(beats, T0),
+      stake: fx.stakes[0].toString(),
       pendingWithdrawals: "0",
       counts: {
         committed: mine.length,
@@ -135,7 +140,7 @@ describe("nodes", () => {
         discrepancies: mine.filter((x) => x.discrepancy).length,
       },
     });
-    expect(node.lastHeartbeatAt).toBe(iso(T0 - 60));
+    expect(node.lastHeartbeatAt).toBe(iso(Math.max(...beats)));
   });
 
   test("uptime7d counts half-hour windows with a counting heartbeat; forged heartbeats do not count", async () => {
@@ -143,8 +148,11 @@ describe("nodes", () => {
       `query($a: Bytes!, $b: Bytes!, $c: Bytes!) { a: node(id: $a) { uptime7d } b: node(id: $b) { uptime7d } c: node(id: $c) { uptime7d lastHeartbeatAt } }`,
       { a: nodeId(0), b: nodeId(1), c: nodeId(2) },
     );
+    const node0 = fx.heartbeats.filter((h) => h.node === 0).map((h) => h.at);
     const node1 = fx.heartbeats.filter((h) => h.node === 1).map((h) => h.at);
-    expect(a.uptime7d).toBe(1);
+    // Node 0 beat every half hour since it registered, 6.9 days before the latest block.
+    expect(a.uptime7d).toBe(uptime7d(node0, T0));
+    expect(a.uptime7d).toBeCloseTo(330 / 336, 12);
     expect(b.uptime7d).toBe(uptime7d(node1, T0));
     expect(b.uptime7d).toBeCloseTo(12 / 336, 12);
     expect(c).toEqual({ uptime7d: 0, lastHeartbeatAt: null });
@@ -299,17 +307,13 @@ describe("nodes", () => {
       ).nodes;
     expect((await count("{ enabled: false }")).totalCount).toBe(2); // the disabled and the unregistered node
     expect((await count("{ enabled: true }")).totalCount).toBe(NODE_COUNT - 2);
-    expect((await count("{ teeType: 2 }")).edges.map((e: any) => e.node.id).sort()).toEqual([
-      nodeId(3),
-      nodeId(7),
-    ]);
+    expect((await count("{ teeType: 2 }")).edges.map((e: any) => e.node.id).sort()).toEqual(
+      [nodeId(3), nodeId(7)].sort(),
+    );
     const owned = await count(`{ owner: "${address(1).toUpperCase().replace("0X", "0x")}" }`);
-    expect(owned.edges.map((e: any) => e.node.id).sort()).toEqual([
-      nodeId(1),
-      nodeId(4),
-      nodeId(7),
-      nodeId(10),
-    ]);
+    expect(owned.edges.map((e: any) => e.node.id).sort()).toEqual(
+      [nodeId(1), nodeId(4), nodeId(7), nodeId(10)].sort(),
+    );
     const strong = await count("{ minScore: 100 }");
     expect(strong.totalCount).toBeGreaterThan(0);
     expect(strong.totalCount).toBeLessThan(NODE_COUNT);
@@ -639,10 +643,10 @@ describe("settlements, batches, slashes, challenges", () => {
         b: orphans[1].id,
       },
     );
-    expect(a).toEqual({ node: null, timestamp: iso(T0) });
+    expect(a).toEqual({ node: null, timestamp: iso(Number(orphans[0].timestampSeconds)) });
     expect(b).toEqual({
       timestamp: null,
-      timestampSeconds: "99999999999999999999",
+      timestampSeconds: "100000000000000000000",
       checks: { signature: "UNKNOWN" },
     });
     expect(await ok(`{ settlement(id: "nope") { id } }`)).toEqual({ settlement: null });
@@ -778,7 +782,7 @@ describe("network, search, indexer", () => {
     const sl = fx.slashes[0];
     expect(await search(sl.id.split("-")[0])).toEqual([{ __typename: "Slash", id: sl.id }]);
     const owned = await search(address(2));
-    expect(owned.map((r: any) => r.id).sort()).toEqual([nodeId(2), nodeId(5), nodeId(8)]);
+    expect(owned.map((r: any) => r.id).sort()).toEqual([nodeId(2), nodeId(5), nodeId(8)].sort());
     expect(await search(address(105))).toEqual([{ __typename: "Node", id: nodeId(5) }]);
     expect((await search("LLAMA")).map((r: any) => r.name)).toEqual(["Llama-3 8B", "llama guard"]);
     expect((await search("<script")).map((r: any) => r.name)).toEqual(["<script>alert(1)</script>"]);
@@ -810,13 +814,16 @@ describe("network, search, indexer", () => {
       finalizedHeight: FINALIZED,
       chainHeight: HEIGHT + 5,
       lagBlocks: 5,
-      reorgedBlocks: 3,
+      reorgedBlocks: fx.reorgs.reduce((a, r) => a + r.depth, 0),
     });
-    expect(data.reorgs).toEqual([
-      { detectedAt: iso(T0 - 600), fromBlock: 950, toBlock: 950, depth: 1 },
-      { detectedAt: iso(T0 - 7200), fromBlock: 700, toBlock: 701, depth: 2 },
-    ]);
-    expect(data.one).toEqual([{ fromBlock: 950 }]);
+    // Newest first: the indexer saw them while seeding, in chain order.
+    const newestFirst = [...fx.reorgs].reverse();
+    expect(data.reorgs.map(({ detectedAt: _, ...r }: any) => r)).toEqual(newestFirst);
+    const seen = data.reorgs.map((r: any) => Date.parse(r.detectedAt));
+    expect(seen[0]).toBeGreaterThanOrEqual(seen[1]);
+    expect(seen[1]).toBeGreaterThanOrEqual(seededFrom);
+    expect(seen[0]).toBeLessThanOrEqual(seededTo);
+    expect(data.one).toEqual([{ fromBlock: newestFirst[0].fromBlock }]);
   });
 
   test("BlockRef.finalized compares the block with the finalized height", async () => {

@@ -4,13 +4,14 @@ import { gqlOk, startTestApi, type TestApi } from "../src/testing/api-client.ts"
 import {
   type Fixture,
   inferenceId,
-  loadFixture,
+  MODEL_COUNT,
   modelId,
   NODE_COUNT,
   nodeId,
   T0,
   timeOf,
-} from "../src/testing/fixtures.ts";
+} from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // Query.search by the short hex forms the explorer shows (issue 11), and history(interval: MINUTE).
@@ -21,7 +22,7 @@ let fx: Fixture;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  fx = await loadFixture(tdb.admin);
+  fx = await seedNetwork(tdb.adminUrl);
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
 });
 afterAll(async () => {
@@ -45,13 +46,25 @@ const shorten = (hex: string, digits: number, tail = 0) =>
   `${hex.slice(0, 2 + digits)}…${tail ? hex.slice(-tail) : ""}`;
 
 describe("search by prefix", () => {
-  test("a prefix of node ids lists every node whose id starts with it, in id order", async () => {
-    const all = Array.from({ length: NODE_COUNT }, (_, i) => `Node:${nodeId(i)}`).sort();
-    expect(await search(nodeId(0).slice(0, 8))).toEqual(all);
-    // Any case, with or without 0x, with the ellipsis the explorer shows.
-    expect(await search(nodeId(0).slice(0, 8).toUpperCase().replace("0X", "0x"))).toEqual(all);
-    expect(await search(nodeId(0).slice(2, 10))).toEqual(all);
-    expect(await search(shorten(nodeId(0), 6))).toEqual(all);
+  test("a prefix of ids lists every node or model whose id starts with it, in id order", async () => {
+    // TEE ids are hashes of their keys: the models' ids (chosen by their owners) share a prefix.
+    const models = Array.from({ length: MODEL_COUNT }, (_, i) => `Model:${modelId(i)}`).sort();
+    const nodes = (prefix: string) =>
+      Array.from({ length: NODE_COUNT }, (_, i) => nodeId(i))
+        .filter((id) => id.startsWith(prefix))
+        .map((id) => `Node:${id}`)
+        .sort();
+    for (const [id, all] of [
+      [modelId(0), models],
+      [nodeId(0), nodes(nodeId(0).slice(0, 8))],
+    ] as const) {
+      expect(all.length).toBeGreaterThan(0);
+      expect(await search(id.slice(0, 8))).toEqual(all);
+      // Any case, with or without 0x, with the ellipsis the explorer shows.
+      expect(await search(id.slice(0, 8).toUpperCase().replace("0X", "0x"))).toEqual(all);
+      expect(await search(id.slice(2, 10))).toEqual(all);
+      expect(await search(shorten(id, 6))).toEqual(all);
+    }
   });
 
   test("the explorer's short form prefix…suffix names exactly one node, model or inference", async () => {
@@ -193,7 +206,7 @@ describe("uptime over a young node's life", () => {
       let windows = 0;
       for (let k = 0; k < 336; k++) if (asOf - 604_800 + 1800 * (k + 1) >= since) windows++;
       expect(node.uptimeWindows, node.id).toBe(windows);
-      // At most 1: heartbeats before the registration (the fixture has some) do not make it more than whole.
+      // At most 1: heartbeats in the window of the registration do not make it more than whole.
       expect(node.uptimeOverLife, node.id).toBeCloseTo(
         Math.min(1, Math.round(node.uptime7d * 336) / windows),
         12,
@@ -221,24 +234,16 @@ describe("page details", () => {
     for (const i of d.a.inferences) expect(i.settlement.id).toBe(settlementId);
     if (unlinked) expect(d.b.inferences).toEqual([]);
 
-    await tdb.admin.query(
-      `INSERT INTO tee_type (id, type_id, name, added_block, added_at, added_tx)
-       VALUES ('1', 1, 'AWS Nitro Enclaves', 1, now(), '0x01'), ('2-old', 2, 'TDX (old name)', 1, now(), '0x02'),
-              ('2', 2, 'Intel TDX', 2, now(), '0x03')`,
-    );
-    try {
-      const { nodes } = await ok("{ nodes(first: 100) { edges { node { teeType teeTypeName } } } }");
-      const names = new Map<number | null, Set<string | null>>();
-      for (const { node } of nodes.edges) {
-        const set = names.get(node.teeType) ?? new Set();
-        set.add(node.teeTypeName);
-        names.set(node.teeType, set);
-      }
-      expect(names.get(1)).toEqual(new Set(["AWS Nitro Enclaves"]));
-      if (names.has(2)) expect(names.get(2)).toEqual(new Set(["Intel TDX"]));
-      if (names.has(null)) expect(names.get(null)).toEqual(new Set([null]));
-    } finally {
-      await tdb.admin.query("DELETE FROM tee_type");
+    // The network adds type 2 as "TDX (old name)" and adds it again as "Intel TDX": the latest name counts.
+    const { nodes } = await ok("{ nodes(first: 100) { edges { node { teeType teeTypeName } } } }");
+    const names = new Map<number | null, Set<string | null>>();
+    for (const { node } of nodes.edges) {
+      const set = names.get(node.teeType) ?? new Set();
+      set.add(node.teeTypeName);
+      names.set(node.teeType, set);
     }
+    expect(names.get(1)).toEqual(new Set(["AWS Nitro Enclaves"]));
+    expect(names.get(2)).toEqual(new Set(["Intel TDX"]));
+    expect(names.get(null)).toEqual(new Set([null]));
   });
 });

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { type ChainOptions, type ChainStats, EXTRA_KEYS, type SynthBlock, SyntheticChain } from "./chain.ts";
+import type { SynthBlock } from "./action-logs.ts";
+import { type ChainOptions, type ChainStats, EXTRA_KEYS, SyntheticChain } from "./chain.ts";
 import { teeKeys } from "./keys.ts";
 
 // The synthetic chain generated in a worker thread (started by seed.ts), so the next batch of blocks is built and

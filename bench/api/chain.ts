@@ -1,7 +1,6 @@
 import { constants, type KeyObject, sign } from "node:crypto";
 import { keccak256 } from "viem";
 import type { TeeSigningKey } from "../../devnet/src/crypto/rsa-keygen.ts";
-import { Calls } from "../../devnet/src/simulator/calls.ts";
 import { MODE, MODEL_CATALOGUE, type ModeName } from "../../devnet/src/simulator/models.ts";
 import type { Action } from "../../devnet/src/simulator/policy/actions.ts";
 import {
@@ -15,49 +14,21 @@ import { setupNodesAndModels, setupRegistries } from "../../devnet/src/simulator
 import { commitSteps, type Pace, stepActions } from "../../devnet/src/simulator/policy/step.ts";
 import type { NodeProfile } from "../../devnet/src/simulator/profiles.ts";
 import type { SimState } from "../../devnet/src/simulator/state.ts";
-import { toTransaction } from "../../devnet/src/simulator/transactions.ts";
 import { pcrSet, type SimModel, type SimNode, type World } from "../../devnet/src/simulator/world.ts";
-import { type EncodedLog, events, type Hex } from "./encode.ts";
-import { FastForkableRng, type FastRng } from "./rng.ts";
+import { BlockBuilder, encodeAction, type SynthBlock } from "./action-logs.ts";
+import type { Hex } from "./encode.ts";
+import { FastForkableRng } from "./rng.ts";
 
 // A synthetic chain of the three contracts' logs, block by block, in the shape Subsquid's evm-processor hands the
 // indexer's batch handler (header { height, hash, timestamp in ms }, logs with transactionHash, logIndex and, for
 // registrations and heartbeats, the transaction's calldata). The traffic is the devnet simulator's: the same
-// traffic policy (devnet/src/simulator/policy) decides every block, and this file encodes its actions as the logs
+// traffic policy (devnet/src/simulator/policy) decides every block, and action-logs.ts encodes its actions as the logs
 // the contracts would emit, where the simulator sends them as transactions. What differs is the world, built here
 // at scale: thousands of nodes (2% ghosts, 5% malicious, 8% flaky) with heavy-tailed activity, the devnet's model
 // catalogue and 32 more models, RSA keys from a shared prime pool (keys.ts), a fast seeded stream (rng.ts).
 // Deterministic for a seed except the RSA keys and PSS salts (random; they change no row count or status).
 //
 // Scaled-down parts, to bound the signing cost: a heartbeat per node every ~2 days (the devnet: every 10 minutes).
-
-export const CONTRACTS = {
-  teeRegistry: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
-  settlementRelay: "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512",
-  attestationRegistry: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0",
-} as const;
-
-export interface SynthTransaction {
-  hash: string;
-  input: string;
-  from: string;
-  to: string;
-}
-
-export interface SynthLog {
-  address: string;
-  topics: string[];
-  data: string;
-  logIndex: number;
-  transactionIndex: number;
-  transactionHash: string;
-  transaction?: SynthTransaction;
-}
-
-export interface SynthBlock {
-  header: { height: number; hash: string; parentHash: string; timestamp: number };
-  logs: SynthLog[];
-}
 
 export interface ChainOptions {
   seed: string;
@@ -77,34 +48,6 @@ const REGISTRATIONS_PER_BLOCK = 500;
 const ZERO_ID = `0x${"0".repeat(64)}` as Hex;
 /** Blocks a bulk run may go on after its last commit for its inferences and withdrawals to settle. */
 const DRAIN_STEPS = 200;
-
-/** Builds one block: transactions in order, logs numbered within the block. */
-class BlockBuilder {
-  readonly logs: SynthLog[] = [];
-  private txIndex = -1;
-  private tx: SynthTransaction = { hash: "", input: "0x", from: "", to: "" };
-  constructor(private readonly rng: FastRng) {}
-
-  /** Starts a transaction; its logs follow. */
-  begin(from: Hex, to: string, input = "0x"): this {
-    this.txIndex++;
-    this.tx = { hash: this.rng.bytes32(), input, from, to };
-    return this;
-  }
-
-  log(address: string, e: EncodedLog, withTransaction = false): this {
-    this.logs.push({
-      address,
-      topics: e.topics,
-      data: e.data,
-      logIndex: this.logs.length,
-      transactionIndex: this.txIndex,
-      transactionHash: this.tx.hash,
-      ...(withTransaction ? { transaction: this.tx } : {}),
-    });
-    return this;
-  }
-}
 
 /** Per-kind event counts and other figures of the generated chain. */
 export interface ChainStats {
@@ -228,7 +171,6 @@ export class SyntheticChain {
   private readonly state: SimState;
   private readonly pace: Pace;
   private readonly timing;
-  private readonly calls = new Calls(CONTRACTS);
   private readonly nodeWeight: (n: SimNode) => number;
   private readonly scenario: ScenarioScale;
   private height = 0;
@@ -296,8 +238,12 @@ export class SyntheticChain {
   }
 
   private block(actions: Action[]): SynthBlock {
-    const b = new BlockBuilder(this.rng.raw);
-    for (const a of actions) this.encode(b, a);
+    const b = new BlockBuilder(() => this.rng.raw.bytes32());
+    for (const a of actions)
+      encodeAction(b, this.world, a, (kind) => {
+        this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
+        if (kind === "HeartbeatReceived" || kind === "IndividualSettlement") this.stats.signatures++;
+      });
     this.height++;
     const hash = this.rng.raw.bytes32();
     const block = {
@@ -313,181 +259,5 @@ export class SyntheticChain {
     this.stats.blocks++;
     this.stats.events += b.logs.length;
     return block;
-  }
-
-  /** One action as the transaction's logs, as the devnet contracts emit them. */
-  private encode(b: BlockBuilder, a: Action): void {
-    const d = this.world.roles.deployer;
-    const tee = CONTRACTS.teeRegistry;
-    const att = CONTRACTS.attestationRegistry;
-    const relay = CONTRACTS.settlementRelay;
-    const emit = (address: string, kind: string, e: EncodedLog, withTransaction = false) => {
-      b.log(address, e, withTransaction);
-      this.stats.byKind[kind] = (this.stats.byKind[kind] ?? 0) + 1;
-    };
-    switch (a.kind) {
-      case "grantRole":
-      case "setParameters":
-        break; // no event the indexer reads
-      case "addTEEType":
-        b.begin(d, tee);
-        emit(tee, "TEETypeAdded", events.teeTypeAdded(a.teeType, a.name));
-        break;
-      case "approvePCR":
-        b.begin(d, tee);
-        emit(tee, "PCRApproved", events.pcrApproved(a.pcr.hash, a.pcr.teeType, a.version));
-        break;
-      case "revokePCR":
-        b.begin(d, tee);
-        emit(tee, "PCRRevoked", events.pcrRevoked(a.pcr.hash, a.pcr.teeType));
-        break;
-      case "registerTEE": {
-        const [tx] = toTransaction(this.calls, this.world, a);
-        b.begin(a.node.owner, tee, tx.data);
-        emit(
-          tee,
-          "TEERegistered",
-          events.teeRegistered(a.node.id, a.node.owner, a.node.pcr?.teeType ?? 0),
-          true,
-        );
-        break;
-      }
-      case "disableTEE":
-        b.begin(a.node.owner, tee);
-        emit(tee, "TEEDisabled", events.teeDisabled(a.node.id));
-        break;
-      case "enableTEE":
-        b.begin(a.node.owner, tee);
-        emit(tee, "TEEEnabled", events.teeEnabled(a.node.id));
-        break;
-      case "heartbeat": {
-        const [tx] = toTransaction(this.calls, this.world, a);
-        this.stats.signatures++;
-        b.begin(a.node.owner, tee, tx.data);
-        emit(tee, "HeartbeatReceived", events.heartbeat(a.node.id, a.timestamp), true);
-        break;
-      }
-      case "settleIndividual":
-        this.stats.signatures++;
-        b.begin(d, relay);
-        emit(
-          relay,
-          "IndividualSettlement",
-          events.individualSettlement({
-            teeId: a.teeId,
-            ethAddress: a.user,
-            inputHash: a.inputHash,
-            outputHash: a.outputHash,
-            timestamp: a.signedAt,
-            walrusBlobId: a.blob,
-            signature: a.signature,
-          }),
-        );
-        break;
-      case "batchSettle":
-        b.begin(d, relay);
-        emit(relay, "BatchSettlement", events.batchSettlement(a.root, a.count, a.data));
-        break;
-      case "registerModel":
-        b.begin(a.model.owner, att);
-        emit(att, "ModelRegistered", events.modelRegistered(a.model));
-        break;
-      case "deprecateModel":
-        b.begin(a.model.owner, att);
-        emit(att, "ModelDeprecated", events.modelDeprecated(a.model.id));
-        break;
-      case "deposit":
-        b.begin(a.from, att);
-        emit(att, "StakeDeposited", events.stakeDeposited(a.node.id, a.from, a.amount, a.total));
-        break;
-      case "requestWithdrawal":
-        b.begin(a.node.operator, att);
-        emit(
-          att,
-          "WithdrawalRequested",
-          events.withdrawalRequested(a.node.id, a.withdrawalId, a.amount, a.unlockAt),
-        );
-        break;
-      case "completeWithdrawal":
-        b.begin(a.node.operator, att);
-        emit(att, "WithdrawalCompleted", events.withdrawalCompleted(a.node.id, a.withdrawalId, a.paid));
-        break;
-      case "slash":
-        b.begin(d, att);
-        emit(
-          att,
-          "NodeSlashed",
-          events.nodeSlashed(a.node.id, a.requestId, a.slash.reason, a.slash.taken, a.slash.remaining),
-        );
-        break;
-      case "commit":
-        b.begin(a.node.operator, att);
-        emit(
-          att,
-          "InferenceCommitted",
-          events.inferenceCommitted({
-            requestId: a.requestId,
-            nodeId: a.node.id,
-            modelId: a.model.id,
-            mode: a.model.mode,
-            inputHash: a.inputHash,
-            commitment: a.commitment,
-            revealDeadline: a.revealDeadline,
-          }),
-        );
-        break;
-      case "reveal":
-        b.begin(a.node.operator, att);
-        emit(
-          att,
-          "InferenceRevealed",
-          events.inferenceRevealed(a.requestId, a.node.id, a.outputHash, a.salt, a.proofRef),
-        );
-        break;
-      case "verify":
-        b.begin(d, att);
-        emit(
-          att,
-          "InferenceVerified",
-          events.inferenceVerified(a.requestId, a.node.id, a.model.id, a.outcome, d),
-        );
-        break;
-      case "expire": {
-        const keeper = this.world.roles.keeper;
-        b.begin(keeper, att);
-        emit(
-          att,
-          "InferenceVerified",
-          events.inferenceVerified(a.requestId, a.node.id, a.model.id, "EXPIRED", keeper),
-        );
-        const s = a.slash;
-        emit(att, "NodeSlashed", events.nodeSlashed(a.node.id, a.requestId, s.reason, s.taken, s.remaining));
-        break;
-      }
-      case "openChallenge":
-        b.begin(a.challenger, att);
-        emit(
-          att,
-          "ChallengeOpened",
-          events.challengeOpened(a.challengeId, a.requestId, a.challenger, a.bond, a.deadline),
-        );
-        break;
-      case "resolveChallenge": {
-        b.begin(d, att);
-        emit(
-          att,
-          "ChallengeResolved",
-          events.challengeResolved(a.challengeId, a.requestId, a.nodeAtFault, d, a.evidence),
-        );
-        const s = a.slash;
-        if (s)
-          emit(
-            att,
-            "NodeSlashed",
-            events.nodeSlashed(a.node.id, a.requestId, s.reason, s.taken, s.remaining),
-          );
-        break;
-      }
-    }
   }
 }

@@ -3,20 +3,17 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Store } from "@subsquid/typeorm-store";
 import pg from "pg";
 import type * as Connection from "../../indexer/src/db/connection.ts";
 import type * as EmbeddedPg from "../../indexer/src/db/embedded-postgres.ts";
 import type * as Migrations from "../../indexer/src/db/migrations.ts";
-import type * as ReorgDb from "../../indexer/src/db/reorg-aware-database.ts";
-import type * as HandleBatch from "../../indexer/src/mapping/handle-batch.ts";
-import type { ProcessorContext } from "../../indexer/src/processor.ts";
-import { type ChainOptions, type ChainStats, CONTRACTS, isGhost, type SynthBlock } from "./chain.ts";
+import type { SynthBlock } from "./action-logs.ts";
+import { type ChainOptions, type ChainStats, isGhost } from "./chain.ts";
 import type { WorkerInput, WorkerMessage } from "./chain-worker.ts";
+import { indexingHandler } from "./through-handler.ts";
 
 // Seeds a Postgres with the indexer's own code: the synthetic chain's blocks go through the indexer's batch
-// handler (indexer/src/mapping/handle-batch.ts: decode, load, map, bulk write) inside ReorgAwareDatabase's
-// transactions, exactly as the processor drives them for finalized batches, so every table and derived value
+// handler inside ReorgAwareDatabase's transactions (through-handler.ts), so every table and derived value
 // (counts, buckets, rep-v1 state, checks) is what the indexer writes. The compiled indexer (indexer/lib) is used:
 // TypeormDatabase loads the compiled models, and the embedded-postgres helper's dynamic import of the ESM-only
 // package is something tsx cannot follow from source.
@@ -33,8 +30,6 @@ const require = createRequire(import.meta.url);
 const { ensureEmbeddedPostgres } = require("../../indexer/lib/db/embedded-postgres.js") as typeof EmbeddedPg;
 const { useDatabaseUrl } = require("../../indexer/lib/db/connection.js") as typeof Connection;
 const { applyMigrations } = require("../../indexer/lib/db/migrations.js") as typeof Migrations;
-const { ReorgAwareDatabase } = require("../../indexer/lib/db/reorg-aware-database.js") as typeof ReorgDb;
-const { makeBatchHandler } = require("../../indexer/lib/mapping/handle-batch.js") as typeof HandleBatch;
 
 export const DATABASE = "bench_api";
 /** Blocks are cut into batches of about this many events, like the processor's batches during catch-up. */
@@ -139,8 +134,6 @@ async function rowCounts(url: string): Promise<Record<string, number>> {
   }
 }
 
-type Handler = (ctx: ProcessorContext<Store>) => Promise<void>;
-
 /** The chain-worker thread, as an async source of batches (asking for the next one before returning this one). */
 function chainBatches(input: WorkerInput, log: (m: string) => void) {
   // Workers do not inherit tsx's hooks: the worker's entry imports chain-worker.ts through tsx's API.
@@ -190,27 +183,10 @@ function chainBatches(input: WorkerInput, log: (m: string) => void) {
 }
 
 /** Feeds the chain through the indexer's handler, one ReorgAwareDatabase transaction per batch. */
-async function index(options: ChainOptions, log: (m: string) => void): Promise<ChainStats> {
-  let lastHeight = 0;
-  const db = new ReorgAwareDatabase({
-    projectDir: INDEXER_DIR,
-    finalityConfirmations: FINALITY_CONFIRMATIONS,
-    chainHead: () => lastHeight,
-    log,
-  });
-  await db.connect();
-  const handle = db.wrapHandler(makeBatchHandler(CONTRACTS) as Handler);
-  const quiet = { warn: (m: string) => log(`indexer warning: ${m}`) };
-  const noRpc = {
-    client: {
-      call: async () => {
-        throw new Error("the synthetic chain has no RPC endpoint");
-      },
-    },
-  };
+async function index(url: string, options: ChainOptions, log: (m: string) => void): Promise<ChainStats> {
+  const handler = await indexingHandler({ url, finalityConfirmations: FINALITY_CONFIRMATIONS, log });
   const nodesWithKeys = Array.from({ length: options.nodes }, (_, i) => i).filter((i) => !isGhost(i)).length;
   const source = chainBatches({ options, nodesWithKeys, batchEvents: BATCH_EVENTS }, log);
-  let head = { height: -1, hash: "0x" };
   let indexed = 0;
   let waiting = 0;
   const started = Date.now();
@@ -222,31 +198,19 @@ async function index(options: ChainOptions, log: (m: string) => void): Promise<C
       waiting += performance.now() - w0;
       if ("stats" in batch) return batch.stats;
       const { blocks } = batch;
-      const last = blocks[blocks.length - 1].header;
-      const next = { height: last.height, hash: last.hash };
-      lastHeight = last.height;
-      await db.transact({ prevHead: head, nextHead: next }, (store) =>
-        handle({
-          blocks,
-          store,
-          log: quiet,
-          isHead: false,
-          _chain: noRpc,
-        } as unknown as ProcessorContext<Store>),
-      );
-      head = next;
+      await handler.index(blocks);
       indexed += batch.events;
       if (Date.now() - lastReport > 15_000) {
         lastReport = Date.now();
         const s = (Date.now() - started) / 1000;
         log(
-          `  seeding: block ${last.height}, ${indexed} events in ${s.toFixed(0)} s (${(indexed / s).toFixed(0)}/s; waited ${(waiting / 1000).toFixed(0)} s for the generator)`,
+          `  seeding: block ${blocks[blocks.length - 1].header.height}, ${indexed} events in ${s.toFixed(0)} s (${(indexed / s).toFixed(0)}/s; waited ${(waiting / 1000).toFixed(0)} s for the generator)`,
         );
       }
     }
   } finally {
     await source.stop();
-    await db.disconnect().catch(() => {});
+    await handler.close().catch(() => {});
   }
 }
 
@@ -317,7 +281,7 @@ export async function seededDatabase(
       ]);
       await pgHandle.stop();
       pgHandle = await start();
-      const stats = await index(options, log);
+      const stats = await index(pgHandle.url, options, log);
       const seconds = (Date.now() - started) / 1000;
       // VACUUM ANALYZE: what autovacuum reaches eventually (planner statistics, visibility maps), for both servers.
       // The checkpoint (still without WAL recycling) leaves only the current WAL file.
