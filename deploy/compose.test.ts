@@ -1,5 +1,5 @@
+import { READER_ROLE } from "@attestation-explorer/embedded-postgres";
 import { describe, expect, it } from "vitest";
-import { READER_ROLE } from "../indexer/src/db/embedded-postgres.ts";
 import {
   dependenciesOf,
   dockerfileOf,

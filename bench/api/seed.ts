@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
+import { ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import pg from "pg";
 import type * as Connection from "../../indexer/src/db/connection.ts";
-import type * as EmbeddedPg from "../../indexer/src/db/embedded-postgres.ts";
 import type * as Migrations from "../../indexer/src/db/migrations.ts";
 import type { SynthBlock } from "./action-logs.ts";
 import { type ChainOptions, type ChainStats, isGhost } from "./chain.ts";
@@ -15,8 +15,7 @@ import { indexingHandler } from "./through-handler.ts";
 // Seeds a Postgres with the indexer's own code: the synthetic chain's blocks go through the indexer's batch
 // handler inside ReorgAwareDatabase's transactions (through-handler.ts), so every table and derived value
 // (counts, buckets, rep-v1 state, checks) is what the indexer writes. The compiled indexer (indexer/lib) is used:
-// TypeormDatabase loads the compiled models, and the embedded-postgres helper's dynamic import of the ESM-only
-// package is something tsx cannot follow from source.
+// TypeormDatabase loads the compiled models.
 //
 // The seeded data directory is kept under .data/bench-api/<key>: the key covers the chain's parameters, a version
 // of the generator (SEED_VERSION) and the indexer's compiled mapping, so a change to any of them seeds again.
@@ -27,7 +26,6 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const INDEXER_DIR = join(ROOT, "indexer");
 const DATA_ROOT = join(ROOT, ".data", "bench-api");
 const require = createRequire(import.meta.url);
-const { ensureEmbeddedPostgres } = require("../../indexer/lib/db/embedded-postgres.js") as typeof EmbeddedPg;
 const { useDatabaseUrl } = require("../../indexer/lib/db/connection.js") as typeof Connection;
 const { applyMigrations } = require("../../indexer/lib/db/migrations.js") as typeof Migrations;
 

@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { freePort } from "../../devnet/e2e/support.ts";
 import { useDatabaseUrl } from "../src/db/connection.ts";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../src/db/embedded-postgres.ts";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import { applyMigrations } from "../src/db/migrations.ts";
 import type * as ReorgDb from "../src/db/reorg-aware-database.ts";
 import type * as HandleBatch from "../src/mapping/handle-batch.ts";

@@ -8,7 +8,7 @@ import type { Store } from "@subsquid/typeorm-store";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { useDatabaseUrl } from "../src/db/connection.ts";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../src/db/embedded-postgres.ts";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import { applyMigrations } from "../src/db/migrations.ts";
 import { NOTIFY_CHANNEL, ReorgAwareDatabase, type Rollback } from "../src/db/reorg-aware-database.ts";
 

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { EmbeddedPostgresError } from "@attestation-explorer/embedded-postgres";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
 import type { Store } from "@subsquid/typeorm-store";
 import { TransactionInputs } from "./calldata/transaction-inputs.ts";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
-import { EmbeddedPostgresError } from "./db/embedded-postgres.ts";
 import { applyMigrations } from "./db/migrations.ts";
 import { ReorgAwareDatabase } from "./db/reorg-aware-database.ts";
 import { DEFAULT_BACKOFF, Outage, OutageTooLong } from "./faults/outage.ts";

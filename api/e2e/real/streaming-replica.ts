@@ -20,8 +20,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import pg from "pg";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../../../indexer/src/db/embedded-postgres.ts";
 import { freePort } from "../../src/testing/postgres.ts";
 
 export const DATABASE = "explorer";

@@ -1,10 +1,10 @@
-import pg from "pg";
 import {
   EMBEDDED_PASSWORD,
   EMBEDDED_USER,
   READER_PASSWORD,
   READER_ROLE,
-} from "../../../indexer/src/db/embedded-postgres.ts";
+} from "@attestation-explorer/embedded-postgres";
+import pg from "pg";
 import type { ApiConfig } from "../config.ts";
 import { createDb, type Db, pgCode, sessionOptions } from "./database.ts";
 

@@ -1,3 +1,4 @@
+import { isDiscrepancy, teeSignatureCheck } from "@attestation-explorer/checks";
 import {
   addEvent,
   contribution,
@@ -14,7 +15,6 @@ import {
   reputationAsOf,
   type Subject,
 } from "@attestation-explorer/rep-v1";
-import { isDiscrepancy, teeSignatureCheck } from "../../../indexer/src/checks/inference-checks.ts";
 import type { CheckValue, ModeValue } from "../data/models.ts";
 
 // rep-v1 "as of" an earlier time A (spec/README.md, spec/reputation.md): only events in blocks with timestamp

@@ -5,8 +5,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import pg from "pg";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../../../indexer/src/db/embedded-postgres.ts";
 
 // A real Postgres for the API's tests: the indexer's embedded server in a temporary folder on a free port,
 // with the indexer's migrations (indexer/db/migrations) applied to a template database. Each test file then

@@ -1,6 +1,6 @@
 import { join } from "node:path";
+import { ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import type { IndexerConfig } from "../config.ts";
-import { ensureEmbeddedPostgres } from "./embedded-postgres.ts";
 
 /** The Postgres a program uses: DATABASE_URL, or the embedded server (started here if nobody runs it). */
 export interface DatabaseConnection {

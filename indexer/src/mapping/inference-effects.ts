@@ -1,6 +1,6 @@
+import { inferenceChecks } from "@attestation-explorer/checks";
 import { addEvent, type DecayedState, type EventKind, removeEvent } from "@attestation-explorer/rep-v1";
 import type { Hex } from "viem";
-import { inferenceChecks } from "../checks/index.ts";
 import { type Check, type Inference, InferenceStatus, type Model, type Node } from "../model";
 import type { BatchState } from "./state";
 

@@ -1,7 +1,7 @@
+import { linkKey } from "@attestation-explorer/checks";
 import type { Store } from "@subsquid/typeorm-store";
 import { In, IsNull } from "typeorm";
 import type { Hex } from "viem";
-import { linkKey } from "../checks/index.ts";
 import {
   Challenge,
   Check,

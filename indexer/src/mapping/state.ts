@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
+import { parseTeeKey } from "@attestation-explorer/checks";
 import type { Hex } from "viem";
-import { parseTeeKey } from "../checks/index.ts";
 import {
   type BatchSettlement,
   type Challenge,

@@ -3,9 +3,9 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { EmbeddedPostgresError, ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import { loadConfigOrExit } from "../config.ts";
 import { openDatabase, redactUrl, useDatabaseUrl } from "../db/connection.ts";
-import { EmbeddedPostgresError, ensureEmbeddedPostgres } from "../db/embedded-postgres.ts";
 import { applyMigrations, pendingSchemaChanges } from "../db/migrations.ts";
 
 // `node lib/tools/migrations.js <command>` (run `npm run build` first: the model is read from lib/model).

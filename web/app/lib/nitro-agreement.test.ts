@@ -1,14 +1,14 @@
 /**
  * The explorer's in-browser attestation check (./nitro.ts, WebCrypto) and the indexer's own verifier
- * (indexer/src/checks/attestation, node:crypto) are two independent implementations: on the same raw documents
+ * (packages/checks/src/attestation, node:crypto) are two independent implementations: on the same raw documents
  * they must reach the same verdicts. The real AWS Nitro document of the shared fixtures, read in place, as is, with
  * one byte flipped at offsets spread over the whole document, at a time outside the leaf certificate's validity,
  * and a devnet document.
  */
 import { readFileSync } from "node:fs";
+import { attestationCheck, verifyNitroDocument } from "@attestation-explorer/checks/attestation";
 import { encodeAbiParameters } from "viem";
 import { describe, expect, test } from "vitest";
-import { attestationCheck, verifyNitroDocument } from "../../../indexer/src/checks/attestation/index.ts";
 import { verifyAttestationDocument } from "./nitro";
 
 const FIXTURES = new URL("../../../../shared/fixtures/nitro/", import.meta.url);

@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
+import { ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import { TypeormDatabase } from "@subsquid/typeorm-store";
 import { Client } from "pg";
 import { loadConfigOrExit } from "../../../lib/config";
 import { useDatabaseUrl } from "../../../lib/db/connection";
-import { ensureEmbeddedPostgres } from "../../../lib/db/embedded-postgres";
 import { applyMigrations } from "../../../lib/db/migrations";
 import { createProcessor, processorSettings } from "../../../lib/processor";
 import { ChainHeadPoller, duration } from "../../../lib/progress";

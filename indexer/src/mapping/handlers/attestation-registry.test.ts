@@ -1,5 +1,5 @@
+import { commitmentOf } from "@attestation-explorer/checks";
 import { describe, expect, test } from "vitest";
-import { commitmentOf } from "../../checks/index.ts";
 import type { BatchState } from "../state";
 import { apply, at, blockTime, hash, model, newState } from "./test-support";
 

@@ -1,5 +1,5 @@
+import { linkKey, pcrValidInferenceCheck } from "@attestation-explorer/checks";
 import type { Hex } from "viem";
-import { linkKey, pcrValidInferenceCheck } from "../../checks/index.ts";
 import {
   Challenge,
   Check,

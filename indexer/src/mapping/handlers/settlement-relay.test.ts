@@ -1,6 +1,6 @@
+import { settlementMessage } from "@attestation-explorer/checks";
 import { describe, expect, test } from "vitest";
 import { signPss } from "../../../../devnet/src/crypto/pss-sign.ts";
-import { settlementMessage } from "../../checks/index.ts";
 import type { BatchState } from "../state";
 import { apply, at, blockTime, hash, model, newState, newTeeKey, teeInfoKey } from "./test-support";
 

@@ -1,5 +1,5 @@
+import { linkKey, settlementChecks, settlementTimestampDate } from "@attestation-explorer/checks";
 import type { Hex } from "viem";
-import { linkKey, settlementChecks, settlementTimestampDate } from "../../checks/index.ts";
 import { BatchSettlement, Check, Settlement } from "../../model";
 import { mutate } from "../inference-effects";
 import { type BatchState, blockFields, type Ev, rowId } from "../state";

@@ -1,8 +1,3 @@
-import type { Hex } from "viem";
-import { keccak256 } from "viem";
-import * as legacyRegistry from "../../abi/LegacyTEERegistry";
-import * as graceRegistry from "../../abi/LegacyTEERegistry758e149";
-import { attestationCheck } from "../../checks/attestation/index.ts";
 import {
   applyRevocation,
   decodeHeartbeat,
@@ -13,7 +8,12 @@ import {
   parseTeeKey,
   type RegisterTeeCall,
   signatureCheck,
-} from "../../checks/index.ts";
+} from "@attestation-explorer/checks";
+import { attestationCheck } from "@attestation-explorer/checks/attestation";
+import type { Hex } from "viem";
+import { keccak256 } from "viem";
+import * as legacyRegistry from "../../abi/LegacyTEERegistry";
+import * as graceRegistry from "../../abi/LegacyTEERegistry758e149";
 import {
   AttestationFormat,
   Check,

