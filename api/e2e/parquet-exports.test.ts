@@ -15,15 +15,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS, type ExportName, type Kind } from "../src/exports/format.ts";
 import { ROW_GROUP_ROWS } from "../src/exports/parquet.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
-import {
-  blockHash,
-  dateOf,
-  insertRows,
-  loadFixture,
-  modelId,
-  nodeId,
-  txHash,
-} from "../src/testing/fixtures.ts";
+import { address, hex, inferenceId, modelId, timeOf, WORLD } from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 let tdb: TestDatabase;
@@ -34,54 +27,54 @@ let dir: string;
 
 const NASTY = ['a,b "c"\nd', "=HYPERLINK(1)", "-1", "plain"];
 const EXTRA_INFERENCES = 2 * ROW_GROUP_ROWS + 123;
+const EXTRA_PLAN = {
+  reveal: "never",
+  wrongSalt: false,
+  verdict: "VERIFIED",
+  settle: "none",
+  forged: false,
+  stale: false,
+  challenge: false,
+  atFault: false,
+} as const;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  await loadFixture(tdb.admin);
-  // Chain-supplied text the CSV quotes or guards (Parquet keeps it as it is).
-  await insertRows(
-    tdb.admin,
-    "model",
-    NASTY.map((name, k) => ({
-      id: modelId(200 + k),
-      owner: null,
-      name,
-      version: "=1+1",
-      mode: "VANILLA",
-      content_hash: null,
-      blob_id: "@blob",
-      deprecated: false,
-      registered_block: 20,
-      registered_block_hash: blockHash(20),
-      registered_at: dateOf(20),
-      registered_tx: txHash(9100 + k),
-      registered_log_index: 0,
-      deprecated_block: null,
-      inferences: 0,
-      verified: 0,
-      failed: 0,
-      expired: 0,
-      discrepancies: 0,
-      rep_ref_time: 0,
-      rep_s: 0,
-      rep_n: 0,
-      first_seen_block: 20,
-    })),
-  );
-  // Enough inferences for three row groups.
-  await tdb.admin.query(
-    `INSERT INTO inference (id, node_id, model_id, mode, status, outcome, input_hash, commitment, output_hash,
-                            reveal_deadline, committed_block, committed_block_hash, committed_at, committed_tx,
-                            committed_log_index, last_event_block, commitment_check, reveal_on_time_check,
-                            tee_signature_check, pcr_valid_check, discrepancy)
-     SELECT '0xe8' || lpad(to_hex(g), 62, '0'), $1, $2, 'VANILLA', 'COMMITTED', NULL,
-            '0x11' || lpad(to_hex(g), 62, '0'), '0x44' || lpad(to_hex(g), 62, '0'), NULL,
-            $3::timestamptz + interval '1 hour', 1 + g % 999, $4, $3::timestamptz + g * interval '1 millisecond',
-            '0xd4' || lpad(to_hex(g), 62, '0'), g % 7, 1 + g % 999, 'NOT_APPLICABLE', 'NOT_APPLICABLE',
-            'NOT_APPLICABLE', 'NOT_APPLICABLE', false
-       FROM generate_series(1, ${EXTRA_INFERENCES}) g`,
-    [nodeId(1), modelId(0), dateOf(500), blockHash(500)],
-  );
+  await seedNetwork(tdb.adminUrl, (at) => {
+    // Chain-supplied text the CSV quotes or guards (Parquet keeps it as it is).
+    NASTY.forEach((name, k) => {
+      at(20, {
+        kind: "registerModel",
+        model: {
+          index: 200 + k,
+          id: modelId(200 + k),
+          owner: address(52),
+          name,
+          version: "=1+1",
+          mode: "VANILLA",
+          modeId: 0,
+          contentHash: hex("c1", k),
+          blobId: "@blob",
+          weight: 1,
+        },
+      });
+    });
+    // Enough inferences for three row groups: commits of node 1 on model 0, never revealed.
+    const [node, model] = [WORLD.nodes[1], WORLD.models[0]];
+    for (let g = 1; g <= EXTRA_INFERENCES; g++) {
+      const block = 30 + (g % 960);
+      at(block, {
+        kind: "commit",
+        requestId: inferenceId(10_000 + g),
+        node,
+        model,
+        inputHash: hex("11", 10_000 + g),
+        commitment: hex("44", 10_000 + g),
+        revealDeadline: timeOf(block) + 3600,
+        plan: EXTRA_PLAN,
+      });
+    }
+  });
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
   duck = await DuckDBInstance.create(":memory:");
   conn = await duck.connect();

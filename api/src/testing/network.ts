@@ -204,10 +204,16 @@ export interface Network {
 }
 
 /**
+ * More of a test's own on the network's chain: `at(block, action)` adds an action after the network's own in that
+ * block. The test's expectations about them are its own.
+ */
+export type Extension = (at: (block: number, a: Action) => void) => void;
+
+/**
  * The network's chain. Deterministic: the same actions, hashes and signatures every time (the devnet's
  * deterministic RSA-PSS signer).
  */
-export function buildNetwork(): Network {
+export function buildNetwork(extend?: Extension): Network {
   const blocks = new Map<number, Action[]>();
   const at = (block: number, a: Action): Action => {
     if (block < 1 || block > HEIGHT) throw new Error(`block ${block} is outside the chain (1..${HEIGHT})`);
@@ -582,6 +588,10 @@ export function buildNetwork(): Network {
   for (let k = 0; k < 336; k++) beat(0, HEIGHT - 3 * k, true);
   for (let k = 0; k < 12; k++) beat(1, HEIGHT - 12 * k, true);
   for (let k = 0; k < 5; k++) beat(2, HEIGHT - 3 * k, false);
+
+  extend?.((block, a) => {
+    at(block, a);
+  });
 
   // Where each action lands: transactions numbered in chain order, logs numbered within their block.
   const positions = new Map<Action, { tx: number; logIndex: number; block: number }>();

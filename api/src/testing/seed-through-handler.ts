@@ -4,6 +4,7 @@ import {
   blockHash,
   buildNetwork,
   CHAIN_HEAD,
+  type Extension,
   FINALITY,
   FINALIZED,
   type Fixture,
@@ -53,8 +54,8 @@ function orphanBlocks(from: number, to: number): SynthBlock[] {
 }
 
 /** Seeds the database at `url` through the indexer's handler; returns what the tests expect of it. */
-export async function seedNetwork(url: string): Promise<Fixture> {
-  const network = buildNetwork();
+export async function seedNetwork(url: string, extend?: Extension): Promise<Fixture> {
+  const network = buildNetwork(extend);
   const blocks = networkBlocks(network);
   const said: string[] = [];
   const handler = await indexingHandler({
