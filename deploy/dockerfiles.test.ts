@@ -26,6 +26,15 @@ const rootPackage = JSON.parse(read("package.json")) as {
 };
 const ignored = dockerignore(read(".dockerignore"));
 
+/** The workspaces in packages/ that `part` declares as production dependencies (their folders). */
+function sharedPackagesOf(part: Part): string[] {
+  const nameOf = (w: string) => (JSON.parse(read(`${w}/package.json`)) as { name: string }).name;
+  const { dependencies } = JSON.parse(read(`${part}/package.json`)) as {
+    dependencies: Record<string, string>;
+  };
+  return rootPackage.workspaces.filter((w) => w.startsWith("packages/") && nameOf(w) in dependencies);
+}
+
 function load(part: Part) {
   const parsed = parseDockerfile(read(`${part}/Dockerfile`));
   const args = Object.fromEntries(
@@ -193,6 +202,8 @@ describe("what each image runs", () => {
     // contracts' artifacts are the indexer's ABIs; the shared packages are built for the images that import them.
     const imagesOf: Record<string, Part[]> = {
       "packages/rep-v1": ["indexer", "api"],
+      "packages/checks": ["indexer", "api"],
+      "packages/embedded-postgres": ["indexer", "api"],
       contracts: ["indexer"],
       indexer: ["indexer"],
       api: ["api"],
@@ -202,10 +213,11 @@ describe("what each image runs", () => {
     expect(steps.length).toBeGreaterThanOrEqual(3);
     const at: Partial<Record<Part, number>> = {};
     for (const step of steps) {
-      const [workspace] = workspaces(step.split(/\s+/));
-      const parts = imagesOf[workspace];
-      expect(parts, `"${step}" belongs to an image`).toBeDefined();
-      for (const part of parts ?? []) {
+      const stepWorkspaces = workspaces(step.split(/\s+/));
+      for (const w of stepWorkspaces)
+        expect(imagesOf[w], `"${step}": ${w} belongs to an image`).toBeDefined();
+      const parts = [...new Set(stepWorkspaces.flatMap((w) => imagesOf[w] ?? []))];
+      for (const part of parts) {
         const build = runs(load(part).stages.find((s) => s.name === "build") as Stage).join(" && ");
         const found = build.indexOf(step, (at[part] ?? -1) + 1);
         expect(
@@ -246,32 +258,41 @@ describe("what each image runs", () => {
     ).toContain(loader);
   });
 
-  it("api: the image holds every indexer source the API imports", () => {
+  it("api: imports no indexer source; the image holds the ESM build of every shared package it declares", () => {
     const df = load("api");
     const copied = df.final.instructions
-      .filter((i) => i.keyword === "COPY" && !copySources(i.args).from)
+      .filter((i) => i.keyword === "COPY")
       .flatMap((i) => copySources(i.args).sources.map((s) => s.replace(/\/$/, "")));
-    const imports = new Set<string>();
+    // The indexer's code that the API uses lives in shared packages (docs/decisions/010), never imported by path.
+    const indexerImports: string[] = [];
     const walk = (dir: string) => {
       for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
         const path = `${dir}/${e.name}`;
         if (e.isDirectory()) walk(path);
         else if (/\.ts$/.test(e.name) && !/\.test\.ts$/.test(e.name) && !path.includes("/testing/")) {
           for (const m of read(path).matchAll(/from\s+"((?:\.\.\/)+indexer\/[^"]+)"/g)) {
-            imports.add(relative(ROOT, join(ROOT, dir, m[1])));
+            indexerImports.push(`${path}: ${m[1]}`);
           }
         }
       }
     };
     walk("api/src");
-    expect(imports.size).toBeGreaterThan(0);
-    for (const file of imports) {
-      expect(
-        copied.some((c) => file === c || file.startsWith(`${c}/`)),
-        `api/Dockerfile copies ${file}`,
-      ).toBe(true);
-    }
+    expect(indexerImports).toEqual([]);
+    const shared = sharedPackagesOf("api");
+    expect(shared.length).toBeGreaterThan(0);
+    for (const dir of shared)
+      expect(copied, `api/Dockerfile copies ${dir}/dist`).toContain(`/app/${dir}/dist`);
     expect(copied).toEqual(expect.arrayContaining(["api/src", "api/schema.graphql"]));
+  });
+
+  it("indexer: the image holds the CommonJS build of every shared package the indexer declares", () => {
+    const copied = load("indexer")
+      .final.instructions.filter((i) => i.keyword === "COPY")
+      .flatMap((i) => copySources(i.args).sources.map((s) => s.replace(/\/$/, "")));
+    const shared = sharedPackagesOf("indexer");
+    expect(shared.length).toBeGreaterThan(0);
+    for (const dir of shared)
+      expect(copied, `indexer/Dockerfile copies ${dir}/cjs`).toContain(`/app/${dir}/cjs`);
   });
 
   it("web: `npm run start -w web`'s command from web/, after `npm run build -w web`", () => {

@@ -175,19 +175,27 @@ function buildIsStale(outputs: string[], sources: string[]): boolean {
   return sources.some((p) => newer(resolve(ROOT, p)));
 }
 
-/** The shared packages' builds (packages/rep-v1: dist/ for the API's import, cjs/ for the indexer's require). */
-const packagesBuildIsStale = () =>
-  !existsSync(resolve(ROOT, "packages/rep-v1/dist/index.js")) ||
-  !existsSync(resolve(ROOT, "packages/rep-v1/cjs/index.js")) ||
-  buildIsStale(
-    ["packages/rep-v1/dist/index.js", "packages/rep-v1/tsconfig.tsbuildinfo"],
-    [
-      "packages/rep-v1/src",
-      "packages/rep-v1/tsconfig.json",
-      "packages/rep-v1/package.json",
-      "tsconfig.base.json",
-    ],
+/** The shared packages built as dist/ (ESM, for the API's import) and cjs/ (CommonJS, for the indexer's require). */
+const BUILT_PACKAGES = ["rep-v1", "checks", "embedded-postgres"];
+
+/** One shared package's builds: missing, or older than its sources. */
+const packageBuildIsStale = (name: string) => {
+  const dir = `packages/${name}`;
+  return (
+    !existsSync(resolve(ROOT, dir, "dist/index.js")) ||
+    !existsSync(resolve(ROOT, dir, "cjs/index.js")) ||
+    buildIsStale(
+      [`${dir}/dist/index.js`, `${dir}/tsconfig.tsbuildinfo`],
+      [
+        `${dir}/src`,
+        `${dir}/tsconfig.json`,
+        `${dir}/tsconfig.cjs.json`,
+        `${dir}/package.json`,
+        "tsconfig.base.json",
+      ],
+    )
   );
+};
 
 /** The indexer's compiled output (tsc -b leaves it untouched when nothing changed; its build info moves on). */
 const indexerBuildIsStale = () =>
@@ -239,7 +247,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  if (packagesBuildIsStale()) build("the shared packages", "packages/rep-v1");
+  for (const name of BUILT_PACKAGES.filter(packageBuildIsStale))
+    build(`the shared package ${name}`, `packages/${name}`);
   if (indexerBuildIsStale()) build("the indexer", "indexer");
 
   if (onDevnet) {

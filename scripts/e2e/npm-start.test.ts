@@ -7,8 +7,8 @@
 //
 // The clone's parent folder has mode 0700 (as a home folder): run as root (as CI does), the embedded Postgres
 // runs as the `postgres` user, which cannot enter it, so its binaries are copied to a cache folder and its data
-// lives under /var/lib/attestation-explorer (indexer/src/db/embedded-postgres.ts); the test checks that, and that
-// nothing of the folder was opened up. Parameters (environment):
+// lives under /var/lib/attestation-explorer (packages/embedded-postgres/src/embedded-postgres.ts); the test checks
+// that, and that nothing of the folder was opened up. Parameters (environment):
 //   NPM_START_E2E_NODE=/path/to/bin/node   install and start with that Node (its folder first on PATH), e.g.
 //                                           NPM_START_E2E_NODE="$(npx -y node@24 -p process.execPath)"
 //   NPM_START_E2E_PARENT_MODE=755          the parent folder's mode instead (Postgres then reaches the clone)

@@ -3,7 +3,7 @@ import type { AttestationModel, CheckValue } from "./models.ts";
 import { blockRef } from "./rows.ts";
 
 // The indexer's attestation check of each TEE registration (table tee_attestation, written by the indexer's
-// mapping from indexer/src/checks/attestation): the API only reads it.
+// mapping from packages/checks/src/attestation): the API only reads it.
 
 interface AttestationRow {
   id: string;

@@ -59,7 +59,7 @@ export type SubjectEvent = VerdictEvent | PlainEvent;
 /** Verdicts of one inference, oldest first (block, log index). */
 type Verdicts = VerdictEvent[];
 
-/** Rule 9 (indexer/src/checks: the same rule the indexer applies) on the inference's checks as of A. */
+/** Rule 9 (packages/checks: the same rule the indexer applies) on the inference's checks as of A. */
 function isDiscrepancyAsOf(v: VerdictEvent, asOf: number): boolean {
   const revealed = v.revealedT !== null && v.revealedT <= asOf;
   const linked = v.settlementT !== null && v.settlementT <= asOf;
