@@ -7,7 +7,7 @@ import { decayedSumsSeries } from "../reputation/classify.ts";
 import { type EventRow, reputationEventsSql, subjectEvent } from "../reputation/events-sql.ts";
 import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
-import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
+import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 
 // GET /export/reputation-history.{csv,ndjson,parquet} (README "For analysts"): one row per node per bucket
 // end, rep-v1 as `node(id) { reputation(asOf: bucket end) }` answers it (resolvers/reputation.ts's reputationAt:
@@ -17,14 +17,18 @@ import { type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
 // The events of every node are read in one statement (events-sql.ts, one node after another, each in chain
 // order) through a cursor, EVENT_BATCH rows at a time: a statement per chunk of nodes read most of the
 // inference tables each time (their rows are not stored by node). Nodes are read NODE_CHUNK at a time (stake
-// changes, buckets and heartbeats of that chunk, one statement each) and rows are handed out one node at a time,
-// so memory is bounded by a batch of events, one node's events and a chunk's buckets.
+// changes, buckets and heartbeats of that chunk, one statement each), each chunk's statements sent while the
+// chunk before is computed, and each FETCH sent while the batch before is turned into events, so Postgres and
+// the API work at the same time. Rows are handed out about YIELD_ROWS at a time (whole nodes), so memory is
+// bounded by two batches of events, one node's events, two chunks' buckets and YIELD_ROWS rows.
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
 /** Nodes per chunk: 100 peaked at 264 MB RSS on the bench database against 308 MB for 500, at the same speed. */
 const NODE_CHUNK = 100;
 const EVENT_BATCH = 10_000;
+/** Rows handed out at a time (one write to the response): at least one node's buckets. */
+const YIELD_ROWS = 4_096;
 /** statement_timeout of the export's transaction (SET LOCAL), for its sort of every event. */
 const HISTORY_STATEMENT_TIMEOUT = "10min";
 /** work_mem of the export's transaction (SET LOCAL): Postgres's memory for that sort, not the API's. */
@@ -36,6 +40,17 @@ interface BucketEnd {
   end: number;
   /** The latest indexed block for the open bucket, else the latest block with an indexed event at or before `end`. */
   block: number;
+  /** start and end as the rows' ISO text (the same for every node). */
+  startIso: string;
+  endIso: string;
+}
+
+const isoSeconds = (t: number) => new Date(t * 1000).toISOString();
+
+/** A promise that is awaited later: its rejection is not unhandled if the export ends first. */
+function prefetch<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 interface NodeRow {
@@ -84,13 +99,17 @@ async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<
   const out: BucketEnd[] = [];
   for (let start = first; start <= last; start += size) {
     const end = Math.min(start + size, r.t);
-    if (end === r.t) {
-      out.push({ start, end, block: r.block });
-      continue;
-    }
-    const { block } =
-      (await db.query<{ block: number | null }>(TIME_BLOCK_SQL, [new Date(end * 1000)]))[0] ?? {};
-    out.push({ start, end, block: block ?? 0 });
+    out.push({ start, end, block: r.block, startIso: isoSeconds(start), endIso: isoSeconds(end) });
+  }
+  // The closed buckets' blocks, in one statement (the open one's is the latest block).
+  const closed = out.filter((b) => b.end !== r.t);
+  if (closed.length > 0) {
+    const blocks = await db.query<{ block: number | null }>(TIMES_BLOCKS_SQL, [
+      closed.map((b) => new Date(b.end * 1000)),
+    ]);
+    closed.forEach((b, i) => {
+      b.block = blocks[i]?.block ?? 0;
+    });
   }
   return out;
 }
@@ -166,8 +185,12 @@ async function stakeChanges(
 async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {
   let node: string | undefined;
   let events: SubjectEvent[] = [];
+  const fetchBatch = () => prefetch(db.query<EventRow>(`FETCH ${EVENT_BATCH} FROM history_events`));
+  let next = fetchBatch();
   for (;;) {
-    const rows = await db.query<EventRow>(`FETCH ${EVENT_BATCH} FROM history_events`);
+    const rows = await next;
+    // The next batch is asked for at once: Postgres sends it while this one is turned into rows.
+    if (rows.length === EVENT_BATCH) next = fetchBatch();
     for (const row of rows) {
       if (row.subject !== node) {
         if (node !== undefined) yield { node, events };
@@ -182,7 +205,7 @@ async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: Sub
 }
 
 /**
- * The rows of the export in chunks (one node's buckets each), nodes by id, buckets oldest first. Throws
+ * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first. Throws
  * BadParameter (before any row) for too many buckets.
  */
 export async function* historyRows(db: Db, request: ExportRequest, r: Resolved): AsyncGenerator<Row[]> {
@@ -205,21 +228,37 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   );
   const byNode = eventsByNode(db);
   let pending = await byNode.next();
-  let after = "";
-  for (;;) {
+  const ends = buckets.map((b) => b.end);
+  /** The nodes after `after` (a chunk) and what their rows need besides events; undefined past the last. */
+  const readChunk = async (after: string) => {
     const nodes = await db.query<NodeRow>(
       `SELECT id, rep_ref_time, rep_s::text AS rep_s, rep_n::text AS rep_n, rep_d::text AS rep_d FROM node
         WHERE id > $1 ${request.node ? "AND id = $3" : ""} ORDER BY id LIMIT $2`,
       request.node ? [after, NODE_CHUNK, request.node] : [after, NODE_CHUNK],
     );
-    if (nodes.length === 0) break;
-    after = nodes[nodes.length - 1].id;
+    if (nodes.length === 0) return undefined;
     const ids = nodes.map((n) => n.id);
-    const counts = await bucketCounts(db, ids, interval, buckets);
-    const stakes = await stakeChanges(db, ids, untilBlock);
-    const ends = buckets.map((b) => b.end);
-    const uptime = await uptimeSeries(db, ids, ends);
+    const [counts, stakes, uptime] = await Promise.all([
+      bucketCounts(db, ids, interval, buckets),
+      stakeChanges(db, ids, untilBlock),
+      uptimeSeries(db, ids, ends),
+    ]);
+    return { nodes, counts, stakes, uptime };
+  };
+  let nextChunk = prefetch(readChunk(""));
+  for (;;) {
+    const chunk = await nextChunk;
+    if (!chunk) break;
+    const { nodes, counts, stakes, uptime } = chunk;
+    const more = nodes.length === NODE_CHUNK;
+    // The next chunk's statements go out now: Postgres answers them while this chunk's rows are computed.
+    if (more) nextChunk = prefetch(readChunk(nodes[nodes.length - 1].id));
+    let rows: Row[] = [];
     for (const node of nodes) {
+      if (rows.length >= YIELD_ROWS) {
+        yield rows;
+        rows = [];
+      }
       let events: SubjectEvent[] = [];
       if (!pending.done && pending.value.node === node.id) {
         events = pending.value.events;
@@ -242,7 +281,6 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
       const changes = stakes.get(node.id) ?? [];
       let k = 0;
       let stake = "0";
-      const rows: Row[] = [];
       for (let i = 0; i < buckets.length; i++) {
         const b = buckets[i];
         while (k < changes.length && changes[k].block <= b.block) stake = changes[k++].stake;
@@ -251,8 +289,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         const c = nodeCounts?.get(b.start) ?? ZERO;
         rows.push({
           node: node.id,
-          bucket_start: new Date(b.start * 1000),
-          bucket_end: new Date(b.end * 1000),
+          bucket_start: b.startIso,
+          bucket_end: b.endIso,
           block: b.block,
           score: rep.score,
           lower_bound: rep.lowerBound,
@@ -274,9 +312,9 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
           formula_version: FORMULA_VERSION,
         });
       }
-      yield rows;
     }
-    if (nodes.length < NODE_CHUNK) break;
+    if (rows.length > 0) yield rows;
+    if (!more) break;
   }
   // Every node with events is a node (inference.node_id references node.id) and both are ordered by id.
   if (!pending.done) throw new Error(`reputation-history: events of ${pending.value.node} matched no node`);

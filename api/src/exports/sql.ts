@@ -44,6 +44,31 @@ export const TIME_BLOCK_SQL = `SELECT max(b)::int AS block FROM (${BLOCK_TIMES.m
     `(SELECT ${block} AS b FROM ${table} WHERE ${at} <= $1 ORDER BY ${at} DESC LIMIT 1)`,
 ).join(" UNION ALL ")}) x`;
 
+/** BLOCK_TIMES' tables with an index on their time column (TIMES_BLOCKS_SQL looks each time up there). */
+const TIME_INDEXED: ReadonlySet<string> = new Set(["inference", "settlement", "slash"]);
+
+/**
+ * TIME_BLOCK_SQL at each of the times $1 (timestamptz[]; rows in its order, `block` null where none), in one
+ * statement: the tables without an index on their time column are read once (each block with its earliest
+ * event time, up to the latest time asked) instead of once per time (the history export asks it for every
+ * bucket end); the indexed ones are looked up per time as TIME_BLOCK_SQL does.
+ */
+export const TIMES_BLOCKS_SQL = `WITH scanned AS (
+  SELECT b, min(t) AS t FROM (${BLOCK_TIMES.filter(([table]) => !TIME_INDEXED.has(table))
+    .map(
+      ([table, block, at]) =>
+        `SELECT ${block} AS b, ${at} AS t FROM ${table} WHERE ${at} <= (SELECT max(x) FROM unnest($1::timestamptz[]) x)`,
+    )
+    .join(" UNION ALL ")}) x GROUP BY b)
+SELECT greatest((SELECT max(b) FROM scanned WHERE scanned.t <= e.t), ${BLOCK_TIMES.filter(([table]) =>
+  TIME_INDEXED.has(table),
+)
+  .map(
+    ([table, block, at]) => `(SELECT ${block} FROM ${table} WHERE ${at} <= e.t ORDER BY ${at} DESC LIMIT 1)`,
+  )
+  .join(", ")})::int AS block
+  FROM unnest($1::timestamptz[]) WITH ORDINALITY AS e(t, ord) ORDER BY e.ord`;
+
 /**
  * Each inference committed at or before block B (an SQL expression), with its columns as of B: status from
  * its reveal and latest verdict at or before B, the linked settlement only if in a block <= B, checks shown once
