@@ -1,6 +1,6 @@
 /**
  * Throughput of the checks, for the report and regressions (no test, no assertions):
- *   npx tsx indexer/src/checks/bench.ts
+ *   npm run bench -- checks
  */
 import { constants, generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import {

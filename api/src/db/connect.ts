@@ -9,7 +9,7 @@ import type { ApiConfig } from "../config.ts";
 import { createDb, type Db, pgCode, sessionOptions } from "./database.ts";
 
 // Which Postgres, as which role. DATABASE_URL unset means the embedded server that the indexer starts
-// (indexer/src/db/embedded-postgres.ts); the API only connects to it and never starts or stops it.
+// (packages/embedded-postgres); the API only connects to it and never starts or stops it.
 
 export const EMBEDDED_DATABASE = "explorer";
 
