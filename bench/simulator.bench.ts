@@ -1,7 +1,7 @@
 // Bulk simulator throughput: N full inference lifecycles on a fresh anvil (target: 100,000 in under 5 minutes).
 import { execFileSync } from "node:child_process";
+import { freePort } from "@attestation-explorer/testkit/net";
 import type { Address } from "viem";
-import { freePort } from "../devnet/e2e/support.ts";
 import { startAnvil } from "../devnet/src/chain/anvil.ts";
 import { deployContracts } from "../devnet/src/chain/deploy.ts";
 import { JsonRpc } from "../devnet/src/chain/rpc.ts";

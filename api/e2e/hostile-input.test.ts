@@ -7,8 +7,9 @@
  * below 500, carry only documented error codes, and say for BAD_USER_INPUT what was received and what was
  * expected; afterwards the API is healthy, answers normally, and the database is unchanged.
  */
+
+import type { Row } from "@attestation-explorer/testkit/reference/fold-chain";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Row } from "../../indexer/e2e/reference/fold-chain.ts";
 import { type RawRequest, type RawResponse, send } from "./real/raw-http.ts";
 import { type BulkStack, startBulkStack } from "./real/stack.ts";
 

@@ -3,12 +3,13 @@
  * The whole pipeline on a real chain: a bulk simulator run (fixed genesis and seed) on a devnet, indexed by the
  * compiled indexer into a real Postgres, served by the API as its own process (`node --import tsx
  * api/src/main.ts`, DATABASE_URL pointing at that database). Every answer is checked against the independent
- * reference fold of the chain (indexer/e2e/reference/fold-chain.ts), the simulator's ground truth, and rep-v1
+ * reference fold of the chain (packages/testkit/src/reference/fold-chain.ts), the simulator's ground truth, and rep-v1
  * replays (packages/rep-v1).
  */
+
+import { iso, type Row } from "@attestation-explorer/testkit/reference/fold-chain";
+import { truthMismatches } from "@attestation-explorer/testkit/reference/truth-checks";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { iso, type Row } from "../../indexer/e2e/reference/fold-chain.ts";
-import { truthMismatches } from "../../indexer/e2e/reference/truth-checks.ts";
 import { blockRef, REPUTATION_FIELDS, reputationAsOf, reputationDiffs } from "./real/expect.ts";
 import { type BulkStack, startBulkStack } from "./real/stack.ts";
 

@@ -9,13 +9,14 @@
  *   and answers as soon as replay resumes: no answer goes backwards;
  * then, caught up, queries and exports through the standby's API equal the primary's byte for byte.
  */
+
+import { type ApiProcess, startApiProcess } from "@attestation-explorer/testkit/api-process";
+import { simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import WebSocket from "ws";
-import type { Devnet } from "../../devnet/e2e/support.ts";
-import { type ApiProcess, startApiProcess } from "../../indexer/e2e/support/api-process.ts";
-import { simulate, startDevnetOnly } from "../../indexer/e2e/support/chain.ts";
-import { chainHead, IndexerProcess } from "../../indexer/e2e/support/indexer-process.ts";
 import { startRoundRobin } from "./real/round-robin.ts";
 import { type StreamingReplica, startStreamingReplica } from "./real/streaming-replica.ts";
 

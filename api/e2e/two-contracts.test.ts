@@ -5,8 +5,9 @@
  * settlements, heartbeats, the attestation check) equals the two-contract fold of the chain; reputation runs on
  * what exists (rep-v1 has no input there: N = 0).
  */
+
+import type { Row } from "@attestation-explorer/testkit/reference/fold-chain";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Row } from "../../indexer/e2e/reference/fold-chain.ts";
 import { type BulkStack, startBulkStack } from "./real/stack.ts";
 
 let s: BulkStack;

@@ -20,9 +20,9 @@
 // inferences.parquet, reputation-history.csv, reputation-history.parquet).
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
+import { freePort } from "@attestation-explorer/testkit/net";
 import { parquetMetadata } from "hyparquet";
 import pg from "pg";
-import { freePort } from "../../devnet/e2e/support.ts";
 import type { ChainOptions } from "./chain.ts";
 import { graphqlCheck, type LoadResult, runLoad } from "./load.ts";
 import { type Sample, type Workload, workloads } from "./queries.ts";

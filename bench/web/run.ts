@@ -8,8 +8,8 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { freePort } from "@attestation-explorer/testkit/net";
 import pg from "pg";
-import { freePort } from "../../devnet/e2e/support.ts";
 import { OPTIONS } from "../api/run.ts";
 import { seededDatabase } from "../api/seed.ts";
 import { startApi } from "../api/servers.ts";

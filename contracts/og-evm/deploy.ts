@@ -3,6 +3,7 @@
 // address, and drives them: every transaction from an unlocked dev account, every block at a timestamp chosen
 // here (evm_setNextBlockTimestamp), so tests know each block's time exactly.
 import { readFileSync } from "node:fs";
+import { freePort } from "@attestation-explorer/testkit/net";
 import {
   type Abi,
   type Address,
@@ -25,7 +26,6 @@ import {
   toHex,
   type WalletClient,
 } from "viem";
-import { freePort } from "../../devnet/e2e/support.ts";
 import { type RunningAnvil, startAnvil } from "../../devnet/src/chain/anvil.ts";
 import { heartbeatMessage, settlementMessage } from "../../devnet/src/crypto/messages.ts";
 import { signPss } from "../../devnet/src/crypto/pss-sign.ts";

@@ -1,7 +1,7 @@
+import { type Devnet, startDevnet } from "@attestation-explorer/testkit/devnet";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimulationSummary, Simulator, type StepReport } from "../src/simulator/simulator.ts";
-import { type Devnet, startDevnet } from "./support.ts";
 
 describe("live mode", () => {
   let devnet: Devnet;

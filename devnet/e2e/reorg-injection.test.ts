@@ -1,11 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Devnet, readTruth, startDevnet } from "@attestation-explorer/testkit/devnet";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TruthLine } from "../src/simulator/ground-truth.ts";
 import { type SimulationSummary, Simulator } from "../src/simulator/simulator.ts";
-import { type Devnet, readTruth, startDevnet } from "./support.ts";
 
 describe("reorg injection", () => {
   let devnet: Devnet;

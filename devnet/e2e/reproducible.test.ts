@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDevnet } from "@attestation-explorer/testkit/devnet";
 import type { Hex } from "viem";
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../src/simulator/simulator.ts";
-import { startDevnet } from "./support.ts";
 
 const GENESIS = 1_780_000_000;
 

@@ -1,6 +1,6 @@
+import { startDevnet } from "@attestation-explorer/testkit/devnet";
 import { describe, expect, it } from "vitest";
 import { Simulator } from "../src/simulator/simulator.ts";
-import { startDevnet } from "./support.ts";
 
 describe("resuming a devnet", () => {
   it("a live run continues a chain a bulk run set up, without reverts and without reusing request ids", async () => {

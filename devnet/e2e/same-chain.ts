@@ -3,7 +3,7 @@
 // Run it against a `git worktree` of the old commit and against the working tree, then `cmp` the two outputs.
 // Each case is a bulk run on a fresh anvil with a fixed genesis: its ground-truth file, and every transaction
 // (from, to, value, input) and log of every block.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,7 +12,12 @@ const [rootArg, outArg] = process.argv.slice(2);
 if (!rootArg || !outArg) throw new Error("usage: same-chain.ts <repo root> <out.json>");
 const root = resolve(rootArg);
 const { Simulator } = await import(pathToFileURL(join(root, "devnet/src/simulator/simulator.ts")).href);
-const { startDevnet } = await import(pathToFileURL(join(root, "devnet/e2e/support.ts")).href);
+// The devnet starter lives in the shared test support; commits before it moved there had it in devnet/e2e.
+const starter = ["packages/testkit/src/devnet.ts", "devnet/e2e/support.ts"].find((p) =>
+  existsSync(join(root, p)),
+);
+if (!starter) throw new Error(`no devnet starter under ${root}`);
+const { startDevnet } = await import(pathToFileURL(join(root, starter)).href);
 
 const CASES = [
   { seed: "same-chain", nodes: 12, inferences: 600, perBlock: 30 },

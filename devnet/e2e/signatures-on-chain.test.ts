@@ -2,11 +2,11 @@ import { constants, createPublicKey, verify } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Devnet, readTruth, startDevnet } from "@attestation-explorer/testkit/devnet";
 import { decodeEventLog, decodeFunctionData, encodePacked, type Hex, hexToBytes, keccak256 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadArtifact } from "../src/chain/artifacts.ts";
 import { Simulator } from "../src/simulator/simulator.ts";
-import { type Devnet, readTruth, startDevnet } from "./support.ts";
 
 // The checks here use node:crypto and viem's keccak alone (not the simulator's own crypto modules), so a bug
 // shared by the signer and its verifier cannot hide.

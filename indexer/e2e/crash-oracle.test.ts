@@ -4,12 +4,24 @@
  * random heights) and restarted after each. The database it ends with must be identical, table by table, row by
  * row, to a clean sync's; and the clean sync must equal the reference fold.
  */
+
+import { type SimulatedChain, simulatedChain } from "@attestation-explorer/testkit/chain";
+import { chainHead, IndexerProcess, type IndexerTarget } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import {
+  compareDb,
+  type Dump,
+  diffDumps,
+  dumpTables,
+  formatDifferences,
+} from "@attestation-explorer/testkit/reference/compare-db";
+import { type Expected, foldChainFromRpc } from "@attestation-explorer/testkit/reference/fold-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compareDb, type Dump, diffDumps, dumpTables, formatDifferences } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc } from "./reference/fold-chain.ts";
-import { type SimulatedChain, simulatedChain } from "./support/chain.ts";
-import { chainHead, IndexerProcess, type IndexerTarget } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 const KILLS = 10;
 const SEED = 20_261_126;

@@ -6,13 +6,19 @@
  * head, and must end with exactly the tables a clean sync builds. And an outage longer than MAX_OUTAGE_SECONDS
  * (here 2 s) ends the process with exit code 1 and a message naming what failed.
  */
+
+import { type SimulatedChain, simulatedChain } from "@attestation-explorer/testkit/chain";
+import { FAULT_KINDS, type FaultProxy, startFaultProxy } from "@attestation-explorer/testkit/fault-proxy";
+import { chainHead, IndexerProcess, type IndexerTarget } from "@attestation-explorer/testkit/indexer-process";
+import { freePort } from "@attestation-explorer/testkit/net";
+import { connect, startTestPostgres, type TestPostgres } from "@attestation-explorer/testkit/postgres";
+import {
+  type Dump,
+  diffDumps,
+  dumpTables,
+  formatDifferences,
+} from "@attestation-explorer/testkit/reference/compare-db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../devnet/e2e/support.ts";
-import { type Dump, diffDumps, dumpTables, formatDifferences } from "./reference/compare-db.ts";
-import { type SimulatedChain, simulatedChain } from "./support/chain.ts";
-import { FAULT_KINDS, type FaultProxy, startFaultProxy } from "./support/fault-proxy.ts";
-import { chainHead, IndexerProcess, type IndexerTarget } from "./support/indexer-process.ts";
-import { connect, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REQUEST_TIMEOUT_MS = 1_000;

@@ -1,16 +1,26 @@
 /**
- * The reference fold (e2e/reference) on a real devnet + simulator run, without the indexer: it must agree with the
+ * The reference fold (packages/testkit/src/reference) on a real devnet + simulator run, without the indexer: it must agree with the
  * simulator's ground truth and with the contracts' own state, so that the database comparisons built on it
  * (sync-matches-chain, live-sync, reorg-oracle, crash-oracle) compare against something trustworthy.
  */
+
+import { simulatedChain } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { type Expected, foldChain, type Row } from "@attestation-explorer/testkit/reference/fold-chain";
+import {
+  type ChainData,
+  contractAbi,
+  readChain,
+  referenceClient,
+} from "@attestation-explorer/testkit/reference/read-chain";
+import {
+  canonicalTruth,
+  truthMismatches,
+  valuesOf,
+} from "@attestation-explorer/testkit/reference/truth-checks";
 import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../devnet/src/simulator/ground-truth.ts";
-import { type Expected, foldChain, type Row } from "./reference/fold-chain.ts";
-import { type ChainData, contractAbi, readChain, referenceClient } from "./reference/read-chain.ts";
-import { canonicalTruth, truthMismatches, valuesOf } from "./reference/truth-checks.ts";
-import { simulatedChain } from "./support/chain.ts";
 
 describe("reference fold on a simulated devnet chain", () => {
   let devnet: Devnet;

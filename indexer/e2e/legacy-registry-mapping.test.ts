@@ -3,6 +3,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
+import { freePort } from "@attestation-explorer/testkit/net";
 import type { Store } from "@subsquid/typeorm-store";
 import { Client } from "pg";
 import {
@@ -16,9 +18,7 @@ import {
   toHex,
 } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { freePort } from "../../devnet/e2e/support.ts";
 import { useDatabaseUrl } from "../src/db/connection.ts";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import { applyMigrations } from "../src/db/migrations.ts";
 import type * as ReorgDb from "../src/db/reorg-aware-database.ts";
 import type * as HandleBatch from "../src/mapping/handle-batch.ts";

@@ -2,16 +2,22 @@
  * The indexer follows a live devnet (the simulator mines a block a second with wall-clock timestamps, ~20
  * inferences a second) from its first block, staying near the head, and ends with the reference fold's state.
  */
+
+import { simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess, type IndexerState } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import { compareDb, formatDifferences, readRows } from "@attestation-explorer/testkit/reference/compare-db";
+import { type Expected, foldChainFromRpc } from "@attestation-explorer/testkit/reference/fold-chain";
+import { truthMismatches } from "@attestation-explorer/testkit/reference/truth-checks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../devnet/src/simulator/ground-truth.ts";
 import type { StepReport } from "../../devnet/src/simulator/simulator.ts";
-import { compareDb, formatDifferences, readRows } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc } from "./reference/fold-chain.ts";
-import { truthMismatches } from "./reference/truth-checks.ts";
-import { simulate, startDevnetOnly } from "./support/chain.ts";
-import { chainHead, IndexerProcess, type IndexerState } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 const BLOCKS = 40;
 

@@ -1,14 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
+import { freePort } from "@attestation-explorer/testkit/net";
 import type { Store } from "@subsquid/typeorm-store";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { useDatabaseUrl } from "../src/db/connection.ts";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
 import { applyMigrations } from "../src/db/migrations.ts";
 import { NOTIFY_CHANNEL, ReorgAwareDatabase, type Rollback } from "../src/db/reorg-aware-database.ts";
 
@@ -31,17 +31,6 @@ const ref = (height: number, branch: string): Ref => ({
   height,
   hash: `0x${branch}${String(height).padStart(63, "0")}`,
 });
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 let root: string;
 let pg: PostgresHandle;

@@ -5,16 +5,27 @@
  * indexer sees every reorg. Afterwards a second database synced from scratch on the final chain must be identical
  * to the first, table by table, row by row, and the first must equal the reference fold.
  */
+
+import { simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import {
+  compareDb,
+  diffDumps,
+  dumpTables,
+  formatDifferences,
+} from "@attestation-explorer/testkit/reference/compare-db";
+import { type Expected, foldChainFromRpc } from "@attestation-explorer/testkit/reference/fold-chain";
+import { type RpcGate, startRpcGate } from "@attestation-explorer/testkit/rpc-gate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../devnet/src/simulator/ground-truth.ts";
 import type { SimulationSummary } from "../../devnet/src/simulator/simulator.ts";
-import { compareDb, diffDumps, dumpTables, formatDifferences } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc } from "./reference/fold-chain.ts";
-import { simulate, startDevnetOnly } from "./support/chain.ts";
-import { chainHead, IndexerProcess } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
-import { type RpcGate, startRpcGate } from "./support/rpc-gate.ts";
 
 const REORG_DEPTH = 10;
 /** More than the deepest reorg: the replaced blocks are still hot (not final) when the indexer sees the reorg. */

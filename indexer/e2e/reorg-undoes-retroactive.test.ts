@@ -4,21 +4,37 @@
  * block had re-checked an earlier settlement (PASS, node set). After the reorg both must be as before, the database
  * must equal the reference fold of the final chain, and a fresh sync's dump.
  */
+
+import { startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import {
+  attestationDocument,
+  buildEdgeChain,
+  type EdgeChain,
+} from "@attestation-explorer/testkit/edge-chain";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import {
+  compareDb,
+  diffDumps,
+  dumpTables,
+  formatDifferences,
+  readRows,
+} from "@attestation-explorer/testkit/reference/compare-db";
+import { settlementMessage } from "@attestation-explorer/testkit/reference/crypto";
+import { foldChainFromRpc, type Row } from "@attestation-explorer/testkit/reference/fold-chain";
+import { contractAbi } from "@attestation-explorer/testkit/reference/read-chain";
 import { type Address, encodeFunctionData, type Hex, keccak256, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
 import { BlockWriter } from "../../devnet/src/chain/block-writer.ts";
 import { signPss } from "../../devnet/src/crypto/pss-sign.ts";
 import { createRng } from "../../devnet/src/crypto/rng.ts";
 import { generateTeeKey } from "../../devnet/src/crypto/rsa-keygen.ts";
-import { compareDb, diffDumps, dumpTables, formatDifferences, readRows } from "./reference/compare-db.ts";
-import { settlementMessage } from "./reference/crypto.ts";
-import { foldChainFromRpc, type Row } from "./reference/fold-chain.ts";
-import { contractAbi } from "./reference/read-chain.ts";
-import { startDevnetOnly } from "./support/chain.ts";
-import { attestationDocument, buildEdgeChain, type EdgeChain } from "./support/edge-chain.ts";
-import { chainHead, IndexerProcess } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 describe("a reorg that abandons a PCR revocation and a TEE registration", () => {
   let pg: TestPostgres;

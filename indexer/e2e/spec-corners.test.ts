@@ -3,14 +3,24 @@
  * (support/edge-chain.ts), indexed from scratch: the database must equal the reference fold, and both must say
  * what the spec says, case by case.
  */
+
+import { startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { buildEdgeChain, type EdgeChain } from "@attestation-explorer/testkit/edge-chain";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import { compareDb, formatDifferences, readRows } from "@attestation-explorer/testkit/reference/compare-db";
+import {
+  type Expected,
+  foldChainFromRpc,
+  type Row,
+} from "@attestation-explorer/testkit/reference/fold-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
-import { compareDb, formatDifferences, readRows } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc, type Row } from "./reference/fold-chain.ts";
-import { startDevnetOnly } from "./support/chain.ts";
-import { buildEdgeChain, type EdgeChain } from "./support/edge-chain.ts";
-import { chainHead, IndexerProcess } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 describe("spec corners on a hand-written chain", () => {
   let pg: TestPostgres;

@@ -1,22 +1,41 @@
 /**
  * The indexer follows a bulk simulator run block by block (the simulator mines each block only once the indexer
  * has indexed the previous one, so the test can look at the database between blocks), then:
- * - the database equals the reference fold (e2e/reference/fold-chain.ts) in every table it models;
+ * - the database equals the reference fold (testkit's reference/fold-chain.ts) in every table it models;
  * - statuses and checks agree with the simulator's ground truth;
  * - every check kind takes PASS and FAIL (and UNKNOWN where the spec gives it);
  * - a PCR revocation turns earlier PASS results into FAIL in the database (retroactive taint);
  * - a settlement made before its TEE registered is re-checked (PASS) and gets its node once the TEE registers.
  */
+
+import { simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import {
+  compareDb,
+  formatDifferences,
+  readRows,
+  unmodelledColumns,
+} from "@attestation-explorer/testkit/reference/compare-db";
+import {
+  type Expected,
+  foldChainFromRpc,
+  type Row,
+} from "@attestation-explorer/testkit/reference/fold-chain";
+import {
+  canonicalTruth,
+  truthMismatches,
+  valuesOf,
+} from "@attestation-explorer/testkit/reference/truth-checks";
+import { type RpcGate, startRpcGate } from "@attestation-explorer/testkit/rpc-gate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../devnet/src/simulator/ground-truth.ts";
-import { compareDb, formatDifferences, readRows, unmodelledColumns } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc, type Row } from "./reference/fold-chain.ts";
-import { canonicalTruth, truthMismatches, valuesOf } from "./reference/truth-checks.ts";
-import { simulate, startDevnetOnly } from "./support/chain.ts";
-import { chainHead, IndexerProcess } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
-import { type RpcGate, startRpcGate } from "./support/rpc-gate.ts";
 
 const FINALITY = 5;
 

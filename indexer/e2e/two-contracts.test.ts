@@ -4,13 +4,24 @@
  * what the two contracts emitted: the database equals the reference fold of the same chain read without the
  * attestation registry, and nothing of the third contract (stake, models, inferences, slashes) appears.
  */
+
+import { simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
+import {
+  compareDb,
+  formatDifferences,
+  readRows,
+  unmodelledColumns,
+} from "@attestation-explorer/testkit/reference/compare-db";
+import { type Expected, foldChainFromRpc } from "@attestation-explorer/testkit/reference/fold-chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Devnet } from "../../devnet/e2e/support.ts";
-import { compareDb, formatDifferences, readRows, unmodelledColumns } from "./reference/compare-db.ts";
-import { type Expected, foldChainFromRpc } from "./reference/fold-chain.ts";
-import { simulate, startDevnetOnly } from "./support/chain.ts";
-import { chainHead, IndexerProcess } from "./support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "./support/postgres.ts";
 
 describe("indexing the TEE registry and the settlement relay only", () => {
   let pg: TestPostgres;

@@ -34,10 +34,10 @@ import {
   statSync,
   type WriteStream,
 } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { freePort } from "@attestation-explorer/testkit/net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 /**
@@ -93,18 +93,6 @@ const timed = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     timings.push([what, (Date.now() - started) / 1000]);
   }
 };
-
-/** A port the OS reports free right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string) {
   return new Promise<void>((done, fail) => {

@@ -6,8 +6,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
-import { type AddressInfo, connect } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { rawPost } from "@attestation-explorer/testkit/http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
 const WEB = fileURLToPath(new URL("..", import.meta.url));
@@ -70,51 +71,16 @@ function get(
   });
 }
 
-/** POSTs `size` bytes in 64 KB writes, reading only once all is sent (a reset meanwhile loses the answer). */
-function rawPost(
-  base: string,
-  size: number,
-  chunked: boolean,
-): Promise<{ status?: number; body: string; error?: string }> {
-  const u = new URL(base);
-  return new Promise((resolve) => {
-    const socket = connect(Number(u.port), u.hostname);
-    let got = "";
-    let error: string | undefined;
-    socket.pause();
-    socket.on("data", (d) => {
-      got += d.toString("latin1");
-    });
-    socket.on("error", (e) => {
-      error = (e as NodeJS.ErrnoException).code ?? e.message;
-    });
-    socket.on("close", () => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(got)?.[1]) || undefined;
-      resolve({ status, body: got.slice(got.indexOf("\r\n\r\n") + 4), error: status ? undefined : error });
-    });
-    socket.on("connect", async () => {
-      const head = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${size}`;
-      socket.write(`POST /search HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: text/plain\r\n${head}\r\n\r\n`);
-      const piece = Buffer.alloc(65_536, 0x61);
-      for (let sent = 0; sent < size && !socket.destroyed; sent += piece.length) {
-        const part = piece.subarray(0, Math.min(piece.length, size - sent));
-        const frame = chunked
-          ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")])
-          : part;
-        if (!socket.write(frame)) await new Promise((r) => socket.once("drain", r));
-      }
-      if (chunked && !socket.destroyed) socket.write("0\r\n\r\n");
-      socket.resume();
-    });
-  });
-}
-
 describe("web/server.mjs", () => {
   test("2–6 MB bodies get a one-line JSON 413 every time, never a reset", async () => {
     const base = await explorer();
     const sizes = [2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6].map((mb) => Math.round(mb * 1024 * 1024));
     for (const [i, size] of sizes.entries()) {
-      const r = await rawPost(base, size, i % 2 === 1);
+      const r = await rawPost(`${base}/search`, size, {
+        chunked: i % 2 === 1,
+        contentType: "text/plain",
+        fill: "a",
+      });
       const what = `${size} bytes${i % 2 ? ", chunked" : ""}`;
       expect(r.error, what).toBeUndefined();
       expect(r.status, what).toBe(413);

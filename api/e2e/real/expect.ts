@@ -1,5 +1,5 @@
 /**
- * Expected API values computed from the reference fold (indexer/e2e/reference/fold-chain.ts): BlockRefs from its
+ * Expected API values computed from the reference fold (packages/testkit/src/reference/fold-chain.ts): BlockRefs from its
  * rows, and rep-v1 replays "as of" an earlier time from its final state and verdict history, following
  * spec/README.md ("Evaluated as of an earlier block": only events in blocks at or before it count, including which
  * settlement an inference links to; revocations with today's knowledge).
@@ -11,7 +11,7 @@ import {
   type Reputation,
   type ReputationEvent,
 } from "@attestation-explorer/rep-v1";
-import type { Expected, Row } from "../../../indexer/e2e/reference/fold-chain.ts";
+import type { Expected, Row } from "@attestation-explorer/testkit/reference/fold-chain";
 
 /** The BlockRef the API must show for the row's `<prefix>_block…` columns (or the bare ones without prefix). */
 export function blockRef(row: Row, prefix: string, finalizedHeight: number) {

@@ -1,18 +1,18 @@
 /**
  * A real stack for the API's end-to-end tests: a devnet (anvil + the three contracts) with the simulator's
  * traffic, the compiled indexer writing into a fresh database of the api project's test Postgres, and the API as
- * a process reading it. Reuses the indexer's e2e harness (indexer/e2e/support) and reference fold.
+ * a process reading it. Reuses the shared test support (packages/testkit) and its reference fold.
  */
 import { randomBytes } from "node:crypto";
+import { type ApiProcess, startApiProcess } from "@attestation-explorer/testkit/api-process";
+import { type SimOptions, simulate, startDevnetOnly } from "@attestation-explorer/testkit/chain";
+import type { Devnet } from "@attestation-explorer/testkit/devnet";
+import { chainHead, IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import { type Expected, foldChainFromRpc } from "@attestation-explorer/testkit/reference/fold-chain";
 import pg from "pg";
 import { inject } from "vitest";
-import type { Devnet } from "../../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
 import type { Simulator, StepReport } from "../../../devnet/src/simulator/simulator.ts";
-import { type Expected, foldChainFromRpc } from "../../../indexer/e2e/reference/fold-chain.ts";
-import { type ApiProcess, startApiProcess } from "../../../indexer/e2e/support/api-process.ts";
-import { type SimOptions, simulate, startDevnetOnly } from "../../../indexer/e2e/support/chain.ts";
-import { chainHead, IndexerProcess } from "../../../indexer/e2e/support/indexer-process.ts";
 
 export interface TestDatabaseUrl {
   name: string;

@@ -21,8 +21,8 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
+import { freePort } from "@attestation-explorer/testkit/net";
 import pg from "pg";
-import { freePort } from "../../src/testing/postgres.ts";
 
 export const DATABASE = "explorer";
 const SLOT = "api_replica_test";

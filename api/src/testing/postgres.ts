@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
+import { freePort } from "@attestation-explorer/testkit/net";
 import pg from "pg";
 
 // A real Postgres for the API's tests: the indexer's embedded server in a temporary folder on a free port,
@@ -14,17 +14,6 @@ import pg from "pg";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../indexer/db/migrations/", import.meta.url));
 export const TEMPLATE_DATABASE = "api_test_template";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Migration = { up(db: { query(sql: string, params?: unknown[]): Promise<unknown> }): Promise<void> };
 

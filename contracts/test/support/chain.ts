@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createServer } from "node:net";
+import { freePort } from "@attestation-explorer/testkit/net";
 import {
   type Abi,
   type Address,
@@ -49,20 +49,6 @@ export function loadArtifact(name: ContractName): Artifact {
     throw new Error(`contract artifact ${url.pathname} is missing: run \`npm run build -w contracts\``);
   }
   return JSON.parse(text) as Artifact;
-}
-
-/** A TCP port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 function anvilBinaryPath(): string {

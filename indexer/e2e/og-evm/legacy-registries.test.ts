@@ -8,6 +8,14 @@
  * - 6030478: PCRApproved(bytes32,string) for every TEE type; PCRRevoked(bytes32); the same status events; and
  *   approvePCR(…, previousPcrHash, gracePeriod) expiring the previous PCR (no event: read from the calldata).
  */
+
+import { IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
 import { type Address, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Mined, OgEvmChain, type PcrSet, pcrSet } from "../../../contracts/og-evm/deploy.ts";
@@ -18,8 +26,6 @@ import {
 } from "../../../contracts/og-evm/legacy.ts";
 import { createRng } from "../../../devnet/src/crypto/rng.ts";
 import { generateTeeKey } from "../../../devnet/src/crypto/rsa-keygen.ts";
-import { IndexerProcess } from "../support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 
 type Row = Record<string, unknown>;
 type Tables = Record<string, Row[]>;

@@ -10,6 +10,15 @@
  * changes, PCRs, and the attestation check of each registration (devnet documents: DEVNET / NOT_APPLICABLE; the
  * real Nitro document: NITRO / FAIL, its user_data binding another enclave's keys).
  */
+
+import { type ApiProcess, startApiProcess } from "@attestation-explorer/testkit/api-process";
+import { IndexerProcess } from "@attestation-explorer/testkit/indexer-process";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
 import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NITRO_DOCUMENT_TIME_MS, NITRO_PCR_HASH, OgEvmChain } from "../../../contracts/og-evm/deploy.ts";
@@ -19,9 +28,6 @@ import {
   type Scenario,
   type SentSettlement,
 } from "../../../contracts/og-evm/scenario.ts";
-import { type ApiProcess, startApiProcess } from "../support/api-process.ts";
-import { IndexerProcess } from "../support/indexer-process.ts";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 
 type Row = Record<string, unknown>;
 

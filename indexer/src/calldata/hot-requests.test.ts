@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type SimulatedChain, simulatedChain } from "@attestation-explorer/testkit/chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SimulatedChain, simulatedChain } from "../../e2e/support/chain.ts";
 import { baseProcessor, createProcessor, type ProcessorSettings, TOPICS } from "../processor.ts";
 import { withoutLogTransactions } from "./hot-requests.ts";
 

@@ -1,10 +1,10 @@
+import { type FaultProxy, startFaultProxy } from "@attestation-explorer/testkit/fault-proxy";
+import { freePort } from "@attestation-explorer/testkit/net";
 import { RpcClient } from "@subsquid/rpc-client";
 import { type Hex, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../../devnet/e2e/support.ts";
 import { type RunningAnvil, startAnvil } from "../../../devnet/src/chain/anvil.ts";
 import { JsonRpc } from "../../../devnet/src/chain/rpc.ts";
-import { type FaultProxy, startFaultProxy } from "../../e2e/support/fault-proxy.ts";
 import { Outage } from "../faults/outage.ts";
 import { installRpcFaultPolicy } from "../faults/rpc-client.ts";
 import { isTransientRpcError, transientFault } from "../faults/transient.ts";

@@ -2,9 +2,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import {
+  connect,
+  type PgClient,
+  startTestPostgres,
+  type TestPostgres,
+} from "@attestation-explorer/testkit/postgres";
 import { type Store, TypeormDatabase } from "@subsquid/typeorm-store";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { connect, type PgClient, startTestPostgres, type TestPostgres } from "../../e2e/support/postgres.ts";
 import { useDatabaseUrl } from "../db/connection.ts";
 import { applyMigrations } from "../db/migrations.ts";
 import { bulkWrite } from "./bulk-write.ts";

@@ -5,7 +5,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type Devnet, readTruth, startDevnet } from "../../../devnet/e2e/support.ts";
 import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
 import type { SimulatorOptions } from "../../../devnet/src/simulator/options.ts";
 import {
@@ -13,6 +12,7 @@ import {
   Simulator,
   type StepReport,
 } from "../../../devnet/src/simulator/simulator.ts";
+import { type Devnet, readTruth, startDevnet } from "./devnet.ts";
 
 /** Fixed genesis time: runs with the same seed reproduce the same chain. */
 export const GENESIS = 1_780_000_000;

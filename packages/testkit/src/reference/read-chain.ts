@@ -119,7 +119,7 @@ const artifactCache = new Map<ContractName, Abi>();
 export function contractAbi(name: ContractName): Abi {
   const hit = artifactCache.get(name);
   if (hit) return hit;
-  const url = new URL(`../../../contracts/out/${name}.json`, import.meta.url);
+  const url = new URL(`../../../../contracts/out/${name}.json`, import.meta.url);
   const abi = (JSON.parse(readFileSync(url, "utf8")) as { abi: Abi }).abi;
   artifactCache.set(name, abi);
   return abi;

@@ -1,14 +1,14 @@
 /**
  * One embedded Postgres per test file (its own data directory under /tmp and its own port), one fresh database per
- * indexer run. Uses the indexer's own embedded-Postgres starter (indexer/src/db/embedded-postgres.ts), which runs
+ * indexer run. Uses the embedded-Postgres starter of `npm start` (packages/embedded-postgres), which runs
  * the server as the `postgres` user when the tests run as root.
  */
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../../devnet/e2e/support.ts";
-import { ensureEmbeddedPostgres, type PostgresHandle } from "../../src/db/embedded-postgres.ts";
+import { ensureEmbeddedPostgres, type PostgresHandle } from "@attestation-explorer/embedded-postgres";
+import { freePort } from "./net.ts";
 
 /** The subset of node-postgres the tests use (the package ships no types here). */
 export interface PgClient {

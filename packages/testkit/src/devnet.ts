@@ -1,22 +1,11 @@
+/** A devnet for tests: a real anvil on a free port with the three contracts deployed, and its ground truth. */
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import type { Address } from "viem";
-import { type RunningAnvil, startAnvil } from "../src/chain/anvil.ts";
-import { type Deployment, deployContracts } from "../src/chain/deploy.ts";
-import { JsonRpc } from "../src/chain/rpc.ts";
-import type { TruthLine } from "../src/simulator/ground-truth.ts";
-
-/** A port the OS reports free right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { type RunningAnvil, startAnvil } from "../../../devnet/src/chain/anvil.ts";
+import { type Deployment, deployContracts } from "../../../devnet/src/chain/deploy.ts";
+import { JsonRpc } from "../../../devnet/src/chain/rpc.ts";
+import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
+import { freePort } from "./net.ts";
 
 export interface Devnet {
   anvil: RunningAnvil;

@@ -3,7 +3,7 @@
  * for the reorg and crash oracles (two databases that must be identical, table by table, row by row).
  */
 import { evaluate, type Reputation, stateFromRow } from "@attestation-explorer/rep-v1";
-import type { PgClient } from "../support/postgres.ts";
+import type { PgClient } from "../postgres.ts";
 import type { Expected, Row, Value } from "./fold-chain.ts";
 
 export interface Difference {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { commitmentOf, heartbeatMessage, pssVerifies, settlementMessage, teeKey } from "./crypto.ts";
 
 const vectors = JSON.parse(
-  readFileSync(new URL("../../../../shared/spec/signature-vectors.json", import.meta.url), "utf8"),
+  readFileSync(new URL("../../../../../shared/spec/signature-vectors.json", import.meta.url), "utf8"),
 ) as Record<string, Record<string, string>> & { publicKeyDer: Hex; teeId: Hex };
 
 describe("the reference fold's own cryptography", () => {

@@ -2,7 +2,7 @@
  * What the simulator's ground truth says the indexer must conclude, checked against rows (the fold's expected rows
  * or the database's, both in canonical snake_case form). Returns one readable line per disagreement.
  */
-import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
+import type { TruthLine } from "../../../../devnet/src/simulator/ground-truth.ts";
 import type { Row } from "./fold-chain.ts";
 
 export interface TruthRows {

@@ -19,14 +19,14 @@ import {
   parseEther,
   toHex,
 } from "viem";
-import type { Devnet } from "../../../devnet/e2e/support.ts";
 import { BlockWriter, type PlannedTx } from "../../../devnet/src/chain/block-writer.ts";
 import { waitForReceipts } from "../../../devnet/src/chain/receipts.ts";
 import { signPss } from "../../../devnet/src/crypto/pss-sign.ts";
 import { createRng } from "../../../devnet/src/crypto/rng.ts";
 import { generateTeeKey, type TeeSigningKey } from "../../../devnet/src/crypto/rsa-keygen.ts";
-import { commitmentOf, heartbeatMessage, settlementMessage } from "../reference/crypto.ts";
-import { contractAbi } from "../reference/read-chain.ts";
+import type { Devnet } from "./devnet.ts";
+import { commitmentOf, heartbeatMessage, settlementMessage } from "./reference/crypto.ts";
+import { contractAbi } from "./reference/read-chain.ts";
 
 const TEE_OPERATOR_ROLE = keccak256(toHex("TEE_OPERATOR_ROLE"));
 const JUNK = "0xdeadbeef" as Hex;

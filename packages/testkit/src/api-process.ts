@@ -4,8 +4,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort } from "../../../devnet/e2e/support.ts";
 import { REPO_ROOT } from "./indexer-process.ts";
+import { freePort } from "./net.ts";
 
 export interface GqlAnswer {
   status: number;
