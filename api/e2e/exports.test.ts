@@ -1,27 +1,27 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON lines
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
+import { evaluate, stateFromRow, uptime7d } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS } from "../src/exports/format.ts";
 import { replayAsOf } from "../src/reputation/classify.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
-  blockHash,
   dateOf,
+  extraCommits,
+  extraModel,
+  extraNode,
   FINALIZED,
   type Fixture,
   HEIGHT,
-  insertRows,
-  loadFixture,
   MODEL_COUNT,
   modelId,
   NODE_COUNT,
   nodeId,
   T0,
   timeOf,
-  txHash,
-} from "../src/testing/fixtures.ts";
+} from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // The analysts' exports (spec/exports.md) on the fixture network plus a few rows of their own: columns, formats,
@@ -33,73 +33,33 @@ let fx: Fixture;
 
 const NASTY_NAMES = ['a,b "c"\nd', "=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tTAB", "\rCR", "plain"];
 const NASTY_FIRST = 100;
-const STAKE_NODE = 0;
+
+/** A node of this test's own, with a stake and enabled history. */
+const stakeNode = extraNode(NODE_COUNT);
+const STAKE_NODE_ID = stakeNode.id;
+let seededFrom: number;
+let seededTo: number;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  fx = await loadFixture(tdb.admin);
-  // Models whose chain-supplied text needs quoting or the injection guard.
-  await insertRows(
-    tdb.admin,
-    "model",
-    NASTY_NAMES.map((name, k) => ({
-      id: modelId(NASTY_FIRST + k),
-      owner: null,
-      name,
-      version: k === 0 ? 'v"1",2' : "=1+1",
-      mode: "VANILLA",
-      content_hash: null,
-      blob_id: "@blob",
-      deprecated: false,
-      registered_block: 20,
-      registered_block_hash: blockHash(20),
-      registered_at: dateOf(20),
-      registered_tx: txHash(9000 + k),
-      registered_log_index: 0,
-      deprecated_block: null,
-      inferences: 0,
-      verified: 0,
-      failed: 0,
-      expired: 0,
-      discrepancies: 0,
-      rep_ref_time: 0,
-      rep_s: 0,
-      rep_n: 0,
-      first_seen_block: 20,
-    })),
-  );
-  // Stake and enabled history of node 0: its stored (latest) state is stake ≈ 1 ETH, enabled.
-  const change = (block: number, k: number, extra: Record<string, unknown>) => ({
-    id: `${txHash(8000 + k)}-0`,
-    node_id: nodeId(STAKE_NODE),
-    block,
-    block_hash: blockHash(block),
-    at: dateOf(block),
-    tx: txHash(8000 + k),
-    log_index: 0,
-    ...extra,
+  seededFrom = Date.now();
+  fx = await seedNetwork(tdb.adminUrl, (at) => {
+    // Models whose chain-supplied text needs quoting or the injection guard.
+    NASTY_NAMES.forEach((name, k) => {
+      const version = k === 0 ? 'v"1",2' : "=1+1";
+      at(20, { kind: "registerModel", model: extraModel(NASTY_FIRST + k, name, version) });
+    });
+    // Stake and enabled history of the stake node: registered with 7 wei at block 10, disabled at 300, topped up
+    // to 1 ETH + 123 wei at 600, 3 wei asked back at 620, enabled again at 650.
+    at(10, { kind: "registerTEE", node: stakeNode });
+    at(10, { kind: "deposit", node: stakeNode, from: stakeNode.operator, amount: 7n, total: 7n });
+    at(300, { kind: "disableTEE", node: stakeNode });
+    const topUp = 1_000_000_000_000_000_116n;
+    at(600, { kind: "deposit", node: stakeNode, from: stakeNode.operator, amount: topUp, total: topUp + 7n });
+    at(620, { kind: "requestWithdrawal", node: stakeNode, withdrawalId: 2, amount: 3n, unlockAt: T0 });
+    at(650, { kind: "enableTEE", node: stakeNode });
   });
-  await insertRows(tdb.admin, "stake_change", [
-    change(100, 1, {
-      kind: "DEPOSIT",
-      amount: "7",
-      from: null,
-      stake_after: "7",
-      pending_after: "0",
-    }),
-    change(600, 2, {
-      kind: "DEPOSIT",
-      amount: "1000000000000000116",
-      from: null,
-      stake_after: "1000000000000000123",
-      pending_after: "3",
-    }),
-  ]);
-  await insertRows(tdb.admin, "tee_status_change", [
-    change(10, 3, { enabled: true }),
-    change(300, 4, { enabled: false }),
-    change(650, 5, { enabled: true }),
-  ]);
+  seededTo = Date.now();
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
 });
 afterAll(async () => {
@@ -205,7 +165,7 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 describe("columns and formats", () => {
   const counts = () => ({
-    nodes: NODE_COUNT,
+    nodes: NODE_COUNT + 1,
     models: MODEL_COUNT + NASTY_NAMES.length,
     inferences: fx.inferences.length,
     slashes: fx.slashes.length,
@@ -266,8 +226,9 @@ describe("columns and formats", () => {
       expect(row.formula_version).toBe("rep-v1");
       expect(typeof row.uptime_7d).toBe("number");
     });
-    // Node 0 heartbeats in every half hour of the last 7 days; node 2's heartbeats are forged.
-    expect(rows.find((r) => r.id === nodeId(0)).uptime_7d).toBe(1);
+    // Node 0 heartbeats in every half hour since it registered (6.9 days); node 2's heartbeats are forged.
+    const beats = fx.heartbeats.filter((h) => h.node === 0 && h.counts).map((h) => h.at);
+    expect(rows.find((r) => r.id === nodeId(0)).uptime_7d).toBe(uptime7d(beats, T0));
     expect(rows.find((r) => r.id === nodeId(2)).uptime_7d).toBe(0);
     expect(rows.find((r) => r.id === nodeId(2)).pending_withdrawals_wei).toBe("5000");
     // PCR_OK is approved for type 1, PCR_REVOKED is not.
@@ -409,19 +370,17 @@ describe("asOf", () => {
     const { rows, got } = await ndjson(`/export/nodes.ndjson?asOf=${B}`);
     expect(got.headers.get("x-as-of-block")).toBe(String(B));
     expect(got.headers.get("x-as-of")).toBe(dateOf(B).toISOString());
-    const n0 = rows.find((r) => r.id === nodeId(STAKE_NODE));
+    const n0 = rows.find((r) => r.id === STAKE_NODE_ID);
     expect(n0.stake_wei).toBe("1000000000000000123");
     expect(n0.pending_withdrawals_wei).toBe("3");
     expect(n0.enabled).toBe(true);
-    const early = (await ndjson("/export/nodes.ndjson?asOf=500")).rows.find(
-      (r) => r.id === nodeId(STAKE_NODE),
-    );
+    const early = (await ndjson("/export/nodes.ndjson?asOf=500")).rows.find((r) => r.id === STAKE_NODE_ID);
     expect(early.stake_wei).toBe("7"); // deposit at 600 not yet
     expect(early.enabled).toBe(false); // disabled at 300, re-enabled at 650
     // Counts and reputation of every node as of B, against the fixture.
     const T = timeOf(B);
     for (const row of rows) {
-      const node = Number.parseInt(row.id.slice(-4), 16);
+      const node = Array.from({ length: NODE_COUNT }, (_, i) => i).find((i) => nodeId(i) === row.id);
       const mine = fx.inferences.filter((x) => x.node === node && x.committedBlock <= B);
       const statusAt = (x: (typeof mine)[number]) =>
         x.verdicts.filter((v) => v.block <= B).at(-1)?.outcome ??
@@ -458,7 +417,7 @@ describe("asOf", () => {
 
   test("by date: the same as the block at or before it; models deprecated only from their block on", async () => {
     const byDate = await ndjson(`/export/nodes.ndjson?asOf=${encodeURIComponent(dateOf(520).toISOString())}`);
-    const n0 = byDate.rows.find((r) => r.id === nodeId(STAKE_NODE));
+    const n0 = byDate.rows.find((r) => r.id === STAKE_NODE_ID);
     expect(n0.stake_wei).toBe("7");
     expect(n0.enabled).toBe(false);
     expect(byDate.got.headers.get("x-as-of")).toBe(dateOf(520).toISOString());
@@ -544,19 +503,17 @@ describe("bad parameters", () => {
 
 describe("a large export", () => {
   const ROWS = 50_000;
+  // A network of its own: the fixture network and ROWS more commits.
+  let big: TestDatabase;
+  let bigApi: TestApi;
   beforeAll(async () => {
-    await tdb.admin.query(
-      `INSERT INTO inference (id, node_id, model_id, mode, status, outcome, input_hash, commitment, output_hash,
-                              reveal_deadline, committed_block, committed_block_hash, committed_at, committed_tx,
-                              committed_log_index, last_event_block, commitment_check, reveal_on_time_check,
-                              tee_signature_check, pcr_valid_check, discrepancy)
-       SELECT '0xe7' || lpad(to_hex(g), 62, '0'), $1, $2, 'VANILLA', 'COMMITTED', NULL,
-              '0x11' || lpad(to_hex(g), 62, '0'), '0x44' || lpad(to_hex(g), 62, '0'), NULL,
-              $3::timestamptz + interval '1 hour', 1 + g % 999, $4, $3::timestamptz, '0xd4' || lpad(to_hex(g), 62, '0'),
-              g % 7, 1 + g % 999, 'NOT_APPLICABLE', 'NOT_APPLICABLE', 'NOT_APPLICABLE', 'NOT_APPLICABLE', false
-         FROM generate_series(1, ${ROWS}) g`,
-      [nodeId(1), modelId(0), dateOf(500), blockHash(500)],
-    );
+    big = await openTestDatabase();
+    await seedNetwork(big.adminUrl, (at) => extraCommits(at, ROWS, 100_000));
+    bigApi = await startTestApi(testConfig(), big.db, { connectionString: big.readerUrl });
+  }, 300_000);
+  afterAll(async () => {
+    await bigApi?.close();
+    await big?.close();
   });
 
   test(`streams ${ROWS} + fixture inference rows completely with bounded memory`, async () => {
@@ -575,7 +532,7 @@ describe("a large export", () => {
       let peakLive = before.heapUsed;
       let peakRss = before.rss;
       const started = performance.now();
-      const res = await fetch(`${api.base}/export/inferences.${format}${query}`);
+      const res = await fetch(`${bigApi.base}/export/inferences.${format}${query}`);
       expect(res.status).toBe(200);
       const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       let bytes = 0;
@@ -619,25 +576,25 @@ describe("a large export", () => {
 
   test("a client that goes away cancels the query and frees the connection", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${api.base}/export/inferences.csv`, { signal: controller.signal });
+    const res = await fetch(`${bigApi.base}/export/inferences.csv`, { signal: controller.signal });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     await reader.read();
     controller.abort();
     await reader.read().catch(() => {});
     // No export cursor is left open on the server, and the pool is whole again.
     for (let i = 0; i < 50; i++) {
-      const open = await tdb.admin.query(
+      const open = await big.admin.query(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle' AND query ILIKE 'FETCH%'",
       );
-      if (open.rows[0].n === 0 && tdb.db.pool.totalCount === tdb.db.pool.idleCount) break;
+      if (open.rows[0].n === 0 && big.db.pool.totalCount === big.db.pool.idleCount) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const cursors = await tdb.admin.query(
+    const cursors = await big.admin.query(
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'",
     );
     expect(cursors.rows[0].n).toBe(0);
-    expect(tdb.db.pool.totalCount).toBe(tdb.db.pool.idleCount);
-    expect((await get("/export/slashes.csv")).status).toBe(200);
+    expect(big.db.pool.totalCount).toBe(big.db.pool.idleCount);
+    expect((await fetch(`${bigApi.base}/export/slashes.csv`)).status).toBe(200);
   });
 });
 
@@ -706,24 +663,29 @@ describe("reorgs", () => {
   test("one row per reorg the indexer handled, oldest first; from/to bound the detection time; no asOf", async () => {
     const c = await csv("/export/reorgs.csv");
     expect(c.header.join(",")).toBe("detected_at,from_block,to_block,depth");
-    expect(c.rows).toEqual([
-      {
-        detected_at: new Date((T0 - 7200) * 1000).toISOString(),
-        from_block: "700",
-        to_block: "701",
-        depth: "2",
-      },
-      {
-        detected_at: new Date((T0 - 600) * 1000).toISOString(),
-        from_block: "950",
-        to_block: "950",
-        depth: "1",
-      },
-    ]);
-    const recent = await ndjson(`/export/reorgs.ndjson?from=${new Date((T0 - 3600) * 1000).toISOString()}`);
+    // The indexer saw them while seeding, in chain order.
+    expect(c.rows.map(({ detected_at: _, ...r }) => r)).toEqual(
+      fx.reorgs.map((r) => ({
+        from_block: String(r.fromBlock),
+        to_block: String(r.toBlock),
+        depth: String(r.depth),
+      })),
+    );
+    const seen = c.rows.map((r) => Date.parse(r.detected_at));
+    for (const t of seen) expect(t >= seededFrom && t <= seededTo).toBe(true);
+    expect(seen[0]).toBeLessThan(seen[1]);
+    const last = fx.reorgs[1];
+    const recent = await ndjson(`/export/reorgs.ndjson?from=${c.rows[1].detected_at}`);
     expect(recent.rows).toEqual([
-      { detected_at: new Date((T0 - 600) * 1000).toISOString(), from_block: 950, to_block: 950, depth: 1 },
+      {
+        detected_at: c.rows[1].detected_at,
+        from_block: last.fromBlock,
+        to_block: last.toBlock,
+        depth: last.depth,
+      },
     ]);
+    const until = await ndjson(`/export/reorgs.ndjson?to=${new Date(seen[1] - 1).toISOString()}`);
+    expect(until.rows.map((r) => r.from_block)).toEqual([fx.reorgs[0].fromBlock]);
     const bad = await get("/export/reorgs.csv?asOf=5");
     expect(bad.status).toBe(400);
     expect(bad.text).toContain("asOf");

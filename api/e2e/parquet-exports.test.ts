@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS, type ExportName, type Kind } from "../src/exports/format.ts";
 import { ROW_GROUP_ROWS } from "../src/exports/parquet.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
-import { address, hex, inferenceId, modelId, timeOf, WORLD } from "../src/testing/network.ts";
+import { extraCommits, extraModel, modelId } from "../src/testing/network.ts";
 import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
@@ -27,53 +27,16 @@ let dir: string;
 
 const NASTY = ['a,b "c"\nd', "=HYPERLINK(1)", "-1", "plain"];
 const EXTRA_INFERENCES = 2 * ROW_GROUP_ROWS + 123;
-const EXTRA_PLAN = {
-  reveal: "never",
-  wrongSalt: false,
-  verdict: "VERIFIED",
-  settle: "none",
-  forged: false,
-  stale: false,
-  challenge: false,
-  atFault: false,
-} as const;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
   await seedNetwork(tdb.adminUrl, (at) => {
     // Chain-supplied text the CSV quotes or guards (Parquet keeps it as it is).
     NASTY.forEach((name, k) => {
-      at(20, {
-        kind: "registerModel",
-        model: {
-          index: 200 + k,
-          id: modelId(200 + k),
-          owner: address(52),
-          name,
-          version: "=1+1",
-          mode: "VANILLA",
-          modeId: 0,
-          contentHash: hex("c1", k),
-          blobId: "@blob",
-          weight: 1,
-        },
-      });
+      at(20, { kind: "registerModel", model: extraModel(200 + k, name, "=1+1") });
     });
-    // Enough inferences for three row groups: commits of node 1 on model 0, never revealed.
-    const [node, model] = [WORLD.nodes[1], WORLD.models[0]];
-    for (let g = 1; g <= EXTRA_INFERENCES; g++) {
-      const block = 30 + (g % 960);
-      at(block, {
-        kind: "commit",
-        requestId: inferenceId(10_000 + g),
-        node,
-        model,
-        inputHash: hex("11", 10_000 + g),
-        commitment: hex("44", 10_000 + g),
-        revealDeadline: timeOf(block) + 3600,
-        plan: EXTRA_PLAN,
-      });
-    }
+    // Enough inferences for three row groups.
+    extraCommits(at, EXTRA_INFERENCES, 10_000);
   });
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
   duck = await DuckDBInstance.create(":memory:");

@@ -69,17 +69,27 @@ const keys: (TeeSigningKey | undefined)[] = Array.from({ length: NODE_COUNT }, (
 /** A TEE that settles but never registers. */
 const stranger = generateTeeKey(rng.fork("stranger"));
 
-const NODES: SimNode[] = keys.map((key, i) => ({
-  index: i,
-  profile: "honest",
-  id: key ? key.teeId : hex("a1", i),
-  key,
-  owner: address(i % 3),
-  operator: address(100 + i),
-  paymentAddress: address(200 + i),
-  endpoint: key ? `https://node-${i}.example` : "",
-  pcr: key ? (onRevokedPcr(i) ? pcrRevoked : pcrOk) : undefined,
-}));
+/** Node i: owner address(i % 3), operator (its first depositor) address(100 + i), payment address(200 + i). */
+function simNode(i: number, key: TeeSigningKey | undefined): SimNode {
+  return {
+    index: i,
+    profile: "honest",
+    id: key ? key.teeId : hex("a1", i),
+    key,
+    owner: address(i % 3),
+    operator: address(100 + i),
+    paymentAddress: address(200 + i),
+    endpoint: key ? `https://node-${i}.example` : "",
+    pcr: key ? (onRevokedPcr(i) ? pcrRevoked : pcrOk) : undefined,
+  };
+}
+const NODES: SimNode[] = keys.map((key, i) => simNode(i, key));
+
+/** A TEE beyond the network's NODE_COUNT, for a test's extension (its key made as the others'). */
+export function extraNode(i: number): SimNode {
+  if (i < NODE_COUNT) throw new Error(`node ${i} is one of the network's`);
+  return simNode(i, generateTeeKey(rng.fork(`key:${i}`)));
+}
 export const nodeId = (i: number) => NODES[i].id;
 export const registeredBlock = (node: number) => 10 + node;
 
@@ -208,6 +218,52 @@ export interface Network {
  * block. The test's expectations about them are its own.
  */
 export type Extension = (at: (block: number, a: Action) => void) => void;
+
+/** A VANILLA model beyond the network's, with id modelId(index), registered by address(52), blob id "@blob". */
+export function extraModel(index: number, name: string, version: string): SimModel {
+  return {
+    index,
+    id: modelId(index),
+    owner: address(52),
+    name,
+    version,
+    mode: "VANILLA",
+    modeId: 0,
+    contentHash: hex("c1", index),
+    blobId: "@blob",
+    weight: 1,
+  };
+}
+
+/**
+ * `count` more commits of node 1 on model 0, never revealed, spread over blocks 30..989 (request ids
+ * inferenceId(from + g)): bulk rows for the exports' tests.
+ */
+export function extraCommits(at: (block: number, a: Action) => void, count: number, from: number): void {
+  const [node, model] = [NODES[1], SIM_MODELS[0]];
+  for (let g = 1; g <= count; g++) {
+    const block = 30 + (g % 960);
+    at(block, {
+      kind: "commit",
+      requestId: inferenceId(from + g),
+      node,
+      model,
+      inputHash: hex("11", from + g),
+      commitment: hex("44", from + g),
+      revealDeadline: timeOf(block) + 3600,
+      plan: {
+        reveal: "never",
+        wrongSalt: false,
+        verdict: "VERIFIED",
+        settle: "none",
+        forged: false,
+        stale: false,
+        challenge: false,
+        atFault: false,
+      },
+    });
+  }
+}
 
 /**
  * The network's chain. Deterministic: the same actions, hashes and signatures every time (the devnet's
