@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON answers
-import { connect } from "node:net";
+import { rawPost } from "@attestation-explorer/testkit/http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chooseDatabase } from "../src/db/connect.ts";
 import { createDb } from "../src/db/database.ts";
@@ -48,52 +48,6 @@ async function post(
     json = undefined;
   }
   return { status: res.status, json, text, headers: res.headers };
-}
-
-/**
- * POSTs `size` bytes over a raw socket in 64 KB writes (declared length or chunked), as a client that sends its
- * whole body before reading; returns the status and body, or the socket error (a reset) if one came first.
- */
-function rawPost(
-  url: string,
-  size: number,
-  chunked: boolean,
-): Promise<{ status?: number; body: string; error?: string }> {
-  const u = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(u.port), u.hostname);
-    let got = "";
-    let error: string | undefined;
-    socket.on("data", (d) => {
-      got += d.toString("latin1");
-    });
-    socket.on("error", (e) => {
-      error = (e as NodeJS.ErrnoException).code ?? e.message;
-    });
-    socket.on("close", () => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(got)?.[1]) || undefined;
-      const body = got.slice(got.indexOf("\r\n\r\n") + 4);
-      resolve({ status, body, error: status ? undefined : error });
-    });
-    // Like many clients, read only once the body is sent: a reset meanwhile discards the unread answer.
-    socket.pause();
-    socket.on("connect", async () => {
-      const head = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${size}`;
-      socket.write(
-        `POST ${u.pathname} HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\n${head}\r\n\r\n`,
-      );
-      const piece = Buffer.alloc(65_536, 0x20);
-      for (let sent = 0; sent < size && !socket.destroyed; sent += piece.length) {
-        const part = piece.subarray(0, Math.min(piece.length, size - sent));
-        const frame = chunked
-          ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")])
-          : part;
-        if (!socket.write(frame)) await new Promise((r) => socket.once("drain", r));
-      }
-      if (chunked && !socket.destroyed) socket.write("0\r\n\r\n");
-      socket.resume();
-    });
-  });
 }
 
 const codeOf = (r: { json: any }) => r.json?.errors?.[0]?.extensions?.code;
@@ -236,7 +190,11 @@ describe("malformed requests", () => {
   test("2–6 MB bodies get the 413 every time (read and discarded first), never a connection reset", async () => {
     const sizes = [2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6].map((mb) => Math.round(mb * 1024 * 1024));
     for (const [i, size] of sizes.entries()) {
-      const r = await rawPost(api.url, size, i % 2 === 1);
+      const r = await rawPost(api.url, size, {
+        chunked: i % 2 === 1,
+        contentType: "application/json",
+        fill: " ",
+      });
       expect(r.error, `${size} bytes${i % 2 ? ", chunked" : ""}`).toBeUndefined();
       expect(r.status, `${size} bytes`).toBe(413);
       expect(r.body.trim().split("\n")).toHaveLength(1);
