@@ -1,6 +1,6 @@
 /**
  * The corners of spec/README.md that the simulator does not reach, on a hand-written devnet chain
- * (support/edge-chain.ts), indexed from scratch: the database must equal the reference fold, and both must say
+ * (testkit's edge-chain.ts), indexed from scratch: the database must equal the reference fold, and both must say
  * what the spec says, case by case.
  */
 
