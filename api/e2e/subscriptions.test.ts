@@ -2,29 +2,34 @@
 import { type Client, createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
+import type { Action } from "../../devnet/src/simulator/policy/actions.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
-  blockHash,
-  dateOf,
   HEIGHT,
+  hex,
   inferenceId,
-  loadFixture,
   modelId,
+  NEVER_REVEALED,
   nodeId,
-  txHash,
-} from "../src/testing/fixtures.ts";
+  timeOf,
+  WORLD,
+} from "../src/testing/network.ts";
+import { type NetworkHead, seedNetworkAtHead } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // Subscriptions over graphql-transport-ws, driven by the indexer's NOTIFY explorer_indexed after each commit.
-// The test plays the indexer: it writes a batch and notifies in the same transaction, as the indexer does.
+// The indexer's own handler follows the fixture network's head, one block at a time, and notifies.
 
 let tdb: TestDatabase;
 let api: TestApi;
 let client: Client;
+let head: NetworkHead;
+let stakes: bigint[];
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  await loadFixture(tdb.admin);
+  head = await seedNetworkAtHead(tdb.adminUrl);
+  stakes = [...head.fixture.stakes];
   api = await startTestApi(testConfig({ maxDepth: 6 }), tdb.db, { connectionString: tdb.readerUrl });
   await api.server.listener.idle(); // it has read the indexer's starting position
   client = createClient({
@@ -37,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.dispose();
   await api?.close();
+  await head?.close();
   await tdb?.close();
 });
 
@@ -79,57 +85,42 @@ function collect<T = any>(query: string, variables?: Record<string, unknown>) {
 }
 
 let nextInference = 10_000;
-let nextTx = 100_000;
 
-/** One indexer batch: a new inference for `node`, a slash of `node`, the new height, and the NOTIFY, in one transaction. */
+/**
+ * One block at the head, indexed by the indexer's handler (which notifies when it commits): an inference of
+ * `node` on model 0, with a 7-wei INVALID_PROOF slash of it if asked; on another branch (replacing the block of
+ * that height) if asked.
+ */
 async function indexerBatch(
   height: number,
   node: number,
-  options: { slash?: boolean; reorgFrom?: number } = {},
+  options: { slash?: boolean; branch?: string } = {},
 ) {
-  const client = await tdb.admin.connect();
   const id = inferenceId(nextInference++);
-  try {
-    await client.query("BEGIN");
-    const t = nextTx++;
-    await client.query(
-      `INSERT INTO inference (id, node_id, model_id, mode, status, input_hash, commitment, reveal_deadline, committed_block, committed_block_hash,
-         committed_at, committed_tx, committed_log_index, last_event_block, commitment_check, reveal_on_time_check, tee_signature_check,
-         pcr_valid_check, discrepancy)
-       VALUES ($1, $2, $3, 'VANILLA', 'COMMITTED', $4, $4, $5, $6, $7, $5, $8, 0, $6, 'NOT_APPLICABLE', 'NOT_APPLICABLE', 'NOT_APPLICABLE',
-         'NOT_APPLICABLE', false)`,
-      [id, nodeId(node), modelId(0), txHash(t), dateOf(height), height, blockHash(height), txHash(t)],
-    );
-    if (options.slash) {
-      await client.query(
-        `INSERT INTO slash (id, node_id, inference_id, request_id, reason, amount, remaining_stake, block, block_hash, at, tx, log_index)
-         VALUES ($1, $2, $3, $8, 'INVALID_PROOF', '7', '1', $4, $5, $6, $7, 1)`,
-        [`${txHash(t)}-1`, nodeId(node), id, height, blockHash(height), dateOf(height), txHash(t), id],
-      );
-    }
-    let reorg: Record<string, number> | undefined;
-    if (options.reorgFrom !== undefined) {
-      reorg = { fromBlock: options.reorgFrom, toBlock: height, depth: height - options.reorgFrom + 1 };
-      await client.query(
-        "INSERT INTO reorg (id, detected_at, from_block, to_block, depth) VALUES ($1, now(), $2, $3, $4)",
-        [`${options.reorgFrom}-${Date.now()}`, reorg.fromBlock, reorg.toBlock, reorg.depth],
-      );
-    }
-    await client.query(
-      "UPDATE indexer_state SET height = $1, hash = $2, timestamp = $3, reorged_blocks = (SELECT COALESCE(SUM(depth), 0)::int FROM reorg), updated_at = now()",
-      [height, blockHash(height), dateOf(height)],
-    );
-    await client.query("SELECT pg_notify('explorer_indexed', $1)", [
-      JSON.stringify({ height, hash: blockHash(height), ...(reorg ? { reorg } : {}) }),
-    ]);
-    await client.query("COMMIT");
-    return { id, committedAt: performance.now() };
-  } catch (err) {
-    await client.query("ROLLBACK");
-    throw err;
-  } finally {
-    client.release();
+  const n = WORLD.nodes[node];
+  const actions: Action[] = [
+    {
+      kind: "commit",
+      requestId: id,
+      node: n,
+      model: WORLD.models[0],
+      inputHash: hex("11", nextInference),
+      commitment: hex("44", nextInference),
+      revealDeadline: timeOf(height) + 3600,
+      plan: NEVER_REVEALED,
+    },
+  ];
+  if (options.slash) {
+    stakes[node] -= 7n;
+    actions.push({
+      kind: "slash",
+      node: n,
+      requestId: id,
+      slash: { reason: "INVALID_PROOF", amount: 7n, taken: 7n, remaining: stakes[node] },
+    });
   }
+  await head.indexBlock(height, actions, options.branch);
+  return { id, committedAt: performance.now() };
 }
 
 describe("subscriptions", () => {
@@ -180,10 +171,8 @@ describe("subscriptions", () => {
     const all = collect(`subscription { inferenceUpdated { id committed { number } } }`);
     const status = collect(`subscription { indexerStatus { height reorgedBlocks } }`);
     await new Promise((r) => setTimeout(r, 200));
-    // Block HEIGHT + 2 is replaced: the new branch's batch carries the reorg and reaches the same height.
-    await tdb.admin.query("DELETE FROM slash WHERE block = $1", [HEIGHT + 2]);
-    await tdb.admin.query("DELETE FROM inference WHERE last_event_block = $1", [HEIGHT + 2]);
-    const replaced = await indexerBatch(HEIGHT + 2, 3, { reorgFrom: HEIGHT + 2 });
+    // Block HEIGHT + 2 is replaced: the indexer rolls it back and indexes the new branch's, at the same height.
+    const replaced = await indexerBatch(HEIGHT + 2, 3, { branch: hex("0f", HEIGHT + 2) });
     const event = await all.next(1);
     expect(event.value.data.inferenceUpdated).toEqual({ id: replaced.id, committed: { number: HEIGHT + 2 } });
     expect((await status.next(1)).value.data.indexerStatus).toEqual({ height: HEIGHT + 2, reorgedBlocks: 4 });

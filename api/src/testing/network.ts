@@ -7,6 +7,7 @@ import { forgeSignature, signPss } from "../../../devnet/src/crypto/pss-sign.ts"
 import { createRng } from "../../../devnet/src/crypto/rng.ts";
 import { generateTeeKey, type TeeSigningKey } from "../../../devnet/src/crypto/rsa-keygen.ts";
 import type { Action, SlashEffect } from "../../../devnet/src/simulator/policy/actions.ts";
+import type { FlightPlan } from "../../../devnet/src/simulator/state.ts";
 import { pcrSet, type SimModel, type SimNode, type World } from "../../../devnet/src/simulator/world.ts";
 import type { CheckValue, ModeValue, SlashReasonValue, StatusValue } from "../data/models.ts";
 import type { SubjectEvent } from "../reputation/classify.ts";
@@ -235,6 +236,18 @@ export function extraModel(index: number, name: string, version: string): SimMod
   };
 }
 
+/** The plan of a commit that is never revealed (what the simulator would have decided). */
+export const NEVER_REVEALED: FlightPlan = {
+  reveal: "never",
+  wrongSalt: false,
+  verdict: "VERIFIED",
+  settle: "none",
+  forged: false,
+  stale: false,
+  challenge: false,
+  atFault: false,
+};
+
 /**
  * `count` more commits of node 1 on model 0, never revealed, spread over blocks 30..989 (request ids
  * inferenceId(from + g)): bulk rows for the exports' tests.
@@ -251,16 +264,7 @@ export function extraCommits(at: (block: number, a: Action) => void, count: numb
       inputHash: hex("11", from + g),
       commitment: hex("44", from + g),
       revealDeadline: timeOf(block) + 3600,
-      plan: {
-        reveal: "never",
-        wrongSalt: false,
-        verdict: "VERIFIED",
-        settle: "none",
-        forged: false,
-        stale: false,
-        challenge: false,
-        atFault: false,
-      },
+      plan: NEVER_REVEALED,
     });
   }
 }

@@ -1,5 +1,6 @@
 import { BlockBuilder, encodeAction, type SynthBlock } from "../../../bench/api/action-logs.ts";
 import { indexingHandler } from "../../../bench/api/through-handler.ts";
+import type { Action } from "../../../devnet/src/simulator/policy/actions.ts";
 import {
   blockHash,
   buildNetwork,
@@ -9,6 +10,7 @@ import {
   FINALIZED,
   type Fixture,
   HEIGHT,
+  hex,
   orphanAction,
   orphanHash,
   REORGS,
@@ -55,6 +57,24 @@ function orphanBlocks(from: number, to: number): SynthBlock[] {
 
 /** Seeds the database at `url` through the indexer's handler; returns what the tests expect of it. */
 export async function seedNetwork(url: string, extend?: Extension): Promise<Fixture> {
+  const head = await seedNetworkAtHead(url, extend);
+  await head.close();
+  return head.fixture;
+}
+
+/** The seeded network with the indexer still following its head (a test's own later blocks). */
+export interface NetworkHead {
+  fixture: Fixture;
+  /**
+   * Block `height` with these actions, at the head: after HEIGHT or a block given before. With `branch`, the
+   * block is on another branch (its hash) whose parent is height - 1's: the blocks from `height` on that were
+   * indexed are replaced (a reorg).
+   */
+  indexBlock(height: number, actions: Action[], branch?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function seedNetworkAtHead(url: string, extend?: Extension): Promise<NetworkHead> {
   const network = buildNetwork(extend);
   const blocks = networkBlocks(network);
   const said: string[] = [];
@@ -86,10 +106,29 @@ export async function seedNetwork(url: string, extend?: Extension): Promise<Fixt
       final(second.fromBlock - 2),
     );
     await handler.indexHot(range(second.fromBlock, HEIGHT), final(FINALIZED));
-  } finally {
+  } catch (err) {
     await handler.close();
+    throw err;
   }
   // The network is a valid chain: the indexer has nothing to warn about.
-  if (said.length > 0) throw new Error(`the indexer warned while seeding:\n${said.join("\n")}`);
-  return network.fixture;
+  if (said.length > 0) {
+    await handler.close();
+    throw new Error(`the indexer warned while seeding:\n${said.join("\n")}`);
+  }
+  // Later blocks: hashes by height (and branch), transactions numbered apart from the network's.
+  const hashes = new Map<number, string>();
+  let tx = 0;
+  return {
+    fixture: network.fixture,
+    async indexBlock(height, actions, branch) {
+      const b = new BlockBuilder(() => hex("d5", tx++));
+      for (const a of actions) encodeAction(b, WORLD, a);
+      const hash = branch ?? blockHash(height);
+      hashes.set(height, hash);
+      const parent = hashes.get(height - 1) ?? blockHash(height - 1);
+      await handler.indexHot([block(height, hash, parent, b)], final(FINALIZED));
+      if (said.length > 0) throw new Error(`the indexer warned:\n${said.join("\n")}`);
+    },
+    close: () => handler.close(),
+  };
 }
