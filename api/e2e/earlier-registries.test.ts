@@ -1,129 +1,108 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON lines
+
+import { encodeAbiParameters, encodeFunctionData, type Hex, keccak256, parseAbi, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createRng } from "../../devnet/src/crypto/rng.ts";
+import { pcrSet } from "../../devnet/src/simulator/world.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
   BLOCK_SECONDS,
-  blockHash,
-  dateOf,
-  hex,
-  insertRows,
-  loadFixture,
-  nodeId,
+  CONTRACTS,
+  extraNode,
+  NODE_COUNT,
+  type RawLog,
   timeOf,
-  txHash,
-} from "../src/testing/fixtures.ts";
+} from "../src/testing/network.ts";
+import { seedNetwork } from "../src/testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // PCR approval as OpenGradient's earlier registries leave it (docs/decisions/005-earlier-tee-registry-versions.md),
 // in the nodes export (latest and as of a block or time) and Node.pcrApproved: an approval for every TEE type
-// (og-evm 6030478: pcr row "<hash>-any", pcr_event tee_type null), and revocations with a grace period (758e149:
-// pcr.approved_until, pcr_event.effective_at = block time + grace).
+// (og-evm 6030478's PCRApproved(pcrHash, version)), and revocations with a grace period (758e149's
+// PCRRevoked(pcrHash, gracePeriod)), as those registries' logs on the fixture network's chain.
 
 let tdb: TestDatabase;
 let api: TestApi;
 
-const PCR_ANY = hex("7c", 3);
-const PCR_GRACE = hex("7d", 4);
-const PCR_LONG_GRACE = hex("7e", 5);
-const PCR_ROTATED = hex("7f", 6);
+const rng = createRng("earlier-registries");
+const PCR_ANY = pcrSet(rng.fork("any"), "any", 2, "v1");
+const PCR_GRACE = pcrSet(rng.fork("grace"), "grace", 1, "v1");
+const PCR_LONG_GRACE = pcrSet(rng.fork("long-grace"), "long-grace", 1, "v1");
+const PCR_ROTATED = pcrSet(rng.fork("rotated"), "rotated", 1, "v1");
+/** What 6030478's approvePCR(…, previousPcrHash = PCR_ROTATED, gracePeriod) approves. */
+const PCR_NEXT = pcrSet(rng.fork("next"), "next", 1, "v2");
+/** TEEs of this test's own, registered at block 50 on those PCRs. */
+const node = (k: number, pcr: typeof PCR_ANY) => ({ ...extraNode(NODE_COUNT + k), pcr });
 /** Type 2 on PCR_ANY (approved for every type), type 1 on PCR_GRACE (grace ended), type 1 on PCR_LONG_GRACE. */
-const ANY_NODE = nodeId(40);
-const GRACE_NODE = nodeId(41);
-const LONG_GRACE_NODE = nodeId(42);
+const ANY = node(0, PCR_ANY);
+const GRACE = node(1, PCR_GRACE);
+const LONG_GRACE = node(2, PCR_LONG_GRACE);
 /** Type 1 on PCR_ROTATED: approved for every type, then named as the previous PCR of a 6030478 approvePCR. */
-const ROTATED_NODE = nodeId(43);
+const ROTATED = node(3, PCR_ROTATED);
+const [ANY_NODE, GRACE_NODE, LONG_GRACE_NODE, ROTATED_NODE] = [ANY, GRACE, LONG_GRACE, ROTATED].map(
+  (n) => n.id,
+);
 /** PCR_GRACE revoked at block 600 with 3 blocks of grace: approved for times before block 603's. */
 const GRACE_END = timeOf(603);
+const GRACE_SECONDS = 3 * BLOCK_SECONDS;
 
-const event = (k: number, block: number, row: Record<string, unknown>) => ({
-  id: `${txHash(7000 + k)}-0`,
-  version: null,
-  effective_at: null,
-  grace_period: null,
-  block,
-  block_hash: blockHash(block),
-  at: dateOf(block),
-  tx: txHash(7000 + k),
-  log_index: 0,
-  ...row,
+// The earlier registries' events and calls (their ABIs: indexer/abi/LegacyTEERegistry*.json).
+const topic = (signature: string) => keccak256(toHex(signature));
+const legacyApproval = (pcrHash: Hex, version: string, input?: string): RawLog => ({
+  address: CONTRACTS.teeRegistry,
+  from: ANY.owner,
+  log: {
+    topics: [topic("PCRApproved(bytes32,string)"), pcrHash],
+    data: encodeAbiParameters([{ type: "string" }], [version]),
+  },
+  input,
 });
+const graceRevocation = (pcrHash: Hex, gracePeriod: number, input?: string): RawLog => ({
+  address: CONTRACTS.teeRegistry,
+  from: ANY.owner,
+  log: {
+    topics: [topic("PCRRevoked(bytes32,uint256)"), pcrHash],
+    data: encodeAbiParameters([{ type: "uint256" }], [BigInt(gracePeriod)]),
+  },
+  input,
+});
+const calls = parseAbi([
+  "function approvePCR((bytes pcr0, bytes pcr1, bytes pcr2) pcrs, string version, bytes32 previousPcrHash, uint256 gracePeriod)",
+  "function revokePCR(bytes32 pcrHash, uint8 teeType, uint256 gracePeriod)",
+]);
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  await loadFixture(tdb.admin);
-  const { rows } = await tdb.admin.query("SELECT * FROM node WHERE id = $1", [nodeId(0)]);
-  const base = rows[0] as Record<string, unknown>;
-  const node = (id: string, teeType: number, pcrHash: string, block: number) => ({
-    ...base,
-    id,
-    tee_type: teeType,
-    pcr_hash: pcrHash,
-    registered_block: block,
-    registered_block_hash: blockHash(block),
-    registered_at: dateOf(block),
-    registered_tx: txHash(7100 + block),
-    first_seen_block: block,
+  await seedNetwork(tdb.adminUrl, (at, log) => {
+    for (const n of [ANY, GRACE, LONG_GRACE, ROTATED]) {
+      at(50, { kind: "registerTEE", node: n });
+      at(50, { kind: "deposit", node: n, from: n.operator, amount: 10n ** 18n, total: 10n ** 18n });
+    }
+    // 6030478: approvals for every TEE type (no type in the event).
+    log(100, legacyApproval(PCR_ANY.hash, "v1"));
+    log(100, legacyApproval(PCR_ROTATED.hash, "v1"));
+    // The current registry's approvals for type 1.
+    at(100, { kind: "approvePCR", pcr: PCR_GRACE, version: "v1" });
+    at(100, { kind: "approvePCR", pcr: PCR_LONG_GRACE, version: "v1" });
+    // 758e149: revoked with 3 blocks of grace; the calldata does not name the type (a call through another
+    // contract), so every type's approval is revoked.
+    log(600, graceRevocation(PCR_GRACE.hash, GRACE_SECONDS));
+    // 6030478's approvePCR(PCR_NEXT, …, previousPcrHash = PCR_ROTATED, 3 blocks): PCR_ROTATED expires then.
+    const { pcr0, pcr1, pcr2 } = PCR_NEXT;
+    const rotate = encodeFunctionData({
+      abi: calls,
+      functionName: "approvePCR",
+      args: [{ pcr0, pcr1, pcr2 }, "v2", PCR_ROTATED.hash, BigInt(GRACE_SECONDS)],
+    });
+    log(600, legacyApproval(PCR_NEXT.hash, "v2", rotate));
+    // 758e149: revoked for type 1 (the direct call names it) with a day of grace.
+    const revoke = encodeFunctionData({
+      abi: calls,
+      functionName: "revokePCR",
+      args: [PCR_LONG_GRACE.hash, 1, 86_400n],
+    });
+    log(900, graceRevocation(PCR_LONG_GRACE.hash, 86_400, revoke));
   });
-  await insertRows(tdb.admin, "node", [
-    node(ANY_NODE, 2, PCR_ANY, 50),
-    node(GRACE_NODE, 1, PCR_GRACE, 50),
-    node(LONG_GRACE_NODE, 1, PCR_LONG_GRACE, 50),
-    node(ROTATED_NODE, 1, PCR_ROTATED, 50),
-  ]);
-  const pcr = (hash: string, teeType: number | null, extra: Record<string, unknown>) => ({
-    id: `${hash}-${teeType ?? "any"}`,
-    pcr_hash: hash,
-    tee_type: teeType,
-    version: "v1",
-    approved: true,
-    approved_until: null,
-    ever_revoked: false,
-    last_approved_block: 100,
-    last_revoked_block: null,
-    ...extra,
-  });
-  const revoked = (block: number, until: number) => ({
-    approved: false,
-    approved_until: new Date(until * 1000),
-    ever_revoked: true,
-    last_revoked_block: block,
-  });
-  await insertRows(tdb.admin, "pcr", [
-    pcr(PCR_ANY, null, {}),
-    pcr(PCR_GRACE, 1, revoked(600, GRACE_END)),
-    pcr(PCR_LONG_GRACE, 1, revoked(900, timeOf(900) + 86_400)),
-    pcr(PCR_ROTATED, null, { approved: false, approved_until: new Date(GRACE_END * 1000) }),
-  ]);
-  await insertRows(tdb.admin, "pcr_event", [
-    event(1, 100, { pcr_hash: PCR_ANY, tee_type: null, kind: "APPROVED", version: "v1" }),
-    event(2, 100, { pcr_hash: PCR_GRACE, tee_type: 1, kind: "APPROVED", version: "v1" }),
-    event(3, 100, { pcr_hash: PCR_LONG_GRACE, tee_type: 1, kind: "APPROVED", version: "v1" }),
-    event(4, 600, {
-      pcr_hash: PCR_GRACE,
-      tee_type: null, // the calldata did not name the type: every type's
-      kind: "REVOKED",
-      effective_at: new Date(GRACE_END * 1000),
-      grace_period: String(3 * BLOCK_SECONDS),
-    }),
-    event(6, 100, { pcr_hash: PCR_ROTATED, tee_type: null, kind: "APPROVED", version: "v1" }),
-    {
-      ...event(7, 600, {
-        pcr_hash: PCR_ROTATED,
-        tee_type: null,
-        kind: "EXPIRING",
-        effective_at: new Date(GRACE_END * 1000),
-        grace_period: String(3 * BLOCK_SECONDS),
-      }),
-      id: `${txHash(7007)}-0-expiring`,
-    },
-    event(5, 900, {
-      pcr_hash: PCR_LONG_GRACE,
-      tee_type: 1,
-      kind: "REVOKED",
-      effective_at: new Date((timeOf(900) + 86_400) * 1000),
-      grace_period: "86400",
-    }),
-  ]);
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@
 import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
-import { HEIGHT, T0 } from "../src/testing/fixtures.ts";
+import { HEIGHT, T0 } from "../src/testing/network.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
 // The leaderboard at 10,000 nodes: scores are computed in SQL from each node's stored rep-v1 state at the

@@ -44,10 +44,10 @@ export class BlockBuilder {
   private tx: SynthTransaction = { hash: "", input: "0x", from: "", to: "" };
   constructor(private readonly txHash: () => string) {}
 
-  /** Starts a transaction; its logs follow. */
-  begin(from: Hex, to: string, input = "0x"): this {
+  /** Starts a transaction (its hash the next of `txHash` unless given); its logs follow. */
+  begin(from: Hex, to: string, input = "0x", hash = this.txHash()): this {
     this.txIndex++;
-    this.tx = { hash: this.txHash(), input, from, to };
+    this.tx = { hash, input, from, to };
     return this;
   }
 

@@ -1,3 +1,7 @@
+import type { EncodedLog } from "../../../bench/api/encode.ts";
+
+export { CONTRACTS } from "../../../bench/api/action-logs.ts";
+
 import {
   heartbeatMessage,
   inferenceCommitment,
@@ -209,6 +213,8 @@ export interface Fixture {
 export interface Network {
   /** Actions by block, blocks ascending. */
   blocks: Map<number, Action[]>;
+  /** A test's raw logs by block (after the block's actions). */
+  rawLogs: Map<number, RawLog[]>;
   fixture: Fixture;
   /** The transaction number and first log index each action gets (ids of the rows it makes: `${tx}-${log}`). */
   positionOf(a: Action): { tx: number; logIndex: number; block: number };
@@ -218,7 +224,21 @@ export interface Network {
  * More of a test's own on the network's chain: `at(block, action)` adds an action after the network's own in that
  * block. The test's expectations about them are its own.
  */
-export type Extension = (at: (block: number, a: Action) => void) => void;
+export type Extension = (
+  at: (block: number, a: Action) => void,
+  log: (block: number, l: RawLog) => void,
+) => void;
+
+/**
+ * A log no action of the traffic policy makes (e.g. an earlier registry's event), with its transaction's calldata
+ * if the indexer reads it; its transaction comes after the block's actions.
+ */
+export interface RawLog {
+  address: string;
+  log: EncodedLog;
+  from: `0x${string}`;
+  input?: string;
+}
 
 /** A VANILLA model beyond the network's, with id modelId(index), registered by address(52), blob id "@blob". */
 export function extraModel(index: number, name: string, version: string): SimModel {
@@ -649,9 +669,16 @@ export function buildNetwork(extend?: Extension): Network {
   for (let k = 0; k < 12; k++) beat(1, HEIGHT - 12 * k, true);
   for (let k = 0; k < 5; k++) beat(2, HEIGHT - 3 * k, false);
 
-  extend?.((block, a) => {
-    at(block, a);
-  });
+  const rawLogs = new Map<number, RawLog[]>();
+  extend?.(
+    (block, a) => {
+      at(block, a);
+    },
+    (block, l) => {
+      if (!blocks.has(block)) blocks.set(block, []);
+      rawLogs.set(block, [...(rawLogs.get(block) ?? []), l]);
+    },
+  );
 
   // Where each action lands: transactions numbered in chain order, logs numbered within their block.
   const positions = new Map<Action, { tx: number; logIndex: number; block: number }>();
@@ -715,6 +742,7 @@ export function buildNetwork(extend?: Extension): Network {
 
   return {
     blocks: sorted,
+    rawLogs,
     fixture: {
       inferences,
       slashes,

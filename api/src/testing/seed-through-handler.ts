@@ -34,10 +34,15 @@ function block(height: number, hash: string, parentHash: string, b: BlockBuilder
 /** The network's blocks 1..HEIGHT as the processor hands them over (blocks without logs included). */
 export function networkBlocks(network = buildNetwork()): SynthBlock[] {
   let tx = 1;
+  let raw = 0;
   const blocks: SynthBlock[] = [];
   for (let height = 1; height <= HEIGHT; height++) {
     const b = new BlockBuilder(() => txHash(tx++));
     for (const a of network.blocks.get(height) ?? []) encodeAction(b, WORLD, a);
+    for (const l of network.rawLogs.get(height) ?? []) {
+      b.begin(l.from, l.address, l.input, hex("d6", raw++));
+      b.log(l.address, l.log, l.input !== undefined);
+    }
     blocks.push(block(height, blockHash(height), blockHash(height - 1), b));
   }
   return blocks;
