@@ -162,6 +162,9 @@ const COPY_TYPES = new Set([
 
 const CHUNK = 5000;
 
+/** pg's Client: COPY (copy-from.ts) and plain statements. */
+type QueryingPgClient = PgClient & { query(text: string, values?: unknown[]): Promise<unknown> };
+
 /**
  * Writes many rows of one entity type in a few statements, with none of TypeORM's per-row query building: rows
  * known to be new with one `COPY … FROM STDIN` into the table; upserts with a COPY into a session-local staging
@@ -170,17 +173,26 @@ const CHUNK = 5000;
  * a column type COPY is not written for here). Hot blocks stay reversible: the rows are first recorded in
  * typeorm-store's change log as its own insert/upsert would record them (trackInsert / trackUpsert), so its
  * rollbackBlock restores them.
+ *
+ * Every statement is queued on the transaction's pg client before this returns its promise (the COPY text built
+ * first; inOrder): they run in the order they were queued, so the caller may start the next write while Postgres
+ * works on this one (parents still reach the server before their children) and build its text meanwhile. Without a usable client (e.g. a released query runner) the statements go through TypeORM one after
+ * another, and the next write must wait for this one.
  */
-export async function bulkWrite<T extends { id: string }>(
+export function bulkWrite<T extends { id: string }>(
   store: Store,
   rows: T[],
   mode: "insert" | "upsert",
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (rows.length === 0) return Promise.resolve();
   const internals = store as unknown as StoreInternals;
   const entityClass = rows[0].constructor;
   const em = internals.em();
   const plan = planFor(em, entityClass);
+  const client = pgClientOf(em);
+  const statements: (() => Promise<unknown>)[] = [];
+  const query = (sql: string, params?: unknown[]) =>
+    statements.push(() => (client ? client.query(sql, params) : em.query(sql, params)));
   const changes = internals.changes;
   if (changes) {
     const sql = (mode === "upsert" ? plan.track.upsertSql : plan.track.insertSql).replace(
@@ -188,34 +200,61 @@ export async function bulkWrite<T extends { id: string }>(
       changes.statusSchema,
     );
     const ids = rows.map((r) => r.id);
-    await em.query(sql, [changes.blockHeight, changes.index, plan.table, ids]);
+    query(sql, [changes.blockHeight, changes.index, plan.table, ids]);
     changes.index += ids.length;
   }
-  const client = pgClientOf(em);
   if (plan.copy && client) {
     const { copy } = plan;
     const data = copyText(copy.fields, rows);
     if (mode === "insert") {
-      await copyFrom(client, copy.insertSql, data);
+      statements.push(() => copyFrom(client, copy.insertSql, data));
     } else {
-      await em.query(copy.stageSql);
-      await copyFrom(client, copy.stageCopySql, data);
-      await em.query(copy.upsertSql);
+      query(copy.stageSql);
+      statements.push(() => copyFrom(client, copy.stageCopySql, data));
+      query(copy.upsertSql);
     }
-    return;
+  } else {
+    for (let from = 0; from < rows.length; from += CHUNK) {
+      const records = rows.slice(from, from + CHUNK).map((row) => {
+        const record: Record<string, unknown> = {};
+        for (const c of plan.columns) {
+          const value = c.meta.getEntityValue(row as never, true);
+          record[c.name] = value === undefined ? null : value;
+        }
+        return record;
+      });
+      query(mode === "upsert" ? plan.upsertSql : plan.insertSql, [JSON.stringify(records)]);
+    }
   }
-  for (let from = 0; from < rows.length; from += CHUNK) {
-    const chunk = rows.slice(from, from + CHUNK);
-    const records = chunk.map((row) => {
-      const record: Record<string, unknown> = {};
-      for (const c of plan.columns) {
-        const value = c.meta.getEntityValue(row as never, true);
-        record[c.name] = value === undefined ? null : value;
-      }
-      return record;
-    });
-    await em.query(mode === "upsert" ? plan.upsertSql : plan.insertSql, [JSON.stringify(records)]);
-  }
+  if (client) return Promise.all(statements.map((submit) => inOrder(client, submit))).then(() => {});
+  return statements
+    .reduce<Promise<unknown>>((previous, next) => previous.then(next), Promise.resolve())
+    .then(() => {});
+}
+
+/** The last statement queued on each client (settled either way), which the next one starts after. */
+const queues = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * Runs `submit` on `client` once every statement queued before it has finished (pg 8 would queue a query sent
+ * while another runs, but deprecates that). After a failure the later statements still run, and fail as the
+ * transaction is aborted; the first failure is the one the write reports.
+ */
+function inOrder(client: object, submit: () => Promise<unknown>): Promise<unknown> {
+  const result = (queues.get(client) ?? Promise.resolve()).then(submit);
+  queues.set(
+    client,
+    result.then(
+      () => {},
+      () => {},
+    ),
+  );
+  return result;
+}
+
+/** Whether bulkWrite's statements go to a pg client, queued in order (inOrder), so writes may overlap. */
+export function writesQueueInOrder(store: Store): boolean {
+  return pgClientOf((store as unknown as StoreInternals).em()) !== undefined;
 }
 
 /** The rows as COPY text: one line per row, fields separated by tabs. */
@@ -234,12 +273,12 @@ function copyText(fields: ((row: unknown) => string)[], rows: unknown[]): string
  * undefined when the query runner is gone (then the write goes through `em.query`, which reports that) or
  * when the client cannot run a COPY.
  */
-function pgClientOf(em: EntityManager): PgClient | undefined {
+function pgClientOf(em: EntityManager): QueryingPgClient | undefined {
   const runner = em.queryRunner as
-    | (EntityManager["queryRunner"] & { databaseConnection?: PgClient })
+    | (EntityManager["queryRunner"] & { databaseConnection?: QueryingPgClient })
     | undefined;
   if (!runner || runner.isReleased) return undefined;
-  const client = runner.databaseConnection as (PgClient & { pipeline?: boolean }) | undefined;
+  const client = runner.databaseConnection as (QueryingPgClient & { pipeline?: boolean }) | undefined;
   // pg's pipeline mode refuses custom queries (a COPY among them).
   return client?.pipeline ? undefined : client;
 }

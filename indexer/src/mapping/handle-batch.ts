@@ -5,7 +5,7 @@ import { mapEvents } from "./batch-mapper";
 import { type Addresses, decodeLog, type PositionedEvent } from "./decode-logs";
 import { needsTeeInfo } from "./handlers/tee-registry";
 import { loadState } from "./load";
-import { saveState } from "./save";
+import { saveState, storedRows } from "./save";
 import { BatchState } from "./state";
 import { readTeeInfos } from "./tee-info";
 
@@ -59,6 +59,7 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
     }
     const t0 = performance.now();
     await loadState(ctx.store, events, state);
+    const stored = storedRows(state);
     const tl = performance.now();
     if (reading) {
       const inputs = await reading;
@@ -77,7 +78,7 @@ export function makeBatchHandler(addresses: Addresses, calldata?: TransactionInp
     const t1 = performance.now();
     mapEvents(state, events);
     const t2 = performance.now();
-    await saveState(ctx.store, state, PROFILE);
+    await saveState(ctx.store, state, stored, PROFILE);
     const t3 = performance.now();
     if (PROFILE) {
       console.log(
