@@ -16,6 +16,7 @@ import {
 } from "../db/unavailable.ts";
 import { EXPORT_PREFIX, handleExport } from "../exports/handler.ts";
 import { type Context, createContext } from "../graphql/context.ts";
+import { compiledGateway } from "../graphql/executor.ts";
 import { formatError } from "../graphql/format-error.ts";
 import { buildSchema } from "../graphql/schema.ts";
 import { Hub } from "../subscriptions/hub.ts";
@@ -94,7 +95,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const rules = [depthLimitRule(config.maxDepth), aliasLimitRule(config.maxAliases), nulCharacterRule];
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Queries run compiled (graphql-jit) with graphql-js's answers; subscriptions keep graphql-js (websocket.ts).
+    gateway: compiledGateway(schema),
     introspection: true,
     nodeEnv: config.nodeEnv,
     includeStacktraceInErrorResponses: config.exposeErrors,
