@@ -38,6 +38,17 @@ describe("messages", () => {
     expect(settlementMessage(a, b, 1n)).toBe(first);
   });
 
+  test("commitmentOf answers a repeated reveal from its memory with the same value, also past its 20,000 entries", () => {
+    // Each output hash twice, with two salts: a memory keyed by less than both would answer one for the other.
+    const outputs = Array.from({ length: 10_500 }, random32);
+    const pairs = outputs.flatMap((x) => [[x, a] as const, [x, b] as const]);
+    const first = pairs.map(([x, y]) => commitmentOf(x, y));
+    expect(pairs.map(([x, y]) => commitmentOf(x, y))).toEqual(first);
+    for (let i = 0; i < pairs.length; i += 997)
+      for (const j of [i, i + 1])
+        expect(first[j]).toBe(keccak256(encodePacked(["bytes32", "bytes32"], pairs[j])));
+  });
+
   test("read hex digits in either case", () => {
     const upper = `0x${"ab".repeat(32).toUpperCase()}` as Hex;
     expect(commitmentOf(upper, a)).toBe(commitmentOf(`0x${"ab".repeat(32)}`, a));
