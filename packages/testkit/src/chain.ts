@@ -12,7 +12,11 @@ import {
   Simulator,
   type StepReport,
 } from "../../../devnet/src/simulator/simulator.ts";
+import { accountsNeeded } from "../../../devnet/src/simulator/world.ts";
 import { type Devnet, readTruth, startDevnet } from "./devnet.ts";
+
+// The simulator itself, for tests that drive it on a chain of their own (the explorer's stack).
+export { accountsNeeded, type SimulationSummary, Simulator, type SimulatorOptions };
 
 /** Fixed genesis time: runs with the same seed reproduce the same chain. */
 export const GENESIS = 1_780_000_000;

@@ -7,6 +7,10 @@ import { JsonRpc } from "../../../devnet/src/chain/rpc.ts";
 import type { TruthLine } from "../../../devnet/src/simulator/ground-truth.ts";
 import { freePort } from "./net.ts";
 
+// The devnet's parts, for tests that assemble a chain of their own (the explorer's stack: more accounts, a genesis
+// in the past): a program that cannot reach the devnet's sources by path imports them from here.
+export { type Deployment, deployContracts, JsonRpc, type RunningAnvil, startAnvil };
+
 export interface Devnet {
   anvil: RunningAnvil;
   rpc: JsonRpc;

@@ -4,6 +4,7 @@
  * the in-browser checks (and forge a signature), meet a hostile model name, an unknown id, a dead API, and use the
  * keyboard. Every expectation is the API's answer or the chain's.
  */
+import { freePort } from "@attestation-explorer/testkit/net";
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
 import { slashReasonWords } from "../../app/models/enums.ts";
@@ -425,8 +426,7 @@ export function errorTests(): void {
 
     test("with the API down, the error page says the API is unavailable (HTTP 503)", async () => {
       const { stack } = e2e;
-      const h = await import("../support/harness.ts").then((m) => m.harness());
-      const closedPort = await h.freePort();
+      const closedPort = await freePort();
       const down = await stack.startWebServer({ API_URL: `http://127.0.0.1:${closedPort}/graphql` }, false);
       try {
         for (const path of ["/", "/nodes", `/inferences/${e2e.samples.teeInference.id}`]) {

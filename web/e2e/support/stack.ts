@@ -125,7 +125,7 @@ process.once("exit", () => {
 });
 
 export async function startStack(log: (line: string) => void = () => {}): Promise<Stack> {
-  const h = await harness();
+  const h = harness;
   h.IndexerProcess.assertBuilt();
   const timings: Record<string, number> = {};
   const t0 = performance.now();
