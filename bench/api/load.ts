@@ -14,6 +14,8 @@ export interface LoadResult {
   max: number;
   /** The first error seen, for the report. */
   firstError?: string;
+  /** The server's CPU time per measured request, ms (when `cpuSeconds` is given): robust to a loaded machine. */
+  cpuMsPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -28,6 +30,8 @@ export interface LoadOptions {
   check: (text: string) => void;
   /** Extra request headers. */
   headers?: Record<string, string>;
+  /** The server process's CPU time so far (seconds), read when the measured period starts and ends. */
+  cpuSeconds?: () => number;
 }
 
 function post(
@@ -105,8 +109,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
   measuring = true;
   const t0 = performance.now();
+  const cpu0 = options.cpuSeconds?.();
   await new Promise((r) => setTimeout(r, options.durationMs));
   measuring = false;
+  const cpu1 = options.cpuSeconds?.();
   const seconds = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(loops);
@@ -122,6 +128,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
     firstError,
+    ...(cpu0 !== undefined && cpu1 !== undefined
+      ? { cpuMsPerRequest: ((cpu1 - cpu0) * 1000) / Math.max(sorted.length, 1) }
+      : {}),
   };
 }
 

@@ -242,11 +242,12 @@ async function measure(
       body: w[which],
       check: graphqlCheck,
       headers,
+      cpuSeconds: () => server.cpuSeconds(),
     });
     if (r.errors > 0)
       throw new Error(`${label} ${w.name}: ${r.errors} failed requests, first: ${r.firstError}`);
     console.log(
-      `  ${label} ${w.name}: ${int(r.requestsPerSecond)} req/s, p50 ${ms(r.p50)} ms, p90 ${ms(r.p90)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms (${r.requests} requests)`,
+      `  ${label} ${w.name}: ${int(r.requestsPerSecond)} req/s, p50 ${ms(r.p50)} ms, p90 ${ms(r.p90)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms (${r.requests} requests), server CPU ${r.cpuMsPerRequest?.toFixed(2)} ms/request, load ${load()}`,
     );
     results.set(w.name, r);
   }
