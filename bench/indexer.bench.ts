@@ -5,7 +5,7 @@
 //         the indexer reads; the simulator staggers nodes over 7 block offsets, so 7 blocks in 60 hold heartbeats).
 // 100,000 lifecycles per shape by default (BENCH_INFERENCES to change); BENCH_SHAPES=busy (or bulk) runs one.
 // Printed per shape: events, events/s, the ratio to the bare squid, peak RSS, and CPU seconds of the squid, of
-// Postgres and of anvil (the node) during each sync (bench/proc-cpu.ts).
+// Postgres and of anvil (the node) during each sync (bench/proc-cpu.ts), with the load average as each sync ended.
 // Target: at least 0.85x the bare squid's rate on both shapes, peak RSS under 1 GB.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -105,8 +105,15 @@ const SHAPES: Shape[] = [
   },
 ];
 
-/** A squid's sync with the CPU seconds it and the two servers used meanwhile. */
-type Measured = Summary & { peakRss: number; cpu: { squid: number; postgres: number; anvil: number } };
+/**
+ * A squid's sync with the CPU seconds it and the two servers used meanwhile, and the machine's load average (1 min)
+ * when it ended: on a shared machine the wall time follows the load, the CPU seconds much less.
+ */
+type Measured = Summary & {
+  peakRss: number;
+  cpu: { squid: number; postgres: number; anvil: number };
+  load: number;
+};
 
 export async function measured(
   run: () => Promise<Summary & { peakRss: number }>,
@@ -125,6 +132,7 @@ export async function measured(
       postgres: treeCpuSeconds(servers.postgres) - before.postgres,
       anvil: treeCpuSeconds(servers.anvil) - before.anvil,
     },
+    load: loadavg()[0],
   };
 }
 
@@ -142,7 +150,7 @@ export async function run(): Promise<void> {
     rows.push(await runShape(shape, inferences));
   }
   console.log(
-    "\nBENCHMARKS.md rows (date, shape, events, bare, indexer, ratio, peak RSS, CPU s squid / Postgres / anvil):",
+    "\nBENCHMARKS.md rows (date, shape, events, bare, indexer, ratio, peak RSS, CPU s squid / Postgres / anvil (load average)):",
   );
   for (const r of rows) console.log(r);
 }
@@ -226,7 +234,7 @@ async function runShape(shape: Shape, inferences: number): Promise<string> {
     const cpu = (m: Measured) =>
       `CPU s squid ${m.cpu.squid.toFixed(1)} / Postgres ${m.cpu.postgres.toFixed(1)} / anvil ${m.cpu.anvil.toFixed(1)}`;
     const line = (m: Measured) =>
-      `${m.events} events in ${m.seconds.toFixed(1)} s = ${m.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(m.peakRss)}; ${cpu(m)})`;
+      `${m.events} events in ${m.seconds.toFixed(1)} s = ${m.eventsPerSecond.toFixed(0)} events/s (peak RSS ${mb(m.peakRss)}; ${cpu(m)}; load ${m.load.toFixed(1)})`;
     console.log(`bare squid: ${line(bare)}`);
     console.log(`indexer:    ${line(indexer)}`);
     const ratio = indexer.eventsPerSecond / bare.eventsPerSecond;
@@ -235,7 +243,7 @@ async function runShape(shape: Shape, inferences: number): Promise<string> {
     );
     const n = (x: number) => Math.round(x).toLocaleString("en-US");
     const cpus = (m: Measured) =>
-      `${m.cpu.squid.toFixed(1)} / ${m.cpu.postgres.toFixed(1)} / ${m.cpu.anvil.toFixed(1)}`;
+      `${m.cpu.squid.toFixed(1)} / ${m.cpu.postgres.toFixed(1)} / ${m.cpu.anvil.toFixed(1)} (load ${m.load.toFixed(1)})`;
     return `| ${new Date().toISOString().slice(0, 10)} | ${shape.name} | ${n(indexer.events)} (${n(sim.blocks)} blocks, ${n(sim.transactions / sim.blocks)} tx each) | ${n(bare.eventsPerSecond)} events/s (${bare.seconds.toFixed(1)} s) | ${n(indexer.eventsPerSecond)} events/s (${indexer.seconds.toFixed(1)} s) | ${ratio.toFixed(2)}x | ${mb(indexer.peakRss)} | bare ${cpus(bare)}; indexer ${cpus(indexer)} |`;
   } finally {
     await pgHandle.stop();
