@@ -9,6 +9,7 @@
 // Target: at least 0.85x the bare squid's rate on both shapes, peak RSS under 1 GB.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { ensureEmbeddedPostgres } from "@attestation-explorer/embedded-postgres";
 import { freePort } from "@attestation-explorer/testkit/net";
