@@ -12,7 +12,8 @@ import { readTeeInfos } from "./tee-info";
 /**
  * INDEXER_PROFILE=1 prints, per batch, how long loading from the database took, how long the batch then waited
  * for the calldata (read while loading, in parallel) and the getTEE reads of registrations that need them (after
- * the calldata), mapping, and saving (with the time of each entity type's write).
+ * the calldata), mapping, and saving (with, per entity type, the ms from the first write to the end of its own:
+ * the writes are queued back to back).
  */
 const PROFILE = process.env.INDEXER_PROFILE === "1";
 
