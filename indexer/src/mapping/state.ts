@@ -161,6 +161,18 @@ export class BatchState {
   }
 
   /**
+   * The batch's inferences in the order they were committed on chain. A change applied to several of them (a
+   * retroactive PCR taint, a late registration's re-check) folds their reputation events in this order, so the
+   * floats come out the same however the blocks were cut into batches (the map's order is the load's, which
+   * depends on the batch).
+   */
+  inferencesInChainOrder(): Inference[] {
+    return [...this.inferences.values()].sort(
+      (a, b) => a.committedBlock - b.committedBlock || a.committedLogIndex - b.committedLogIndex,
+    );
+  }
+
+  /**
    * Whether (pcrHash, teeType) counts as approved at block time `ts` (unix seconds): the type's own row when it
    * has one (it saw every later event: events for every type update all rows of the hash), else the every-type
    * row; approved, or revoked with a grace period that has not ended by `ts`.

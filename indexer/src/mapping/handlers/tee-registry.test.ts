@@ -1,4 +1,4 @@
-import { settlementMessage } from "@attestation-explorer/checks";
+import { commitmentOf, settlementMessage } from "@attestation-explorer/checks";
 import { describe, expect, test } from "vitest";
 import { signPss } from "../../../../devnet/src/crypto/pss-sign.ts";
 import type { BatchState } from "../state";
@@ -134,5 +134,64 @@ describe("TEE registry handlers", () => {
     expect(state.inserts.undecoded.map((u) => u.error)).toEqual([
       "TEE type 9 was not added in the indexed blocks",
     ]);
+  });
+});
+
+describe("a change to many inferences at once folds their reputation in chain order", () => {
+  const nodeOf = (state: BatchState) => state.nodes.get(teeId);
+  const inferenceEvents = (i: number) => {
+    const requestId = hash(`request ${i}`);
+    const out = hash(`out ${i}`);
+    const salt = hash(`salt ${i}`);
+    const base = { requestId, nodeId: teeId };
+    return [
+      at(10 + i, {
+        kind: "InferenceCommitted",
+        ...base,
+        modelId: hash("model"),
+        mode: i % 3 === 0 ? "VANILLA" : "TEE",
+        inputHash: hash("in"),
+        commitment: commitmentOf(out, salt),
+        revealDeadline: BigInt(blockTime(10 + i + 100)),
+      }),
+      at(40 + 7 * i, { kind: "InferenceRevealed", ...base, outputHash: out, salt, proofRef: "" }),
+      at(41 + 7 * i, {
+        kind: "InferenceVerified",
+        ...base,
+        modelId: hash("model"),
+        outcome: "VERIFIED",
+        verifier: owner,
+      }),
+    ];
+  };
+  /**
+   * Twelve verified inferences of one node and model, then a revocation of their PCR at block 200: it taints the
+   * eight in TEE mode, and the four others keep S above zero.
+   */
+  function run(reorder: (state: BatchState) => void): BatchState {
+    const state = stateWithGetTee(5);
+    apply(state, at(2, { kind: "PCRApproved", pcrHash, teeType: 0, version: "v1" }), registered(5));
+    apply(state, ...Array.from({ length: 12 }, (_, i) => inferenceEvents(i)).flat());
+    reorder(state);
+    apply(state, at(200, { kind: "PCRRevoked", pcrHash, teeType: 0 }));
+    return state;
+  }
+
+  test("the same floats whatever order the batch's state holds the inferences in (load order depends on the batch)", () => {
+    const inOrder = run(() => undefined);
+    // As if loaded from the database by a later batch in another order: the map's order reversed.
+    const reversed = run((state) => {
+      const entries = [...state.inferences.entries()].reverse();
+      state.inferences.clear();
+      for (const [id, inf] of entries) state.inferences.set(id, inf);
+    });
+    const tainted = [...inOrder.inferences.values()].filter((inf) => inf.pcrValidCheck === Check.FAIL);
+    expect(tainted).toHaveLength(8);
+    expect(tainted.every((inf) => inf.repKind === "failure")).toBe(true);
+    expect(nodeOf(inOrder)?.repS).toBeGreaterThan(0);
+    expect(nodeOf(reversed)?.repS).toBe(nodeOf(inOrder)?.repS);
+    expect(nodeOf(reversed)?.repN).toBe(nodeOf(inOrder)?.repN);
+    expect(reversed.models.get(hash("model"))?.repS).toBe(inOrder.models.get(hash("model"))?.repS);
+    expect(reversed.models.get(hash("model"))?.repN).toBe(inOrder.models.get(hash("model"))?.repN);
   });
 });

@@ -200,7 +200,7 @@ function onPcrRevoked(state: BatchState, e: Ev<"PCRRevoked">): void {
       state.dirty.settlements.add(s);
     }
   }
-  for (const inf of state.inferences.values()) {
+  for (const inf of state.inferencesInChainOrder()) {
     if (tainted(inf.pcrValidCheck, inf.pcrHash, inf.teeType, inf.committedBlock)) {
       mutate(state, inf, () => {
         inf.pcrValidCheck = Check.FAIL;
@@ -294,7 +294,7 @@ function onTeeRegistered(state: BatchState, e: Ev<"TEERegistered">): void {
       node.settlementSignatureFailures++;
       state.network.settlementSignatureFailures++;
     }
-    for (const inf of state.inferences.values()) {
+    for (const inf of state.inferencesInChainOrder()) {
       if (inf.settlement === s) mutate(state, inf, () => undefined);
     }
   }
