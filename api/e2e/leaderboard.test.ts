@@ -2,44 +2,56 @@
 
 import { evaluate, stateFromRow } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { EXTRA_KEYS, isGhost, SyntheticChain } from "../../bench/api/chain.ts";
+import { teeKeys } from "../../bench/api/keys.ts";
+import { indexingHandler } from "../../bench/api/through-handler.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
-import { HEIGHT, T0 } from "../src/testing/network.ts";
 import { openTestDatabase, type TestDatabase, testConfig } from "../src/testing/test-db.ts";
 
-// The leaderboard at 10,000 nodes: scores are computed in SQL from each node's stored rep-v1 state at the
-// latest block's time, ordered and paged with a keyset. Prints the measured latency.
+// The leaderboard over a thousand-node network written by the indexer's own handler: the bench's synthetic chain
+// (bench/api/chain.ts: the traffic policy's actions for heavy-tailed, honest, flaky and faulty nodes, a few
+// disabled, ghosts that never register) at a small scale, its blocks through the indexer's batch handler. Scores
+// are computed in SQL from each node's stored rep-v1 state at the latest block's time, ordered and paged with a
+// keyset; the order and the scores must agree with rep-v1 evaluated on the same states. Its speed at 10,000 nodes
+// is measured by `npm run bench -- api` (the leaderboard workload), not here.
 
-const NODES = 10_000;
+const OPTIONS = {
+  seed: "api-leaderboard-test",
+  nodes: 1_000,
+  inferences: 4_000,
+  perBlock: 100,
+  blockSeconds: 600,
+  startTime: Date.parse("2026-11-12T00:00:00Z") / 1000,
+};
+/** Blocks per handler batch, as the processor's batches while catching up. */
+const BATCH_BLOCKS = 25;
+let registered = 0;
+let latestTime = 0;
 let tdb: TestDatabase;
 let api: TestApi;
 
 beforeAll(async () => {
   tdb = await openTestDatabase();
-  // Deterministic pseudo-random states: N up to ~2000 samples, success rates 50..100 %, some slashes, refs up to
-  // 30 days old.
-  await tdb.admin.query(
-    `INSERT INTO node (id, owner, enabled, tee_type, pcr_hash, key_source, key_status, stake, pending_withdrawals, total_slashed,
-        committed, revealed, verified, failed, expired, challenged, disputes_lost, slashes, settlements,
-        settlement_signature_failures, discrepancies, rep_ref_time, rep_s, rep_n, rep_d, first_seen_block,
-        registered_block, registered_block_hash, registered_at, registered_tx, registered_log_index)
-     SELECT '0x' || lpad(to_hex(g), 64, '0'), '0x' || lpad(to_hex(g % 97), 40, '0'), g % 10 <> 0, 1 + g % 2,
-            '0x' || lpad(to_hex(g % 3), 64, '0'), 'CALLDATA', 'VALID', (g * 1000000007::numeric) % 1000000000000000000000, 0, 0,
-            g % 500, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-            $1::int - (g * 7919) % 2592000,
-            n * (0.5 + 0.5 * ((g * 31) % 1000) / 1000.0), n, CASE WHEN g % 7 = 0 THEN (g % 5) * 0.7 ELSE 0 END, 1,
-            g % ${HEIGHT}, '0x' || lpad(to_hex(g), 64, '0'), to_timestamp($1::int - g), '0x' || lpad(to_hex(g), 64, '0'), 0
-       FROM (SELECT g, ((g * 104729) % 2000)::numeric + CASE WHEN g % 11 = 0 THEN 0.37 ELSE 0 END AS n
-               FROM generate_series(1, ${NODES}) g) x`,
-    [T0],
-  );
-  await tdb.admin.query(
-    `INSERT INTO indexer_state (id, height, hash, timestamp, chain_height, finalized_height, reorged_blocks, updated_at)
-     VALUES ('indexer', $1, '0x00', to_timestamp($2), $1, $1 - 10, 0, now())`,
-    [HEIGHT, T0],
-  );
-  await tdb.admin.query("ANALYZE node");
+  const withKeys = Array.from({ length: OPTIONS.nodes }, (_, i) => i).filter((i) => !isGhost(i)).length;
+  const chain = new SyntheticChain(OPTIONS, teeKeys(withKeys + EXTRA_KEYS));
+  const handler = await indexingHandler({ url: tdb.adminUrl, finalityConfirmations: 10, log: () => {} });
+  try {
+    let batch = [];
+    for (const block of chain.blocks()) {
+      batch.push(block);
+      latestTime = block.header.timestamp / 1000;
+      if (batch.length === BATCH_BLOCKS) {
+        await handler.index(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) await handler.index(batch);
+  } finally {
+    await handler.close();
+  }
+  registered = (await tdb.admin.query("SELECT count(*)::int AS n FROM node")).rows[0].n;
   api = await startTestApi(testConfig(), tdb.db, { connectionString: tdb.readerUrl });
-});
+}, 600_000);
 afterAll(async () => {
   await api?.close();
   await tdb?.close();
@@ -52,48 +64,39 @@ const LEADERBOARD = `query Leaderboard($after: String, $where: NodeFilter) {
   }
 }`;
 
-async function timed(variables: Record<string, unknown>) {
-  const started = performance.now();
+async function leaderboard(variables: Record<string, unknown>) {
   const r = await api.gql<any>(LEADERBOARD, variables);
-  const ms = performance.now() - started;
   expect(r.body.errors).toBeUndefined();
-  return { ms, data: r.body.data.nodes };
+  return r.body.data.nodes;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-test(`the leaderboard of ${NODES} nodes answers fast and in score order`, async () => {
-  for (let i = 0; i < 3; i++) await timed({}); // warm up
-  const first: number[] = [];
-  const deep: number[] = [];
-  const filtered: number[] = [];
-  let page = await timed({});
-  for (let i = 0; i < 15; i++) first.push((await timed({})).ms);
-  for (let i = 0; i < 10; i++) {
-    const next = await timed({ after: page.data.pageInfo.endCursor });
-    deep.push(next.ms);
-    page = next;
-  }
-  for (let i = 0; i < 10; i++)
-    filtered.push((await timed({ where: { minScore: 500, enabled: true, provisional: false } })).ms);
-  const figures = { firstPageMs: median(first), nextPagesMs: median(deep), filteredMs: median(filtered) };
-  console.log(`leaderboard at ${NODES} nodes (median over runs, ms): ${JSON.stringify(figures)}`);
-  expect(figures.firstPageMs).toBeLessThan(1000);
-  expect(figures.nextPagesMs).toBeLessThan(1000);
-
-  // Order and scores agree with the library.
-  const top = (await timed({})).data;
-  expect(top.totalCount).toBe(NODES);
+test("the leaderboard's first page: every node counted, best score first, the score rep-v1 gives the stored state", async () => {
+  // The chain made a real network: most nodes registered, scores spread (some nodes have no verdicts yet).
+  expect(registered).toBeGreaterThan(900);
+  const top = await leaderboard({});
+  expect(top.totalCount).toBe(registered);
   const scores = top.edges.map((e: any) => e.node.reputation.score);
   expect(scores).toEqual([...scores].sort((a: number, b: number) => b - a));
   const rows = (await tdb.admin.query("SELECT id, rep_ref_time, rep_s, rep_n, rep_d FROM node")).rows;
-  const best = Math.max(
-    ...rows.map(
-      (r) =>
-        evaluate(stateFromRow({ ref_time: r.rep_ref_time, s: r.rep_s, n: r.rep_n, d: r.rep_d }), T0).score,
-    ),
+  const byId = new Map<string, number>(
+    rows.map((r) => [
+      r.id,
+      evaluate(stateFromRow({ ref_time: r.rep_ref_time, s: r.rep_s, n: r.rep_n, d: r.rep_d }), latestTime)
+        .score,
+    ]),
   );
-  expect(scores[0]).toBe(best);
+  const all = [...byId.values()];
+  expect(new Set(all).size).toBeGreaterThan(100);
+  expect(scores[0]).toBe(Math.max(...all));
+  for (const e of top.edges) expect(e.node.reputation.score).toBe(byId.get(e.node.id));
+  // Filters: every node of a filtered page meets the filter.
+  const filtered = await leaderboard({ where: { minScore: 500, enabled: true, provisional: false } });
+  expect(filtered.edges.length).toBeGreaterThan(0);
+  for (const e of filtered.edges) {
+    expect(e.node.reputation.score).toBeGreaterThanOrEqual(500);
+    expect(e.node.enabled).toBe(true);
+    expect(e.node.reputation.provisional).toBe(false);
+  }
 });
 
 test("walking the whole leaderboard visits every node once", async () => {
@@ -102,7 +105,7 @@ test("walking the whole leaderboard visits every node once", async () => {
   let previous = Number.POSITIVE_INFINITY;
   for (;;) {
     const r: any = await api.gql(
-      `query($after: String) { nodes(first: 1000, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id reputation { score } } } } }`,
+      `query($after: String) { nodes(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id reputation { score } } } } }`,
       { after },
     );
     for (const e of r.body.data.nodes.edges) {
@@ -114,5 +117,5 @@ test("walking the whole leaderboard visits every node once", async () => {
     if (!r.body.data.nodes.pageInfo.hasNextPage) break;
     after = r.body.data.nodes.pageInfo.endCursor;
   }
-  expect(seen.size).toBe(NODES);
+  expect(seen.size).toBe(registered);
 });
