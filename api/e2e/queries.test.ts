@@ -10,6 +10,7 @@ import {
   blockHash,
   DISABLED_NODE,
   dateOf,
+  extraModel,
   FINALIZED,
   type Fixture,
   HEIGHT,
@@ -792,14 +793,24 @@ describe("network, search, indexer", () => {
   });
 
   test("search returns at most 20 results", async () => {
-    await tdb.admin.query(
-      `INSERT INTO model (id, name, version, mode, blob_id, deprecated, inferences, verified, failed, expired, discrepancies, rep_ref_time, rep_s, rep_n, first_seen_block)
-       SELECT '0x' || lpad(to_hex(1000 + g), 64, '0'), 'bulk model ' || g, '1', 'VANILLA', '', false, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM generate_series(1, 30) g`,
-    );
+    // A network of its own with 30 more models registered on chain, all matching "bulk".
+    const bulk = await openTestDatabase();
+    let bulkApi: TestApi | undefined;
     try {
-      expect((await ok(`{ search(query: "bulk") { __typename } }`)).search).toHaveLength(20);
+      await seedNetwork(bulk.adminUrl, (at) => {
+        for (let k = 0; k < 30; k++)
+          at(20, { kind: "registerModel", model: extraModel(1000 + k, `bulk model ${k}`, "1") });
+      });
+      bulkApi = await startTestApi(testConfig(), bulk.db, { connectionString: bulk.readerUrl });
+      const found = await gqlOk<any>(
+        bulkApi,
+        `{ search(query: "bulk") { __typename ... on Model { name } } }`,
+      );
+      expect(found.search).toHaveLength(20);
+      for (const hit of found.search) expect(hit.name).toMatch(/^bulk model \d+$/);
     } finally {
-      await tdb.admin.query("DELETE FROM model WHERE name LIKE 'bulk model %'");
+      await bulkApi?.close();
+      await bulk.close();
     }
   });
 
