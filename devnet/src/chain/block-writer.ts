@@ -55,7 +55,12 @@ export class BlockWriter {
     const txs = this.queue;
     this.queue = [];
     await this.loadNonces(txs);
-    const requests: RpcRequest[] = txs.map((tx) => {
+    // Each transaction bids one wei of gas price more than the next in the queue: anvil orders a block by fee
+    // (ties by arrival), and it runs a JSON-RPC batch's requests concurrently, so with equal prices the block's
+    // order (and its hash) followed whichever request got into the pool first, not the queue. A bulk run with a
+    // seed then made another chain now and again on a busy machine (devnet/e2e/reproducible.test.ts). A sender's
+    // transactions keep their nonce order: the earlier one has the lower nonce and the higher price.
+    const requests: RpcRequest[] = txs.map((tx, index) => {
       const nonce = this.nonces.get(tx.from) as number;
       this.nonces.set(tx.from, nonce + 1);
       return {
@@ -67,7 +72,7 @@ export class BlockWriter {
             data: tx.data,
             value: toHex(tx.value ?? 0n),
             gas: toHex(tx.gas ?? DEFAULT_GAS),
-            gasPrice: "0x0",
+            gasPrice: toHex(txs.length - index),
             nonce: toHex(nonce),
           },
         ],
@@ -89,6 +94,11 @@ export class BlockWriter {
     if (block.transactions.length !== txHashes.length) {
       throw new Error(
         `block ${Number(block.number)} holds ${block.transactions.length} transactions, expected ${txHashes.length}`,
+      );
+    }
+    if (block.transactions.some((hash, i) => hash !== txHashes[i])) {
+      throw new Error(
+        `block ${Number(block.number)} holds its transactions in another order than they were queued`,
       );
     }
     if (txHashes.length > 0) await this.checkReceipts(block.hash, txs, txHashes);
