@@ -278,6 +278,8 @@ function onTeeRegistered(state: BatchState, e: Ev<"TEERegistered">): void {
   // Settlements this TEE made before it registered: attach them and check their signatures now (teeEnabled and
   // pcrValid stay as judged at their blocks).
   const key = state.keyOf(node);
+  // Sorted once: the loop changes inferences' checks, never which inferences the batch holds.
+  const inferences = state.inferencesInChainOrder();
   for (const s of [...state.settlements.values()].sort(byPosition)) {
     if (s.teeId !== e.teeId || s.node) continue;
     s.node = node;
@@ -294,7 +296,7 @@ function onTeeRegistered(state: BatchState, e: Ev<"TEERegistered">): void {
       node.settlementSignatureFailures++;
       state.network.settlementSignatureFailures++;
     }
-    for (const inf of state.inferencesInChainOrder()) {
+    for (const inf of inferences) {
       if (inf.settlement === s) mutate(state, inf, () => undefined);
     }
   }
