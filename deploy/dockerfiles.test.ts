@@ -242,20 +242,29 @@ describe("what each image runs", () => {
     expect(copied.flat()).toEqual(expect.arrayContaining(["/app/indexer/lib", "indexer/db"]));
   });
 
-  it("api: `npm run start -w api`'s command from api/, with tsx a production dependency", () => {
+  it("api: `npm run start -w api`'s command from api/, on the build its build stage made", () => {
     const df = load("api");
     const apiPackage = JSON.parse(read("api/package.json")) as {
       scripts: Record<string, string>;
       dependencies: Record<string, string>;
     };
     const { cmd, workdir } = command(df.final);
-    expect(cmd.join(" ")).toBe(apiPackage.scripts.start);
+    // `start` builds (api/bundle.mjs), then runs the build: the image runs the second half on the first's output.
+    const [buildStep, runStep] = apiPackage.scripts.start.split("&&").map((s) => s.trim());
+    expect(buildStep).toBe(apiPackage.scripts.build);
+    expect(cmd.join(" ")).toBe(runStep);
     expect(workdir).toBe("/app/api");
-    const loader = cmd[cmd.indexOf("--import") + 1];
-    expect(
-      Object.keys(apiPackage.dependencies),
-      `${loader} in api dependencies (installed with --omit=dev)`,
-    ).toContain(loader);
+    const built = cmd.find((a) => a.endsWith(".js")) as string;
+    const copied = df.final.instructions
+      .filter((i) => i.keyword === "COPY")
+      .flatMap((i) => copySources(i.args).sources.map((s) => s.replace(/\/$/, "")));
+    expect(copied, `the final stage copies ${built}'s folder from the build stage`).toContain(
+      `/app/api/${built.split("/")[0]}`,
+    );
+    expect(runs(df.stages.find((s) => s.name === "build") as Stage)).toContain("npm run build -w api");
+    // What ships runs with Node alone: neither tsx nor esbuild is installed by `npm ci --omit=dev`.
+    expect(cmd).not.toContain("--import");
+    for (const tool of ["tsx", "esbuild"]) expect(apiPackage.dependencies[tool], tool).toBeUndefined();
   });
 
   it("api: imports no indexer source; the image holds the ESM build of every shared package it declares", () => {
@@ -282,7 +291,7 @@ describe("what each image runs", () => {
     expect(shared.length).toBeGreaterThan(0);
     for (const dir of shared)
       expect(copied, `api/Dockerfile copies ${dir}/dist`).toContain(`/app/${dir}/dist`);
-    expect(copied).toEqual(expect.arrayContaining(["api/src", "api/schema.graphql"]));
+    expect(copied).toEqual(expect.arrayContaining(["/app/api/dist", "api/schema.graphql"]));
   });
 
   it("indexer: the image holds the CommonJS build of every shared package the indexer declares", () => {
@@ -366,10 +375,9 @@ describe(".dockerignore", () => {
 });
 
 describe("the API image and the indexer sources the API imports", () => {
-  // The API runs its TypeScript with tsx and imports some of the indexer's sources (the rules of the spec; the
-  // image copies them: "api: the image holds every indexer source the API imports"). Every package those sources
-  // import, directly or through each other, must be a dependency of the API's workspace: its deps stage installs
-  // `-w api --omit=dev` only.
+  // The API's build (api/bundle.mjs) takes in its own sources and any indexer source they import, and leaves every
+  // package an import: every package those sources import, directly or through each other, must be a dependency
+  // of the API's workspace, as its deps stage installs `-w api --omit=dev` only.
   const importsOf = (file: string) =>
     [...read(file).matchAll(/^(?:import|export)[^"']*?from\s+["']([^"']+)["']/gm)]
       .filter((m) => !/^import\s+type\b|^export\s+type\b/.test(m[0]))

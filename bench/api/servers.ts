@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { builtApiArgs } from "@attestation-explorer/testkit/api-process";
 
-// The two servers under test, each in its own process (so its memory is its own): the API (`api/src/main.ts`,
-// as `npm run api` runs it) and Subsquid's OpenReader (`squid-graphql-server` over the root schema.graphql, as a
+// The two servers under test, each in its own process (so its memory is its own): the API (`api/dist/main.js`,
+// built from api/src as `npm run api` does) and Subsquid's OpenReader (`squid-graphql-server` over the root schema.graphql, as a
 // squid's `sqd serve` runs it), both reading the seeded database.
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -91,11 +92,11 @@ async function start(
   return { name, url, pid, memory: () => memoryOf(pid), cpuSeconds: () => cpuSecondsOf(pid), stop };
 }
 
-/** The API with rate limiting off, connected as the read-only role. */
+/** The API (built, as `npm run api` runs it) with rate limiting off, connected as the read-only role. */
 export function startApi(databaseUrl: string, port: number): Promise<ServerProcess> {
   return start(
     "API",
-    ["--import", "tsx", "api/src/main.ts"],
+    builtApiArgs(),
     {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -17,8 +17,17 @@ import { BigIntScalar, BytesScalar, DateTimeScalar } from "./scalars.ts";
 // @graphql-tools): the workspace root holds another major version of graphql for the Subsquid tooling, and a
 // helper resolving that copy would mix two realms of graphql-js.
 
-/** api/schema.graphql: the contract (../shared/spec/api.graphql) plus this API's additions. */
-export const SCHEMA_FILE = new URL("../../schema.graphql", import.meta.url);
+/** Defined (true) by api/bundle.mjs in the built API, api/dist/main.js; absent when the sources run. */
+declare const API_BUNDLED: boolean | undefined;
+
+/**
+ * api/schema.graphql: the contract (../shared/spec/api.graphql) plus this API's additions. Two levels up from
+ * this file (api/src/graphql/), one from the built API (api/dist/main.js).
+ */
+export const SCHEMA_FILE = new URL(
+  typeof API_BUNDLED !== "undefined" && API_BUNDLED ? "../schema.graphql" : "../../schema.graphql",
+  import.meta.url,
+);
 
 export function readTypeDefs(): string {
   return readFileSync(SCHEMA_FILE, "utf8");

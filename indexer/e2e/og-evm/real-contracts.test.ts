@@ -279,7 +279,7 @@ describe("the indexer on og-evm 113ae07's real contracts (two-contract network)"
   });
 });
 
-// The API (`node --import tsx api/src/main.ts`) over the indexer's database, as an operator starts it.
+// The API (the built `api/dist/main.js`, as `npm run api` runs it) over the indexer's database, as an operator starts it.
 let api: ApiProcess | undefined;
 
 describe("the API over that index", () => {

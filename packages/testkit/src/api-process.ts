@@ -1,8 +1,9 @@
 /**
- * The API as a real process: `node --import tsx api/src/main.ts` with its environment (DATABASE_URL, API_PORT…),
- * as an operator starts it. Waits for its "GraphQL at" line; `stop()` sends SIGTERM (SIGKILL after 10 s).
+ * The API as a real process: the built API (`node --enable-source-maps api/dist/main.js`, what `npm run api`
+ * runs) with its environment (DATABASE_URL, API_PORT…), as an operator starts it. Waits for its "GraphQL at"
+ * line; `stop()` sends SIGTERM (SIGKILL after 10 s).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./indexer-process.ts";
 import { freePort } from "./net.ts";
@@ -31,25 +32,35 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
+let built = false;
+
+/**
+ * Node's arguments that run the built API, built once per test process (api/bundle.mjs, well under a second), so
+ * it is never older than the sources a test was started with.
+ */
+export function builtApiArgs(): string[] {
+  if (!built) {
+    execFileSync(process.execPath, [join(REPO_ROOT, "api/bundle.mjs")], { stdio: "pipe" });
+    built = true;
+  }
+  return ["--enable-source-maps", join(REPO_ROOT, "api/dist/main.js")];
+}
+
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
   const port = await freePort();
   let output = "";
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ["--import", "tsx", join(REPO_ROOT, "api/src/main.ts")],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        API_HOST: "127.0.0.1",
-        API_PORT: String(port),
-        RATE_LIMIT: "0",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const child: ChildProcess = spawn(process.execPath, builtApiArgs(), {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      API_HOST: "127.0.0.1",
+      API_PORT: String(port),
+      RATE_LIMIT: "0",
+      ...env,
     },
-  );
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let exited: number | null | undefined;
   const exit = new Promise<void>((r) =>
     child.once("exit", (code) => {

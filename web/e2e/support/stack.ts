@@ -6,7 +6,7 @@
  *   inferences, challenges, slashes, forged signatures), a reorg of a few blocks that the indexer has indexed,
  *   a hostile model registered through the registry on the new branch, then a short live phase on the wall clock;
  * - the compiled indexer (`node indexer/lib/main.js`) writing into a fresh database of its own embedded Postgres;
- * - the API (`node --import tsx api/src/main.ts`, rate limit off) reading that database;
+ * - the API (`node api/dist/main.js`, built from api/src, rate limit off) reading that database;
  * - the explorer (`node web/server.mjs`), built first with `npm run build -w web` when web/build is missing or
  *   older than the sources, and run from a copy of server.mjs and build/ (see snapshotWebServer);
  * - Debian's chromium through playwright-core.
