@@ -220,13 +220,20 @@ function build(what: string, workspace: string): void {
   }
 }
 
-/** The API as one module (api/bundle.mjs: under a second, so it runs at every start, and says nothing). */
-function buildApi(): void {
+/**
+ * Builds the API as one module (api/bundle.mjs: under a second, so it runs at every start, and says nothing) and
+ * returns Node's arguments that run it as `npm run api` does: the last step of api/package.json's `start`.
+ */
+function buildApi(): string[] {
   const result = spawnSync(process.execPath, ["api/bundle.mjs"], { cwd: ROOT, encoding: "utf8" });
   if (result.status !== 0) {
     process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
     throw new Error("the API did not build");
   }
+  const { start } = JSON.parse(readFileSync(resolve(ROOT, "api/package.json"), "utf8")).scripts;
+  const [node, ...args] = String(start).split("&&").at(-1)?.trim().split(/\s+/) ?? [];
+  if (node !== "node") throw new Error(`api/package.json's start does not end with a node command: ${start}`);
+  return args.map((a) => (a.endsWith(".js") ? `api/${a}` : a));
 }
 
 async function main(): Promise<void> {
@@ -287,8 +294,7 @@ async function main(): Promise<void> {
     await waitFor(`the embedded Postgres on port ${pgPort}`, 120, () => listening(Number(pgPort)));
   }
   // Production mode: GraphQL errors are masked (no stack traces or driver text to clients), as deployed.
-  buildApi();
-  run("api", ["--enable-source-maps", "api/dist/main.js"], {
+  run("api", buildApi(), {
     NODE_ENV: process.env.NODE_ENV ?? "production",
   });
   const health = `http://127.0.0.1:${apiPort}/healthz`;
