@@ -1,8 +1,9 @@
 // Builds the API to run: src/main.ts and the API's own modules as one ES module, dist/main.js (with its source
 // map), every package left as an import resolved from node_modules at run time. `npm run api`, `npm start`, the
-// API image and the tests' API processes run this file with `node --enable-source-maps` instead of the sources
-// under tsx, which kept ~55 MB more resident (tsx, esbuild's service, the transformed sources) and spent about
-// 1.5 s more CPU starting (BENCHMARKS.md, "The API as one module").
+// API image and the tests' API processes run this file with `node --enable-source-maps --max-old-space-size=512`
+// (api/package.json's `start`) instead of the sources under tsx, which kept ~55 MB more resident (tsx, esbuild's
+// service, the transformed sources) and spent about 1.5 s more CPU starting (decision 012; BENCHMARKS.md, "the API
+// as one built module").
 //
 // Written to a temporary name and renamed into place, so a process starting the API while another rebuilds it
 // reads one whole file or the other.

@@ -4,8 +4,8 @@ import { resolve } from "node:path";
 import { builtApiArgs } from "@attestation-explorer/testkit/api-process";
 
 // The two servers under test, each in its own process (so its memory is its own): the API (`api/dist/main.js`,
-// built from api/src as `npm run api` does) and Subsquid's OpenReader (`squid-graphql-server` over the root schema.graphql, as a
-// squid's `sqd serve` runs it), both reading the seeded database.
+// built from api/src and run as `npm run api` does) and Subsquid's OpenReader (`squid-graphql-server` over the
+// root schema.graphql, as a squid's `sqd serve` runs it), both reading the seeded database.
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
