@@ -1,6 +1,6 @@
 /**
- * The API as a real process: the built API (`node --enable-source-maps api/dist/main.js`, what `npm run api`
- * runs) with its environment (DATABASE_URL, API_PORT…), as an operator starts it. Waits for its "GraphQL at"
+ * The API as a real process: the built API (`node <flags> api/dist/main.js`, as `npm run api` runs it) with its
+ * environment (DATABASE_URL, API_PORT…), as an operator starts it. Waits for its "GraphQL at"
  * line; `stop()` sends SIGTERM (SIGKILL after 10 s).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
