@@ -277,11 +277,15 @@ function onTeeRegistered(state: BatchState, e: Ev<"TEERegistered">): void {
   if (wasRegistered) return;
   // Settlements this TEE made before it registered: attach them and check their signatures now (teeEnabled and
   // pcrValid stay as judged at their blocks).
+  const earlier = [...state.settlements.values()]
+    .filter((s) => s.teeId === e.teeId && !s.node)
+    .sort(byPosition);
+  // Most registrations have none: then the batch's settlements and inferences are not sorted at all.
+  if (earlier.length === 0) return;
   const key = state.keyOf(node);
   // Sorted once: the loop changes inferences' checks, never which inferences the batch holds.
   const inferences = state.inferencesInChainOrder();
-  for (const s of [...state.settlements.values()].sort(byPosition)) {
-    if (s.teeId !== e.teeId || s.node) continue;
+  for (const s of earlier) {
     s.node = node;
     s.signatureCheck = signatureCheck(
       key,
