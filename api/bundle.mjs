@@ -6,8 +6,10 @@
 // as one built module").
 //
 // Written to a temporary name and renamed into place, so a process starting the API while another rebuilds it
-// reads one whole file or the other.
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+// reads one whole file or the other. `node api/bundle.mjs --print-node-args` then prints, as a JSON array, Node's
+// arguments that run the build as `npm run api` does (the last step of api/package.json's `start`, paths made
+// absolute): `npm start` and the tests' API processes start it with those.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -40,9 +42,18 @@ export async function bundleApi() {
   }
 }
 
+/** Node's arguments that run the build: the last step of api/package.json's `start` (`node <flags> <file>.js`). */
+export function nodeArgs() {
+  const { start } = JSON.parse(readFileSync(join(API_DIR, "package.json"), "utf8")).scripts;
+  const [node, ...args] = String(start).split("&&").at(-1).trim().split(/\s+/);
+  if (node !== "node") throw new Error(`api/package.json's start does not end with a node command: ${start}`);
+  return args.map((a) => (a.endsWith(".js") ? join(API_DIR, a) : a));
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     await bundleApi();
+    if (process.argv.includes("--print-node-args")) console.log(JSON.stringify(nodeArgs()));
   } catch (err) {
     // esbuild's errors name the file, line and what is wrong.
     console.error(`api: build failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -225,15 +225,15 @@ function build(what: string, workspace: string): void {
  * returns Node's arguments that run it as `npm run api` does: the last step of api/package.json's `start`.
  */
 function buildApi(): string[] {
-  const result = spawnSync(process.execPath, ["api/bundle.mjs"], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, ["api/bundle.mjs", "--print-node-args"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   if (result.status !== 0) {
     process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
     throw new Error("the API did not build");
   }
-  const { start } = JSON.parse(readFileSync(resolve(ROOT, "api/package.json"), "utf8")).scripts;
-  const [node, ...args] = String(start).split("&&").at(-1)?.trim().split(/\s+/) ?? [];
-  if (node !== "node") throw new Error(`api/package.json's start does not end with a node command: ${start}`);
-  return args.map((a) => (a.endsWith(".js") ? `api/${a}` : a));
+  return JSON.parse(result.stdout) as string[];
 }
 
 async function main(): Promise<void> {

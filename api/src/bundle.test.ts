@@ -39,6 +39,21 @@ describe("the built API", () => {
     expect([...imported].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 
+  it("--print-node-args gives `npm run api`'s node arguments, its file made absolute", () => {
+    const printed = JSON.parse(
+      execFileSync(process.execPath, [join(API_DIR, "bundle.mjs"), "--print-node-args"], {
+        encoding: "utf8",
+      }),
+    ) as string[];
+    const pkg = JSON.parse(readFileSync(join(API_DIR, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    const run = (pkg.scripts.start.split("&&").at(-1) as string).trim().split(/\s+/);
+    expect(run[0]).toBe("node");
+    expect(printed).toEqual([...run.slice(1, -1), BUILT]);
+    expect(printed).toContain("--max-old-space-size=512");
+  });
+
   it("starts under Node alone and fails on bad configuration with the list of what is wrong", () => {
     const run = spawnSync(process.execPath, ["--enable-source-maps", BUILT], {
       env: { PATH: process.env.PATH, API_PORT: "not-a-port", DATABASE_URL: "postgres://x@127.0.0.1:1/x" },

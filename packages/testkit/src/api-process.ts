@@ -4,7 +4,6 @@
  * line; `stop()` sends SIGTERM (SIGKILL after 10 s).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "./indexer-process.ts";
 import { freePort } from "./net.ts";
@@ -33,24 +32,19 @@ export interface ApiProcess {
   stop(): Promise<void>;
 }
 
-let built = false;
+let built: string[] | undefined;
 
 /**
- * Node's arguments that run the built API as `npm run api` does (the last step of api/package.json's `start`,
- * from api/: `node <flags> dist/main.js`), built once per test process (api/bundle.mjs, well under a second), so
- * it is never older than the sources a test was started with.
+ * Node's arguments that run the built API as `npm run api` does (api/bundle.mjs --print-node-args), built once per
+ * test process (well under a second), so it is never older than the sources a test was started with.
  */
 export function builtApiArgs(): string[] {
-  if (!built) {
-    execFileSync(process.execPath, [join(REPO_ROOT, "api/bundle.mjs")], { stdio: "pipe" });
-    built = true;
-  }
-  const start = (
-    JSON.parse(readFileSync(join(REPO_ROOT, "api/package.json"), "utf8")) as { scripts: { start: string } }
-  ).scripts.start;
-  const [node, ...args] = (start.split("&&").at(-1) ?? "").trim().split(/\s+/);
-  if (node !== "node") throw new Error(`api/package.json's start does not end with a node command: ${start}`);
-  return args.map((a) => (a.endsWith(".js") ? join(REPO_ROOT, "api", a) : a));
+  built ??= JSON.parse(
+    execFileSync(process.execPath, [join(REPO_ROOT, "api/bundle.mjs"), "--print-node-args"], {
+      encoding: "utf8",
+    }),
+  ) as string[];
+  return built;
 }
 
 export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
