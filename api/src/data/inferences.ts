@@ -8,7 +8,7 @@ import {
   toConnection,
 } from "../pagination/connection.ts";
 import type { InferenceModel, ModeValue, StatusValue } from "./models.ts";
-import { type InferenceRow, inferenceFromRow } from "./rows.ts";
+import { type InferenceRow, inferenceColumns, inferenceFromRow } from "./rows.ts";
 
 export type InferenceOrderBy = "COMMITTED_DESC" | "COMMITTED_ASC";
 
@@ -63,15 +63,16 @@ export async function listInferences(db: Db, args: ListInferencesArgs): Promise<
   const after = afterCursorSql(ordering, args.after, params);
   const where = after ? [...conditions, after] : conditions;
   const order = `ORDER BY ${orderBySql(ordering)} LIMIT ${args.first + 1}`;
+  const columns = inferenceColumns("i");
   let sql: string;
   if (statuses === undefined || statuses.length === 0) {
-    sql = `SELECT i.* FROM inference i${all(statuses ? [...where, `i.status = ANY(${statusParam}::text[])`] : where)} ${order}`;
+    sql = `SELECT ${columns} FROM inference i${all(statuses ? [...where, `i.status = ANY(${statusParam}::text[])`] : where)} ${order}`;
   } else {
     // One ordered branch per status, each reading the (status, commit position) index in order, merged: the
     // first rows of "status = ANY(...)" without walking every row of the other statuses.
     const branches = statuses.map(
       (_, k) =>
-        `(SELECT i.* FROM inference i${all([...where, `i.status = (${statusParam}::text[])[${k + 1}]`])} ${order})`,
+        `(SELECT ${columns} FROM inference i${all([...where, `i.status = (${statusParam}::text[])[${k + 1}]`])} ${order})`,
     );
     sql =
       branches.length === 1 ? branches[0] : `SELECT i.* FROM (${branches.join(" UNION ALL ")}) i ${order}`;
@@ -84,7 +85,10 @@ export async function listInferences(db: Db, args: ListInferencesArgs): Promise<
 }
 
 export async function inferencesByIds(db: Db, ids: readonly string[]): Promise<InferenceModel[]> {
-  const rows = await db.query<InferenceRow>("SELECT * FROM inference WHERE id = ANY($1)", [ids]);
+  const rows = await db.query<InferenceRow>(
+    `SELECT ${inferenceColumns("i")} FROM inference i WHERE i.id = ANY($1)`,
+    [ids],
+  );
   return rows.map(inferenceFromRow);
 }
 
@@ -94,7 +98,8 @@ export async function inferencesBySettlementIds(
   ids: readonly string[],
 ): Promise<Map<string, InferenceModel[]>> {
   const rows = await db.query<InferenceRow>(
-    "SELECT * FROM inference WHERE settlement_id = ANY($1) ORDER BY committed_block, committed_log_index, id",
+    `SELECT ${inferenceColumns("i")} FROM inference i WHERE i.settlement_id = ANY($1)
+      ORDER BY i.committed_block, i.committed_log_index, i.id`,
     [ids],
   );
   const out = new Map<string, InferenceModel[]>();

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openTestDatabase, type TestDatabase } from "../testing/test-db.ts";
 import { createDb, type Db, PreparedStatements } from "./database.ts";
@@ -43,4 +44,15 @@ test("past MAX_PREPARED statement texts, new ones run unnamed", () => {
   expect(names.nameOf("SELECT 0")).toBe(names.nameOf("SELECT 0"));
   names.forget();
   expect(names.nameOf("SELECT 'one more'")).toBeDefined();
+});
+
+test("timestamptz values read through the API's sessions are the Dates pg's own parser gives", async () => {
+  const pgParse = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, "text");
+  const rows = await db.query<{ t: Date | number | null; text: string | null }>(
+    `SELECT t, t::text AS text FROM (VALUES ('2026-11-26 00:50:00+00'::timestamptz), ('2026-11-26 00:50:00.25+00'),
+       ('1999-12-31 23:59:59+00'), ('infinity'), (NULL), (now())) v(t)`,
+  );
+  expect(rows).toHaveLength(6);
+  expect(rows[0].t).toEqual(new Date("2026-11-26T00:50:00Z"));
+  for (const r of rows) expect(r.t, String(r.text)).toEqual(r.text === null ? null : pgParse(r.text));
 });

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { apiTypeParsers } from "./timestamptz.ts";
 
 // The one way the API reads the database: a pg Pool whose sessions are read-only. The API never writes: it
 // connects as the read-only role explorer_reader when it can (the embedded server creates it; a migration grants
@@ -37,6 +38,7 @@ export function createDb(options: DatabaseOptions): Db {
     application_name: options.applicationName ?? "explorer-api",
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
+    types: apiTypeParsers,
   });
   // An idle client losing its connection (server restart) must not crash the process; the pool replaces it.
   pool.on("error", (err) => console.error(`api: idle database connection failed: ${err.message}`));
