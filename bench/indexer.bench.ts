@@ -20,6 +20,7 @@ import { deployContracts } from "../devnet/src/chain/deploy.ts";
 import { JsonRpc } from "../devnet/src/chain/rpc.ts";
 import type { SimulatorOptions } from "../devnet/src/simulator/options.ts";
 import { Simulator } from "../devnet/src/simulator/simulator.ts";
+import { indexerNodeArgs } from "../scripts/indexer-args.ts";
 import { postmasterPid, reapedChildrenCpuSeconds, treeCpuSeconds } from "./proc-cpu.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -219,15 +220,16 @@ async function runShape(shape: Shape, inferences: number): Promise<string> {
         ),
       servers,
     );
-    // The same heap bound as `npm run indexer`.
+    // Run as `npm run indexer` runs it (its heap bound included).
+    const indexerArgs = indexerNodeArgs();
     const indexer = await measured(
       () =>
         runToHead(
           `${shape.name}-indexer`,
-          "indexer/lib/main.js",
+          indexerArgs.at(-1) as string,
           ["--exit-at-head"],
           { ...env, DATABASE_URL: pgHandle.url.replace(/\/[^/]*$/, "/bench_indexer") },
-          ["--max-old-space-size=768"],
+          indexerArgs.slice(0, -1),
         ),
       servers,
     );

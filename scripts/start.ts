@@ -15,6 +15,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { indexerNodeArgs } from "./indexer-args.ts";
 import { listening, type PortClaim, portsInUse, portsInUseMessage } from "./ports.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -281,10 +282,11 @@ async function main(): Promise<void> {
     console.log(`start: chain     ${rpcUrl} (addresses from the environment; no devnet)`);
   }
 
-  // A bounded heap: V8 otherwise lets garbage grow far past what a batch needs (peak RSS target: under 1 GB).
+  // As `npm run indexer` runs it (indexer-args.ts), with its bounded heap: V8 otherwise lets garbage grow far past
+  // what a batch needs (peak RSS target: under 1 GB).
   // On the devnet, an index that got ahead of a restored chain (anvil killed between state saves) is rebuilt.
   // The Subsquid processor logs JSON lines unless its stderr is a terminal; here it is a pipe to this script.
-  run("indexer", ["--max-old-space-size=768", "indexer/lib/main.js"], {
+  run("indexer", indexerNodeArgs(), {
     FORCE_PRETTY_LOGGER: process.env.FORCE_PRETTY_LOGGER ?? "1",
     ...(onDevnet ? { RESET_INDEX_ON_CHAIN_MISMATCH: "true" } : {}),
   });
