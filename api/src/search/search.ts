@@ -1,6 +1,7 @@
 import type { InferenceModel, ModelModel, NodeModel, SettlementModel, SlashModel } from "../data/models.ts";
 import {
   type InferenceRow,
+  inferenceColumns,
   inferenceFromRow,
   type ModelRow,
   modelFromRow,
@@ -64,15 +65,23 @@ function hexMatch(column: string, p: HexPattern, params: unknown[]): string {
 
 /** Rows whose id or transaction hash starts with (and ends with) the pattern: nodes, models, inferences, settlements, slashes. */
 async function searchHexPattern(db: Db, p: HexPattern, limit: number): Promise<SearchResultModel[]> {
-  const q = (table: string, columns: string[], order: string) => {
+  const q = (table: string, columns: string[], order: string, select = "*") => {
     const params: unknown[] = [];
     const where = columns.map((c) => hexMatch(c, p, params)).join(" OR ");
     params.push(limit);
-    return { sql: `SELECT * FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT $${params.length}`, params };
+    return {
+      sql: `SELECT ${select} FROM ${table} WHERE ${where} ORDER BY ${order} LIMIT $${params.length}`,
+      params,
+    };
   };
   const nodes = q("node", ["id"], "id");
   const models = q("model", ["id"], "id");
-  const inferences = q("inference", ["id", "committed_tx"], "committed_block DESC, id");
+  const inferences = q(
+    "inference",
+    ["id", "committed_tx"],
+    "committed_block DESC, id",
+    inferenceColumns("inference"),
+  );
   const settlements = q("settlement", ["tx"], "block DESC, log_index, id");
   const slashes = q("slash", ["tx"], "block DESC, log_index, id");
   const [n, m, i, st, sl] = await Promise.all([
@@ -106,7 +115,8 @@ export async function search(db: Db, query: string): Promise<SearchResultModel[]
       db.query<NodeRow>("SELECT * FROM node WHERE id = $1", [lower]),
       db.query<ModelRow>("SELECT * FROM model WHERE id = $1", [lower]),
       db.query<InferenceRow>(
-        "SELECT * FROM inference WHERE id = $1 OR committed_tx = $1 ORDER BY (id = $1) DESC, committed_block DESC, id LIMIT $2",
+        `SELECT ${inferenceColumns("inference")} FROM inference WHERE id = $1 OR committed_tx = $1
+          ORDER BY (id = $1) DESC, committed_block DESC, id LIMIT $2`,
         [lower, limit],
       ),
       db.query<SettlementRow>("SELECT * FROM settlement WHERE tx = $1 ORDER BY log_index, id LIMIT $2", [

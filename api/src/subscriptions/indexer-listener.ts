@@ -1,7 +1,13 @@
 import pg from "pg";
 import { type IndexerStateRow, indexerStatusFromRow, readIndexerState } from "../data/indexer-state.ts";
 import { refreshRanking } from "../data/node-ranking.ts";
-import { type InferenceRow, inferenceFromRow, type SlashRow, slashFromRow } from "../data/rows.ts";
+import {
+  type InferenceRow,
+  inferenceColumns,
+  inferenceFromRow,
+  type SlashRow,
+  slashFromRow,
+} from "../data/rows.ts";
 import type { Db } from "../db/database.ts";
 import { pgCode, sessionOptions } from "../db/database.ts";
 import { createScope } from "../graphql/context.ts";
@@ -227,7 +233,7 @@ export class IndexerListener {
     if (height > lower) {
       const [inferences, slashes] = await Promise.all([
         db.query<InferenceRow>(
-          `SELECT * FROM inference WHERE last_event_block > $1 AND last_event_block <= $2
+          `SELECT ${inferenceColumns("inference")} FROM inference WHERE last_event_block > $1 AND last_event_block <= $2
             ORDER BY last_event_block, committed_block, committed_log_index, id LIMIT ${MAX_ROWS_PER_BATCH}`,
           [lower, height],
         ),
