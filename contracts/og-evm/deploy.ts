@@ -142,7 +142,9 @@ export class OgEvmChain {
     readonly accounts: Address[],
   ) {
     const transport = http(anvil.rpcUrl, { retryCount: 0 });
-    this.publicClient = createPublicClient({ transport, pollingInterval: 20 });
+    // No cached answers: viem reuses a block number for cacheTime (default: the polling interval), so a test reading
+    // the head right after a transaction could be told a block before it (a flaky og-evm e2e run: block 48 for 50).
+    this.publicClient = createPublicClient({ transport, pollingInterval: 20, cacheTime: 0 });
     this.walletClient = createWalletClient({ transport, pollingInterval: 20 });
     this.testClient = createTestClient({ transport, mode: "anvil", pollingInterval: 20 });
     this.mock = { name: "MockTEEVerifier", address: PRECOMPILE_ADDRESS, abi: artifacts.MockTEEVerifier.abi };

@@ -242,7 +242,9 @@ export async function startChain(): Promise<Chain> {
 
 async function connect(anvil: Anvil): Promise<Chain> {
   const transport = http(anvil.rpcUrl, { retryCount: 0 });
-  const publicClient = createPublicClient({ transport, pollingInterval: 20 });
+  // No cached answers: viem reuses a block number for cacheTime (default: the polling interval), so a test reading
+  // the head right after a transaction could be told a block before it (a flaky og-evm e2e run: block 48 for 50).
+  const publicClient = createPublicClient({ transport, pollingInterval: 20, cacheTime: 0 });
   const walletClient = createWalletClient({ transport, pollingInterval: 20 });
   const testClient = createTestClient({ transport, mode: "anvil", pollingInterval: 20 });
   const accounts = await walletClient.getAddresses();
