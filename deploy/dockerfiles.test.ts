@@ -203,6 +203,7 @@ describe("what each image runs", () => {
     const imagesOf: Record<string, Part[]> = {
       "packages/rep-v1": ["indexer", "api"],
       "packages/checks": ["indexer", "api"],
+      "packages/rep-history": ["indexer", "api"],
       "packages/embedded-postgres": ["indexer", "api"],
       contracts: ["indexer"],
       indexer: ["indexer"],

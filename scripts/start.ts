@@ -177,7 +177,7 @@ function buildIsStale(outputs: string[], sources: string[]): boolean {
 }
 
 /** The shared packages built as dist/ (ESM, for the API's import) and cjs/ (CommonJS, for the indexer's require). */
-const BUILT_PACKAGES = ["rep-v1", "checks", "embedded-postgres"];
+const BUILT_PACKAGES = ["rep-v1", "checks", "rep-history", "embedded-postgres"];
 
 /** One shared package's builds: missing, or older than its sources. */
 const packageBuildIsStale = (name: string) => {

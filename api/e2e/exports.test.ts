@@ -1,10 +1,10 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON lines
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { replayAsOf } from "@attestation-explorer/rep-history";
 import { evaluate, stateFromRow, uptime7d } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS } from "../src/exports/format.ts";
-import { replayAsOf } from "../src/reputation/classify.ts";
 import { startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
   dateOf,

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON answers
 
+import { replayAsOf } from "@attestation-explorer/rep-history";
 import { evaluate, stateFromRow, uptime7d } from "@attestation-explorer/rep-v1";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Db } from "../src/db/database.ts";
-import { replayAsOf } from "../src/reputation/classify.ts";
 import { gqlOk, startTestApi, type TestApi } from "../src/testing/api-client.ts";
 import {
   address,

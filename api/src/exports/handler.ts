@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { replayAsOf } from "@attestation-explorer/rep-history";
 import { evaluate, FORMULA_VERSION, type Reputation, stateFromRow } from "@attestation-explorer/rep-v1";
 import pg from "pg";
 import { uptimes } from "../data/node-extras.ts";
@@ -8,8 +9,7 @@ import {
   isDatabaseUnavailable,
   RETRY_AFTER_SECONDS,
 } from "../db/unavailable.ts";
-import { replayAsOf } from "../reputation/classify.ts";
-import { loadReputationEvents } from "../reputation/events-sql.ts";
+import { loadReputationEvents } from "../reputation/load-events.ts";
 import { INDEXED_HEIGHT_HEADER } from "../server/min-height.ts";
 import {
   arrayLineWriter,

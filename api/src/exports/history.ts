@@ -1,10 +1,14 @@
+import {
+  decayedSumsSeries,
+  type EventRow,
+  reputationEventsSql,
+  type SubjectEvent,
+  subjectEvent,
+} from "@attestation-explorer/rep-history";
 import { FORMULA_VERSION, reputationFromSums, stateFromRow, sumsAt } from "@attestation-explorer/rep-v1";
 import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
-import type { SubjectEvent } from "../reputation/classify.ts";
-import { decayedSumsSeries } from "../reputation/classify.ts";
-import { type EventRow, reputationEventsSql, subjectEvent } from "../reputation/events-sql.ts";
 import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";

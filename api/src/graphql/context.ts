@@ -1,3 +1,4 @@
+import { replayAsOf } from "@attestation-explorer/rep-history";
 import type { Reputation } from "@attestation-explorer/rep-v1";
 import DataLoader from "dataloader";
 import { latestChallengeByInferenceIds, settlementsByIds, slashesByInferenceIds } from "../data/activity.ts";
@@ -17,8 +18,7 @@ import { distinctNodes30dAtLatest, modelsByIds } from "../data/models-list.ts";
 import { pcrApproval, teeTypeNames, uptimes } from "../data/node-extras.ts";
 import { nodesByIds } from "../data/nodes.ts";
 import type { Db } from "../db/database.ts";
-import { replayAsOf } from "../reputation/classify.ts";
-import { loadReputationEvents } from "../reputation/events-sql.ts";
+import { loadReputationEvents } from "../reputation/load-events.ts";
 import type { Hub } from "../subscriptions/hub.ts";
 
 // Per-request context (STYLE.md): DataLoaders built for each request, so no resolver queries once per parent

@@ -1,7 +1,7 @@
+import { replaySeries } from "@attestation-explorer/rep-history";
 import type { ModeValue } from "../data/models.ts";
 import type { Db } from "../db/database.ts";
-import { replaySeries } from "../reputation/classify.ts";
-import { loadReputationEvents } from "../reputation/events-sql.ts";
+import { loadReputationEvents } from "../reputation/load-events.ts";
 import {
   addBig,
   type BucketRange,

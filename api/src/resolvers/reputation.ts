@@ -5,7 +5,7 @@ import type { Context } from "../graphql/context.ts";
 /**
  * rep-v1 of a node or model as of T (unix seconds). At or after the latest indexed block the row's stored
  * decayed state answers in O(1) (every event is at or before T, classified with today's knowledge); before
- * it, the subject's events are replayed as of T (reputation/classify.ts).
+ * it, the subject's events are replayed as of T (@attestation-explorer/rep-history's classify.ts).
  */
 export async function reputationAt(
   ctx: Context,

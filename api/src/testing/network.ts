@@ -2,6 +2,7 @@ import type { EncodedLog } from "../../../bench/api/encode.ts";
 
 export { CONTRACTS } from "../../../bench/api/action-logs.ts";
 
+import type { SubjectEvent } from "@attestation-explorer/rep-history";
 import {
   heartbeatMessage,
   inferenceCommitment,
@@ -14,7 +15,6 @@ import type { Action, SlashEffect } from "../../../devnet/src/simulator/policy/a
 import type { FlightPlan } from "../../../devnet/src/simulator/state.ts";
 import { pcrSet, type SimModel, type SimNode, type World } from "../../../devnet/src/simulator/world.ts";
 import type { CheckValue, ModeValue, SlashReasonValue, StatusValue } from "../data/models.ts";
-import type { SubjectEvent } from "../reputation/classify.ts";
 
 // The API tests' network, as a chain: which TEEs register with which keys, PCRs and types, stakes, models,
 // inferences with their outcomes, settlements (one forged signature in three), challenges, slashes, heartbeats,

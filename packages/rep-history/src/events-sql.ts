@@ -1,5 +1,4 @@
-import type { CheckValue, ModeValue } from "../data/models.ts";
-import type { Db } from "../db/database.ts";
+import type { Check, VerificationMode } from "@attestation-explorer/checks";
 import type { Outcome, SubjectEvent } from "./classify.ts";
 
 // One query for everything that makes up the reputation of some nodes or models up to a time: every verdict
@@ -15,13 +14,13 @@ export interface EventRow {
   block: number;
   log_index: number;
   outcome: Outcome | null;
-  mode: ModeValue | null;
+  mode: VerificationMode | null;
   revealed_t: number | null;
-  commitment_check: CheckValue | null;
-  reveal_on_time_check: CheckValue | null;
-  pcr_valid_check: CheckValue | null;
+  commitment_check: Check | null;
+  reveal_on_time_check: Check | null;
+  pcr_valid_check: Check | null;
   settlement_t: number | null;
-  settlement_signature_check: CheckValue | null;
+  settlement_signature_check: Check | null;
 }
 
 const epoch = (column: string) => `extract(epoch FROM ${column})::float8`;
@@ -72,25 +71,12 @@ export function subjectEvent(r: EventRow): SubjectEvent {
     block: r.block,
     logIndex: r.log_index,
     outcome: r.outcome as Outcome,
-    mode: r.mode as ModeValue,
+    mode: r.mode as VerificationMode,
     revealedT: r.revealed_t,
-    commitmentCheck: r.commitment_check as CheckValue,
-    revealOnTimeCheck: r.reveal_on_time_check as CheckValue,
-    pcrValidCheck: r.pcr_valid_check as CheckValue,
+    commitmentCheck: r.commitment_check as Check,
+    revealOnTimeCheck: r.reveal_on_time_check as Check,
+    pcrValidCheck: r.pcr_valid_check as Check,
     settlementT: r.settlement_t,
     settlementSignatureCheck: r.settlement_signature_check,
   };
-}
-
-/** Events of each subject with block time <= until (unix seconds). */
-export async function loadReputationEvents(
-  db: Db,
-  subject: "node" | "model",
-  ids: readonly string[],
-  until: number,
-): Promise<Map<string, SubjectEvent[]>> {
-  const rows = await db.query<EventRow>(reputationEventsSql(subject), [ids, until]);
-  const out = new Map<string, SubjectEvent[]>(ids.map((id) => [id, []]));
-  for (const r of rows) out.get(r.subject)?.push(subjectEvent(r));
-  return out;
 }

@@ -1,4 +1,9 @@
-import { isDiscrepancy, teeSignatureCheck } from "@attestation-explorer/checks";
+import {
+  type Check,
+  isDiscrepancy,
+  teeSignatureCheck,
+  type VerificationMode,
+} from "@attestation-explorer/checks";
 import {
   addEvent,
   contribution,
@@ -15,11 +20,10 @@ import {
   reputationAsOf,
   type Subject,
 } from "@attestation-explorer/rep-v1";
-import type { CheckValue, ModeValue } from "../data/models.ts";
 
 // rep-v1 "as of" an earlier time A (spec/README.md, spec/reputation.md): only events in blocks with timestamp
 // <= A count, including which settlement an inference links to, while revocations are judged with today's
-// knowledge (the stored pcrValid check). Pure: the rows come from reputation/events-sql.ts.
+// knowledge (the stored pcrValid check). Pure: the rows come from events-sql.ts.
 //
 // An inference counts by its latest verdict at or before A:
 // - FAILED / EXPIRED: a failure at that verdict's time;
@@ -40,13 +44,13 @@ export interface VerdictEvent {
   block: number;
   logIndex: number;
   outcome: Outcome;
-  mode: ModeValue;
+  mode: VerificationMode;
   revealedT: number | null;
-  commitmentCheck: CheckValue;
-  revealOnTimeCheck: CheckValue;
-  pcrValidCheck: CheckValue;
+  commitmentCheck: Check;
+  revealOnTimeCheck: Check;
+  pcrValidCheck: Check;
   settlementT: number | null;
-  settlementSignatureCheck: CheckValue | null;
+  settlementSignatureCheck: Check | null;
 }
 
 export interface PlainEvent {

@@ -1,0 +1,16 @@
+// rep-v1 as of a past time over the indexer's events (spec/README.md: only events in blocks with timestamp <= A
+// count, revocations judged with today's knowledge): the classification (classify.ts), the one statement that
+// reads those events (events-sql.ts), and the day-end checkpoints that answer it without a replay
+// (checkpoints.ts, docs/decisions/013).
+export {
+  classifyAsOf,
+  decayedSumsSeries,
+  eventsAsOf,
+  type Outcome,
+  type PlainEvent,
+  replayAsOf,
+  replaySeries,
+  type SubjectEvent,
+  type VerdictEvent,
+} from "./classify.ts";
+export { type EventRow, reputationEventsSql, subjectEvent } from "./events-sql.ts";
