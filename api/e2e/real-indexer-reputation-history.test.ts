@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { COLUMNS } from "../src/exports/format.ts";
+import { expectAgreesWithReputationAsOf } from "./real/reputation-as-of.ts";
 import { type BulkStack, startBulkStack } from "./real/stack.ts";
 
 let s: BulkStack;
@@ -31,32 +32,6 @@ async function ndjson(path: string) {
   return { res, rows: lines.map((l) => JSON.parse(l)) as any[] };
 }
 
-async function expectAgreesWithReputationAsOf(rows: any[]) {
-  const nodes = new Set(rows.map((r) => r.node));
-  for (const row of rows) {
-    const data = await s.api.ok(
-      `query($id: Bytes!, $asOf: DateTime) { node(id: $id) { reputation(asOf: $asOf) {
-        score lowerBound upperBound successRate effectiveSamples decayedSlashes slashFactor provisional asOf formulaVersion } } }`,
-      { id: row.node, asOf: row.bucket_end },
-    );
-    const rep = data.node.reputation;
-    const where = `${row.node} at ${row.bucket_end}`;
-    expect(rep.asOf, where).toBe(row.bucket_end);
-    expect(row.score, where).toBe(rep.score);
-    expect(row.lower_bound, where).toBe(rep.lowerBound);
-    expect(row.upper_bound, where).toBe(rep.upperBound);
-    expect(row.n, where).toBe(rep.effectiveSamples);
-    expect(row.d, where).toBe(rep.decayedSlashes);
-    expect(row.slash_factor, where).toBe(rep.slashFactor);
-    expect(row.provisional, where).toBe(rep.provisional);
-    expect(row.formula_version, where).toBe(rep.formulaVersion);
-    if (rep.successRate === null) expect(row.n).toBe(0);
-    else expect(row.s / row.n, where).toBeCloseTo(rep.successRate, 12);
-    expect(row.s + row.f, where).toBeCloseTo(row.n, 9);
-  }
-  return nodes;
-}
-
 describe("reputation-history export on real devnet data", () => {
   test("HOUR: every row equals node.reputation(asOf: bucket end); counts add up to the node's", async () => {
     const { res, rows } = await ndjson("/export/reputation-history.ndjson?interval=HOUR");
@@ -64,7 +39,7 @@ describe("reputation-history export on real devnet data", () => {
     expect(Number(res.headers.get("x-as-of-block"))).toBe(s.head.number);
     expect(rows.length).toBeGreaterThan(0);
     expect(Object.keys(rows[0])).toEqual(COLUMNS["reputation-history"].map((c) => c.name));
-    const nodes = await expectAgreesWithReputationAsOf(rows);
+    const nodes = await expectAgreesWithReputationAsOf(s.api, rows);
     const all = await s.api.ok(
       "{ nodes(first: 100) { edges { node { id counts { committed verified failed expired slashes } } } } }",
     );
@@ -99,7 +74,7 @@ describe("reputation-history export on real devnet data", () => {
       const { rows } = await ndjson(`/export/reputation-history.ndjson?interval=${interval}&node=${first}`);
       expect(rows.length).toBeGreaterThan(0);
       expect(new Set(rows.map((r) => r.node))).toEqual(new Set([first]));
-      await expectAgreesWithReputationAsOf(rows);
+      await expectAgreesWithReputationAsOf(s.api, rows);
     }
     const csv = await (
       await fetch(`${s.api.base}/export/reputation-history.csv?interval=HOUR&provenance=comment`)

@@ -41,6 +41,8 @@ export interface IndexerConfig {
   rpcRequestTimeoutMs: number;
   /** How long the RPC endpoint or the database may keep failing before the indexer gives up and exits, s. */
   maxOutageSeconds: number;
+  /** How often the day-end reputation checkpoint pass looks for work while following the head, s. */
+  checkpointIntervalSeconds: number;
 }
 
 /** Thrown by loadConfig; `problems` has one line per bad variable. */
@@ -93,6 +95,7 @@ const envSchema = z.object({
   RESET_INDEX_ON_CHAIN_MISMATCH: z.enum(["true", "false"]).default("false"),
   RPC_REQUEST_TIMEOUT_MS: int(100, 600_000).default("30000"),
   MAX_OUTAGE_SECONDS: int(1, 7 * 86_400).default("600"),
+  CHECKPOINT_INTERVAL_SECONDS: int(1, 86_400).default("60"),
 });
 
 type EnvKey = keyof typeof envSchema.shape;
@@ -191,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IndexerConfig 
     resetIndexOnChainMismatch: e.RESET_INDEX_ON_CHAIN_MISMATCH === "true",
     rpcRequestTimeoutMs: e.RPC_REQUEST_TIMEOUT_MS,
     maxOutageSeconds: e.MAX_OUTAGE_SECONDS,
+    checkpointIntervalSeconds: e.CHECKPOINT_INTERVAL_SECONDS,
   };
 }
 

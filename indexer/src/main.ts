@@ -4,6 +4,7 @@ import { EmbeddedPostgresError } from "@attestation-explorer/embedded-postgres";
 import { LogLevel, setLogLevelCallback } from "@subsquid/logger";
 import type { Store } from "@subsquid/typeorm-store";
 import { TransactionInputs } from "./calldata/transaction-inputs.ts";
+import { CheckpointPass } from "./checkpoints/checkpoint-pass.ts";
 import { loadConfigOrExit, REPO_ROOT } from "./config.ts";
 import { dropIndex, indexChainMismatch } from "./db/chain-mismatch.ts";
 import { openDatabase, redactUrl } from "./db/connection.ts";
@@ -170,9 +171,21 @@ async function main(): Promise<void> {
     );
     void shutdown("exit-at-head");
   });
+  // The day-end reputation checkpoints for the history export (decision 013), off the batches' transactions; not
+  // in a benchmark's run to the head.
+  const checkpoints = new CheckpointPass({
+    databaseUrl: db.url,
+    intervalMs: config.checkpointIntervalSeconds * 1000,
+    log,
+  });
+  if (!exitAtHead) {
+    database.onCommit((head) => checkpoints.noteCommit(head));
+    checkpoints.start();
+  }
   stopIndexing = async () => {
     poller.stop();
     progress.stop();
+    await checkpoints.stop();
     await database.stop();
   };
 

@@ -89,6 +89,10 @@ export async function startBulkStack(
     apiEnv?: Record<string, string>;
     /** Index the TEE registry and the settlement relay only (OpenGradient's network), and fold the same. */
     twoContracts?: boolean;
+    /** Extra environment of the indexer process. */
+    indexerEnv?: Record<string, string>;
+    /** The API connects as the read-only role (explorer_reader), as under npm start. */
+    apiAsReader?: boolean;
   } = {},
 ): Promise<BulkStack> {
   IndexerProcess.assertBuilt();
@@ -114,6 +118,7 @@ export async function startBulkStack(
       startBlock: devnet.deployment.deploymentBlock,
       databaseUrl: database.url,
       finalityConfirmations: finality,
+      env: opts.indexerEnv,
     });
     parts.indexer = indexer;
     // The indexer follows the simulation as it is mined.
@@ -131,7 +136,11 @@ export async function startBulkStack(
       indexer.waitForHeight(head.number, { hash: head.hash, timeoutMs: 120_000 }),
     ]);
     lap("index+fold");
-    const api = await startApiProcess({ DATABASE_URL: database.url, ...opts.apiEnv });
+    const readerUrl = inject("apiTestPostgres").readerUrlTemplate.replace("/DATABASE", `/${database.name}`);
+    const api = await startApiProcess({
+      DATABASE_URL: opts.apiAsReader ? readerUrl : database.url,
+      ...opts.apiEnv,
+    });
     parts.api = api;
     lap("api");
     const pool = new pg.Pool({ connectionString: database.url, max: 3 });

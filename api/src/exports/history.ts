@@ -1,14 +1,26 @@
 import {
+  CHECKPOINT_STATE_SQL,
+  CHECKPOINTS_SQL,
+  type CheckpointRow,
+  type CheckpointState,
+  checkpointsAnswer,
   decayedSumsSeries,
   type EventRow,
   reputationEventsSql,
   type SubjectEvent,
   subjectEvent,
 } from "@attestation-explorer/rep-history";
-import { FORMULA_VERSION, reputationFromSums, stateFromRow, sumsAt } from "@attestation-explorer/rep-v1";
+import {
+  type DecayedSums,
+  FORMULA_VERSION,
+  reputationFromSums,
+  stateFromRow,
+  sumsAt,
+} from "@attestation-explorer/rep-v1";
 import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
+import { loadReputationEvents } from "../reputation/load-events.ts";
 import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
@@ -25,6 +37,9 @@ import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 // chunk before is computed, and each FETCH sent while the batch before is turned into events, so Postgres and
 // the API work at the same time. Rows are handed out about YIELD_ROWS at a time (whole nodes), so memory is
 // bounded by two batches of events, one node's events, two chunks' buckets and YIELD_ROWS rows.
+// When the indexer's day-end checkpoints cover every closed bucket end (DAY and WEEK buckets as of the latest
+// block, rep-history's checkpointsAnswer; docs/decisions/013), they are read per chunk instead of the events: the
+// same floats, computed once by the indexer's checkpoint pass with decayedSumsSeries.
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
@@ -75,6 +90,24 @@ interface Counts {
 }
 
 const ZERO: Counts = { committed: 0, verified: 0, failed: 0, expired: 0, slashes: 0, slashed_wei: 0n };
+/** A node's sums where it has no checkpoint: no event counted yet (the replay's are exactly 0 too). */
+const ZERO_SUMS: DecayedSums = { s: 0, n: 0, d: 0 };
+
+/** Some nodes' checkpoints at `times` (closed day ends): node -> time -> sums. */
+async function checkpointSums(
+  db: Db,
+  ids: readonly string[],
+  times: readonly number[],
+): Promise<Map<string, Map<number, DecayedSums>>> {
+  const out = new Map<string, Map<number, DecayedSums>>();
+  if (times.length === 0) return out;
+  for (const row of await db.query<CheckpointRow>(CHECKPOINTS_SQL, [ids, times])) {
+    const byTime = out.get(row.node_id) ?? new Map<number, DecayedSums>();
+    out.set(row.node_id, byTime);
+    byTime.set(row.t, { s: row.s, n: row.n, d: row.d });
+  }
+  return out;
+}
 
 /** The buckets of the request: from (default: the earliest registration) to `to` (default: the latest block). */
 async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<BucketEnd[]> {
@@ -226,13 +259,22 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     [HISTORY_STATEMENT_TIMEOUT],
   );
   await db.query(`SELECT set_config('work_mem', $1, true)`, [HISTORY_WORK_MEM]);
-  await db.query(
-    `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !request.node, bySubject: true })}`,
-    request.node ? [[request.node], until] : [until],
-  );
-  const byNode = eventsByNode(db);
-  let pending = await byNode.next();
   const ends = buckets.map((b) => b.end);
+  /** The bucket ends before the latest block's time (the others are answered by the stored decayed state). */
+  const closedEnds = ends.filter((t) => t < r.t);
+  let fromCheckpoints = false;
+  if (r.latest && interval !== "HOUR") {
+    const [state] = await db.query<CheckpointState>(CHECKPOINT_STATE_SQL);
+    fromCheckpoints = checkpointsAnswer(state, ends, r.t);
+  }
+  if (!fromCheckpoints) {
+    await db.query(
+      `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !request.node, bySubject: true })}`,
+      request.node ? [[request.node], until] : [until],
+    );
+  }
+  const byNode = fromCheckpoints ? undefined : eventsByNode(db);
+  let pending = byNode ? await byNode.next() : { done: true as const, value: undefined };
   /** The nodes after `after` (a chunk) and what their rows need besides events; undefined past the last. */
   const readChunk = async (after: string) => {
     const nodes = await db.query<NodeRow>(
@@ -242,18 +284,19 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     );
     if (nodes.length === 0) return undefined;
     const ids = nodes.map((n) => n.id);
-    const [counts, stakes, uptime] = await Promise.all([
+    const [counts, stakes, uptime, checkpoints] = await Promise.all([
       bucketCounts(db, ids, interval, buckets),
       stakeChanges(db, ids, untilBlock),
       uptimeSeries(db, ids, ends),
+      fromCheckpoints ? checkpointSums(db, ids, closedEnds) : undefined,
     ]);
-    return { nodes, counts, stakes, uptime };
+    return { nodes, counts, stakes, uptime, checkpoints };
   };
   let nextChunk = prefetch(readChunk(""));
   for (;;) {
     const chunk = await nextChunk;
     if (!chunk) break;
-    const { nodes, counts, stakes, uptime } = chunk;
+    const { nodes, counts, stakes, uptime, checkpoints } = chunk;
     const more = nodes.length === NODE_CHUNK;
     // The next chunk's statements go out now: Postgres answers them while this chunk's rows are computed.
     if (more) nextChunk = prefetch(readChunk(nodes[nodes.length - 1].id));
@@ -263,12 +306,18 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         yield rows;
         rows = [];
       }
-      let events: SubjectEvent[] = [];
-      if (!pending.done && pending.value.node === node.id) {
-        events = pending.value.events;
-        pending = await byNode.next();
+      let series: DecayedSums[];
+      if (checkpoints) {
+        const byTime = checkpoints.get(node.id);
+        series = ends.map((t) => byTime?.get(t) ?? ZERO_SUMS);
+      } else {
+        let events: SubjectEvent[] = [];
+        if (!pending.done && pending.value.node === node.id) {
+          events = pending.value.events;
+          pending = await (byNode as AsyncGenerator<{ node: string; events: SubjectEvent[] }>).next();
+        }
+        series = decayedSumsSeries(events, ends, "node");
       }
-      const series = decayedSumsSeries(events, ends, "node");
       // Buckets ending at the latest block (the open one, and the one before when the latest block is on a
       // bucket boundary): the stored decayed state, as reputationAt answers there.
       const state = stateFromRow({
@@ -277,8 +326,18 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         n: node.rep_n,
         d: node.rep_d,
       });
+      let replayed = false;
       for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
         if (ends[i] >= state.refTime) series[i] = sumsAt(state, ends[i], "node");
+        else if (checkpoints) replayed = true;
+      }
+      // An open end before the node's stored state (not expected as of the latest block): its events replayed.
+      if (replayed) {
+        const events = (await loadReputationEvents(db, "node", [node.id], until)).get(node.id) ?? [];
+        const replay = decayedSumsSeries(events, ends, "node");
+        for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
+          if (ends[i] < state.refTime) series[i] = replay[i];
+        }
       }
       const nodeUptime = uptime.get(node.id);
       const nodeCounts = counts.get(node.id);

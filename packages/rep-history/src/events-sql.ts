@@ -80,3 +80,13 @@ export function subjectEvent(r: EventRow): SubjectEvent {
     settlementSignatureCheck: r.settlement_signature_check,
   };
 }
+
+/**
+ * The earliest time of any event reputationEventsSql reads (unix seconds; null when there is none): every sum is
+ * zero at earlier times.
+ */
+export const FIRST_EVENT_SQL = `
+  SELECT extract(epoch FROM least(
+           (SELECT min(at) FROM inference_verdict),
+           (SELECT min(resolved_at) FROM challenge WHERE node_at_fault),
+           (SELECT min(at) FROM slash)))::float8 AS t`;

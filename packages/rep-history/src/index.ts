@@ -2,6 +2,19 @@
 // count, revocations judged with today's knowledge): the classification (classify.ts), the one statement that
 // reads those events (events-sql.ts), and the day-end checkpoints that answer it without a replay
 // (checkpoints.ts, docs/decisions/013).
+
+export {
+  CHECKPOINT_STATE_SQL,
+  CHECKPOINTS_SQL,
+  type CheckpointRow,
+  type CheckpointState,
+  checkpointsAnswer,
+  DAY_SECONDS,
+  dayEnds,
+  firstDayEndFrom,
+  latestDayEndBefore,
+  RESTATED_AFTER_SQL,
+} from "./checkpoints.ts";
 export {
   classifyAsOf,
   decayedSumsSeries,
@@ -13,4 +26,4 @@ export {
   type SubjectEvent,
   type VerdictEvent,
 } from "./classify.ts";
-export { type EventRow, reputationEventsSql, subjectEvent } from "./events-sql.ts";
+export { type EventRow, FIRST_EVENT_SQL, reputationEventsSql, subjectEvent } from "./events-sql.ts";

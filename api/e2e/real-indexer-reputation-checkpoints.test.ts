@@ -1,0 +1,196 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests read untyped JSON answers
+/**
+ * The day-end reputation checkpoints (docs/decisions/013) on real indexed devnet data: a bulk simulation spread over
+ * several days of chain time, the compiled indexer (its checkpoint pass every second) and the API as its own
+ * process, connected as the read-only role. The reputation-history export reads the checkpoints when they cover
+ * its bucket ends, and then:
+ * - every row equals `node(id) { reputation(asOf: bucket end) }`, and the CSV is byte for byte the replay's;
+ * - the rows really come from the checkpoints (a changed checkpoint changes exactly its row);
+ * - a restatement after the checkpoints' block (a PCR revocation) makes the export replay the events, and once that
+ *   restatement is final the pass computes every checkpoint again.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectAgreesWithReputationAsOf } from "./real/reputation-as-of.ts";
+import { type BulkStack, startBulkStack } from "./real/stack.ts";
+
+let s: BulkStack;
+
+interface StateRow {
+  first: number;
+  through: number;
+  basis_block: number;
+  computed_at: Date;
+  rows: number;
+}
+
+const DAY = 86_400;
+
+async function checkpointState(): Promise<StateRow | undefined> {
+  const { rows } = await s.pool.query<StateRow>(
+    `SELECT extract(epoch FROM first_day_end)::float8 AS first, extract(epoch FROM through)::float8 AS through,
+            basis_block, computed_at, rows FROM rep_checkpoints.state`,
+  );
+  return rows[0];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined) return got;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}:\n${s.indexer.log.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function get(path: string): Promise<string> {
+  const res = await fetch(`${s.api.base}${path}`);
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return text;
+}
+
+/** DAY buckets up to the checkpoints' last day end (the days after it end in blocks that are not final yet). */
+let csvPath: string;
+let first: StateRow;
+let fromCheckpoints: string;
+
+beforeAll(async () => {
+  // Six hours between blocks: the lifecycles spread over several days of chain time.
+  s = await startBulkStack(
+    { seed: "api-rep-checkpoints", nodes: 5, inferences: 300, perBlock: 20, blockInterval: 6 * 3600 },
+    { indexerEnv: { CHECKPOINT_INTERVAL_SECONDS: "1" }, apiAsReader: true },
+  );
+  // The pass runs while the indexer follows the simulation: wait until it has caught up with the final blocks
+  // (no new pass for 3 s).
+  let last = await waitFor("the first checkpoint pass", checkpointState);
+  first = await waitFor("the checkpoint pass to settle", async () => {
+    await new Promise((r) => setTimeout(r, 3_000));
+    const now = await checkpointState();
+    const settled = now && now.computed_at.getTime() === last.computed_at.getTime();
+    if (now) last = now;
+    return settled ? now : undefined;
+  });
+  csvPath = `/export/reputation-history.csv?interval=DAY&to=${new Date((first.through - 1) * 1000).toISOString()}`;
+  fromCheckpoints = await get(csvPath);
+}, 240_000);
+afterAll(async () => {
+  await s?.close();
+});
+
+describe("reputation-history from the day-end checkpoints", () => {
+  test("the pass covered every day end before the finalized block, from the first event's day", async () => {
+    const { rows } = await s.pool.query<{ t: number }>(
+      `SELECT extract(epoch FROM (SELECT at FROM inference_verdict ORDER BY at LIMIT 1))::float8 AS t`,
+    );
+    expect(first.first).toBe(Math.ceil(rows[0].t / DAY) * DAY);
+    // The chain spans several days, its last blocks (the finality window) are not final.
+    expect(first.through).toBeGreaterThanOrEqual(first.first + DAY);
+    expect(first.through).toBeLessThan(s.head.timestamp);
+    expect(first.basis_block).toBeLessThanOrEqual(s.head.number - s.finality);
+    const { rows: count } = await s.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM rep_checkpoints.node_day",
+    );
+    expect(count[0].n).toBe(first.rows);
+    expect(first.rows).toBeGreaterThan(0);
+    expect(s.indexer.log).toMatch(/checkpoints: every day end through \S+: \d+ rows in/);
+  });
+
+  test("DAY and WEEK rows equal reputation(asOf:); the CSV is byte for byte the replay's", async () => {
+    const day = (await get(csvPath.replace(".csv", ".ndjson")))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    // Every bucket ends at a day end the checkpoints cover.
+    expect(day.every((r) => Date.parse(r.bucket_end) / 1000 <= first.through)).toBe(true);
+    const nodes = await expectAgreesWithReputationAsOf(s.api, day);
+    const { rows } = await s.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM node");
+    expect(nodes.size).toBe(rows[0].n);
+    expect(day.length).toBeGreaterThanOrEqual(2 * rows[0].n);
+    const week = (await get("/export/reputation-history.ndjson?interval=WEEK"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    await expectAgreesWithReputationAsOf(s.api, week);
+
+    // The same request with the checkpoints out of reach (a restatement in a block that is not final: the pass
+    // waits, the export replays every event).
+    await withUnfinalRevocation(async () => {
+      expect(await get(csvPath)).toBe(fromCheckpoints);
+    });
+  });
+
+  test("the rows come from the checkpoints; a revocation after them makes the export replay, then the pass recomputes", async () => {
+    const { rows } = await s.pool.query<{ node_id: string; t: number; s: number }>(
+      `SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s FROM rep_checkpoints.node_day
+        WHERE s > 0 ORDER BY day_end DESC, node_id LIMIT 1`,
+    );
+    const cell = rows[0];
+    const where = "node_id = $1 AND day_end = to_timestamp($2)";
+    await s.pool.query(`UPDATE rep_checkpoints.node_day SET s = s / 2 WHERE ${where}`, [
+      cell.node_id,
+      cell.t,
+    ]);
+    const changed = await get(csvPath);
+    const differing = diffLines(fromCheckpoints, changed);
+    const bucketEnd = new Date(cell.t * 1000).toISOString();
+    expect(differing).toHaveLength(1);
+    expect(differing[0]).toContain(cell.node_id);
+    expect(differing[0]).toContain(`,${bucketEnd},`);
+
+    // Stale checkpoints are not read: the export replays the events (the halved sum is ignored).
+    await withUnfinalRevocation(async () => {
+      expect(await get(csvPath)).toBe(fromCheckpoints);
+      // The pass waits for the revocation to be final.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect((await checkpointState())?.computed_at).toEqual(first.computed_at);
+    });
+
+    // A final revocation after the checkpoints' block: every checkpoint is computed again.
+    const basis = first.basis_block;
+    await s.pool.query("UPDATE rep_checkpoints.state SET basis_block = $1", [basis - 1]);
+    await insertRevocation(basis);
+    try {
+      const again = await waitFor("the pass after the revocation", async () => {
+        const st = await checkpointState();
+        return st && st.basis_block === basis && st.computed_at > first.computed_at ? st : undefined;
+      });
+      expect(again.rows).toBe(first.rows);
+      const { rows: restored } = await s.pool.query<{ s: number }>(
+        `SELECT s FROM rep_checkpoints.node_day WHERE ${where}`,
+        [cell.node_id, cell.t],
+      );
+      expect(restored[0].s).toBe(cell.s);
+      expect(await get(csvPath)).toBe(fromCheckpoints);
+    } finally {
+      await s.pool.query("DELETE FROM pcr_event WHERE id = 'test-revocation'");
+    }
+  });
+});
+
+/** A PCR revocation row in block `block` (what the indexer writes for a PCRRevoked log). */
+async function insertRevocation(block: number): Promise<void> {
+  await s.pool.query(
+    `INSERT INTO pcr_event (id, pcr_hash, tee_type, kind, version, effective_at, grace_period, block, block_hash, at,
+                            tx, log_index)
+     VALUES ('test-revocation', $1, NULL, 'REVOKED', NULL, now(), NULL, $2, $1, now(), $1, 0)`,
+    [`0x${"ab".repeat(32)}`, block],
+  );
+}
+
+/** Runs `fn` while a revocation is recorded in the head block, which is not final. */
+async function withUnfinalRevocation(fn: () => Promise<void>): Promise<void> {
+  await insertRevocation(s.head.number);
+  try {
+    await fn();
+  } finally {
+    await s.pool.query("DELETE FROM pcr_event WHERE id = 'test-revocation'");
+  }
+}
+
+/** Lines of b that a does not have. */
+function diffLines(a: string, b: string): string[] {
+  const mine = new Set(a.split("\r\n"));
+  return b.split("\r\n").filter((l) => !mine.has(l));
+}

@@ -1,0 +1,93 @@
+// Day-end reputation checkpoints (docs/decisions/013): every node's rep-v1 sums S, N and D at each closed day's
+// end, computed once by the indexer's checkpoint pass with the replay the API would run (decayedSumsSeries over
+// the events of events-sql.ts), so that a reputation-history export reads them instead of every event. The rules
+// both sides follow are here: which day ends a pass may compute, and when stored checkpoints answer.
+//
+// A checkpoint at day end D is exact while nothing changes what reputation(asOf: D) answers:
+// - D is before the finalized block's time when computed: every event at or before D is indexed and final;
+// - no restatement is in a block after the one the pass computed from (basis_block). A restatement applies
+//   today's knowledge to earlier events (spec/README.md): a PCR revocation (earlier pcrValid PASS turn FAIL), or
+//   the registration of a TEE that settled before it (those settlements' signatures are checked then). A pass
+//   waits while a restatement is in a block that is not final yet (a reorg could undo it), so basis_block is final
+//   and every later restatement is in a later block.
+
+/** The checkpoints' interval. */
+export const DAY_SECONDS = 86_400;
+
+/** The latest day end strictly before `t` (unix seconds): every block at or before it is older than t's block. */
+export function latestDayEndBefore(t: number): number {
+  return Math.ceil(t / DAY_SECONDS) * DAY_SECONDS - DAY_SECONDS;
+}
+
+/** The first day end at or after `t`: the first that counts an event at time t. */
+export function firstDayEndFrom(t: number): number {
+  return Math.ceil(t / DAY_SECONDS) * DAY_SECONDS;
+}
+
+/** Day ends from `first` to `through`, both included (day ends, ascending). */
+export function dayEnds(first: number, through: number): number[] {
+  const out: number[] = [];
+  for (let t = first; t <= through; t += DAY_SECONDS) out.push(t);
+  return out;
+}
+
+/** The stored checkpoints' extent, as CHECKPOINT_STATE_SQL reads it. */
+export interface CheckpointState {
+  /** The first day end with rows; every node's sums are zero at earlier day ends. */
+  first: number;
+  /** The last day end with rows. */
+  through: number;
+  /** The (final) block the rows were computed from. */
+  basisBlock: number;
+  /** A restatement after basisBlock: the rows are stale. */
+  restated: boolean;
+}
+
+/** Whether a restatement (above) is in a block after `block` (an SQL expression). */
+const restatedAfter = (block: string) => `(
+    EXISTS (SELECT 1 FROM pcr_event e WHERE e.kind = 'REVOKED' AND e.block > ${block})
+    OR EXISTS (SELECT 1 FROM node n
+                WHERE n.registered_block > ${block}
+                  AND EXISTS (SELECT 1 FROM settlement s WHERE s.node_id = n.id
+                                 AND (s.block, s.log_index) < (n.registered_block, n.registered_log_index))))`;
+
+/** Whether a restatement is in a block after $1. */
+export const RESTATED_AFTER_SQL = `SELECT ${restatedAfter("$1")} AS restated`;
+
+/**
+ * The checkpoints' extent and whether a restatement made them stale; no row before the first pass. Read in the
+ * same snapshot as the checkpoints themselves.
+ */
+export const CHECKPOINT_STATE_SQL = `
+  SELECT extract(epoch FROM c.first_day_end)::float8 AS first, extract(epoch FROM c.through)::float8 AS through,
+         c.basis_block AS "basisBlock", ${restatedAfter("c.basis_block")} AS restated
+    FROM rep_checkpoints.state c WHERE c.id = 'reputation'`;
+
+/** The checkpoints of nodes $1 (ids) at day ends $2 (unix seconds). */
+export const CHECKPOINTS_SQL = `
+  SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s, n, d FROM rep_checkpoints.node_day
+   WHERE node_id = ANY($1) AND day_end = ANY(SELECT to_timestamp(unnest($2::float8[])))`;
+
+/** One row of CHECKPOINTS_SQL. */
+export interface CheckpointRow {
+  node_id: string;
+  t: number;
+  s: number;
+  n: number;
+  d: number;
+}
+
+/**
+ * Whether stored checkpoints answer rep-v1 at every time of `times` (unix seconds) that is before `openFrom` (the
+ * latest indexed block's time, where the stored decayed state answers instead): each must be a day end the
+ * checkpoints cover (at or before their last; before their first, every sum is zero), and no restatement may have
+ * come since.
+ */
+export function checkpointsAnswer(
+  state: CheckpointState | undefined,
+  times: readonly number[],
+  openFrom: number,
+): boolean {
+  if (!state || state.restated) return false;
+  return times.every((t) => t >= openFrom || (t % DAY_SECONDS === 0 && t <= state.through));
+}
