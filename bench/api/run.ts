@@ -24,6 +24,7 @@ import { freePort } from "@attestation-explorer/testkit/net";
 import { parquetMetadata } from "hyparquet";
 import pg from "pg";
 import type { ChainOptions } from "./chain.ts";
+import { computeCheckpoints } from "./checkpoints.ts";
 import { graphqlCheck, type LoadResult, runLoad } from "./load.ts";
 import { type Sample, type Workload, workloads } from "./queries.ts";
 import { seededDatabase } from "./seed.ts";
@@ -294,7 +295,19 @@ export async function run(): Promise<void> {
     console.log(`  API started: RSS ${mb(api.memory().rss)}`);
     const exports: ExportResult[] = [];
     if (has("exports")) {
-      for (const { name, path, counter, expected } of exportRuns(rows, await latestBlockTime(seeded.url))) {
+      const latest = await latestBlockTime(seeded.url);
+      if (exportNames.some((n) => n.startsWith("reputation-history"))) {
+        const t = performance.now();
+        const pass = await computeCheckpoints(seeded.url, latest);
+        console.log(
+          `  indexer's checkpoint pass (reputation-history reads it): ${
+            pass.kind === "computed"
+              ? `${int(pass.rows)} day-end rows through ${new Date(pass.through * 1000).toISOString()} in ${pass.seconds.toFixed(1)} s`
+              : `${pass.why} (${((performance.now() - t) / 1000).toFixed(1)} s)`
+          }`,
+        );
+      }
+      for (const { name, path, counter, expected } of exportRuns(rows, latest)) {
         if (!exportNames.some((n) => name.startsWith(n))) continue;
         const e = await streamExport(api, name, path, counter());
         if (e.rows !== expected) throw new Error(`${name} had ${e.rows} rows, expected ${expected}`);

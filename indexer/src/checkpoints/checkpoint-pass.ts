@@ -70,7 +70,9 @@ export class CheckpointPass {
 
   /** Called after every commit of the indexer's batches (ReorgAwareDatabase.onCommit). */
   noteCommit(head: IndexedHead): void {
-    for (const h of [...this.hotTimes.keys()]) if (h > head.height) this.hotTimes.delete(h);
+    // Heads of an abandoned branch: above the new head, or replaced by a reorg (a longer branch may replace them).
+    const abandonedFrom = Math.min(head.height + 1, head.reorg?.fromBlock ?? Number.POSITIVE_INFINITY);
+    for (const h of [...this.hotTimes.keys()]) if (h >= abandonedFrom) this.hotTimes.delete(h);
     if (head.timestamp !== undefined) this.hotTimes.set(head.height, Math.floor(head.timestamp / 1000));
     const final = Math.min(head.height, head.finalizedHeight);
     for (const [h, t] of this.hotTimes) {
@@ -80,6 +82,16 @@ export class CheckpointPass {
     }
     // Past the finalized height: the indexer is following the head, not catching up.
     this.following = head.height >= head.finalizedHeight;
+  }
+
+  /** The time of the latest final block seen committed (unix seconds), if any yet. */
+  get finalBlockTime(): number | undefined {
+    return this.finalTime;
+  }
+
+  /** Whether the last commit was past the finalized height (following the head): only then does the pass run. */
+  get followingHead(): boolean {
+    return this.following;
   }
 
   start(): void {
