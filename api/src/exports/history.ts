@@ -93,7 +93,7 @@ const ZERO: Counts = { committed: 0, verified: 0, failed: 0, expired: 0, slashes
 /** A node's sums where it has no checkpoint: no event counted yet (the replay's are exactly 0 too). */
 const ZERO_SUMS: DecayedSums = { s: 0, n: 0, d: 0 };
 
-/** Some nodes' checkpoints at `times` (closed day ends): node -> time -> sums. */
+/** Some nodes' checkpoints from the first to the last of `times` (closed day ends, ascending): node -> time -> sums. */
 async function checkpointSums(
   db: Db,
   ids: readonly string[],
@@ -101,7 +101,8 @@ async function checkpointSums(
 ): Promise<Map<string, Map<number, DecayedSums>>> {
   const out = new Map<string, Map<number, DecayedSums>>();
   if (times.length === 0) return out;
-  for (const row of await db.query<CheckpointRow>(CHECKPOINTS_SQL, [ids, times])) {
+  const range = [ids, times[0], times[times.length - 1]];
+  for (const row of await db.query<CheckpointRow>(CHECKPOINTS_SQL, range)) {
     const byTime = out.get(row.node_id) ?? new Map<number, DecayedSums>();
     out.set(row.node_id, byTime);
     byTime.set(row.t, { s: row.s, n: row.n, d: row.d });

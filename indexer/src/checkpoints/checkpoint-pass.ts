@@ -194,6 +194,8 @@ export class CheckpointPass {
       full ? [] : [new Date(ends[0] * 1000)],
     );
     const rows = await this.writeCheckpoints(client, ends, target);
+    // Planner statistics for the export's reads by node and day (a seq scan otherwise, measured 7x slower).
+    await client.query("ANALYZE rep_checkpoints.node_day");
     const seconds = (performance.now() - started) / 1000;
     await client.query(SAVE_STATE_SQL, [full ? firstEnd : state.first, target, basis, rows, seconds]);
     return { kind: "computed", full, through: target, rows, seconds };

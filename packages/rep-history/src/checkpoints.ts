@@ -63,10 +63,10 @@ export const CHECKPOINT_STATE_SQL = `
          c.basis_block AS "basisBlock", ${restatedAfter("c.basis_block")} AS restated
     FROM rep_checkpoints.state c WHERE c.id = 'reputation'`;
 
-/** The checkpoints of nodes $1 (ids) at day ends $2 (unix seconds). */
+/** The checkpoints of nodes $1 (ids) at day ends from $2 to $3 (unix seconds), by the primary key's order. */
 export const CHECKPOINTS_SQL = `
   SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s, n, d FROM rep_checkpoints.node_day
-   WHERE node_id = ANY($1) AND day_end = ANY(SELECT to_timestamp(unnest($2::float8[])))`;
+   WHERE node_id = ANY($1) AND day_end >= to_timestamp($2::float8) AND day_end <= to_timestamp($3::float8)`;
 
 /** One row of CHECKPOINTS_SQL. */
 export interface CheckpointRow {
