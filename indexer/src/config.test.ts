@@ -59,6 +59,7 @@ describe("loadConfig", () => {
       resetIndexOnChainMismatch: false,
       rpcRequestTimeoutMs: 30_000,
       maxOutageSeconds: 600,
+      checkpointIntervalSeconds: 60,
     });
   });
 
@@ -78,6 +79,20 @@ describe("loadConfig", () => {
       RPC_REQUEST_TIMEOUT_MS: "fast",
     });
     expect(bad.map((p) => p.split(":")[0]).sort()).toEqual(["MAX_OUTAGE_SECONDS", "RPC_REQUEST_TIMEOUT_MS"]);
+  });
+
+  test("CHECKPOINT_INTERVAL_SECONDS is a whole number of seconds from 1 to a day", () => {
+    expect(
+      loadConfig({ ...ADDRESS_ENV, DATA_DIR: dataDir, CHECKPOINT_INTERVAL_SECONDS: "5" })
+        .checkpointIntervalSeconds,
+    ).toBe(5);
+    for (const value of ["0", "86401", "1.5", "soon"]) {
+      const bad = problemsOf({ ...ADDRESS_ENV, DATA_DIR: dataDir, CHECKPOINT_INTERVAL_SECONDS: value });
+      expect(
+        bad.map((p) => p.split(":")[0]),
+        value,
+      ).toEqual(["CHECKPOINT_INTERVAL_SECONDS"]);
+    }
   });
 
   test("RESET_INDEX_ON_CHAIN_MISMATCH (set by npm start on the devnet) is true or false, nothing else", () => {

@@ -242,6 +242,9 @@ async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: Sub
   if (node !== undefined) yield { node, events };
 }
 
+/** No node's events (the checkpoints answer instead). */
+async function* noEvents(): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {}
+
 /**
  * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first. Throws
  * BadParameter (before any row) for too many buckets.
@@ -278,8 +281,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
       request.node ? [[request.node], until] : [until],
     );
   }
-  const byNode = fromCheckpoints ? undefined : eventsByNode(db);
-  let pending = byNode ? await byNode.next() : { done: true as const, value: undefined };
+  const byNode = fromCheckpoints ? noEvents() : eventsByNode(db);
+  let pending = await byNode.next();
   /** The nodes after `after` (a chunk) and what their rows need besides events; undefined past the last. */
   const readChunk = async (after: string) => {
     const nodes = await db.query<NodeRow>(
@@ -319,7 +322,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         let events: SubjectEvent[] = [];
         if (!pending.done && pending.value.node === node.id) {
           events = pending.value.events;
-          pending = await (byNode as AsyncGenerator<{ node: string; events: SubjectEvent[] }>).next();
+          pending = await byNode.next();
         }
         series = decayedSumsSeries(events, ends, "node");
       }
