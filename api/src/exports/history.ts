@@ -45,6 +45,11 @@ import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 export const MAX_HISTORY_BUCKETS = 10_000;
 /** Nodes per chunk: 100 peaked at 264 MB RSS on the bench database against 308 MB for 500, at the same speed. */
 const NODE_CHUNK = 100;
+/**
+ * Nodes per chunk read from checkpoints (no events held): fewer round trips. 400 streamed the bench's 310,000 CSV
+ * rows at 53,104-53,629 rows/s against 48,016-48,019 for 100, back to back, with 7-8 MB more RSS.
+ */
+const CHECKPOINT_NODE_CHUNK = 400;
 const EVENT_BATCH = 10_000;
 /** Rows handed out at a time (one write to the response): at least one node's buckets. */
 const YIELD_ROWS = 4_096;
@@ -282,13 +287,14 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     );
   }
   const byNode = fromCheckpoints ? noEvents() : eventsByNode(db);
+  const chunkSize = fromCheckpoints ? CHECKPOINT_NODE_CHUNK : NODE_CHUNK;
   let pending = await byNode.next();
   /** The nodes after `after` (a chunk) and what their rows need besides events; undefined past the last. */
   const readChunk = async (after: string) => {
     const nodes = await db.query<NodeRow>(
       `SELECT id, rep_ref_time, rep_s::text AS rep_s, rep_n::text AS rep_n, rep_d::text AS rep_d FROM node
         WHERE id > $1 ${request.node ? "AND id = $3" : ""} ORDER BY id LIMIT $2`,
-      request.node ? [after, NODE_CHUNK, request.node] : [after, NODE_CHUNK],
+      request.node ? [after, chunkSize, request.node] : [after, chunkSize],
     );
     if (nodes.length === 0) return undefined;
     const ids = nodes.map((n) => n.id);
@@ -305,7 +311,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     const chunk = await nextChunk;
     if (!chunk) break;
     const { nodes, counts, stakes, uptime, checkpoints } = chunk;
-    const more = nodes.length === NODE_CHUNK;
+    const more = nodes.length === chunkSize;
     // The next chunk's statements go out now: Postgres answers them while this chunk's rows are computed.
     if (more) nextChunk = prefetch(readChunk(nodes[nodes.length - 1].id));
     let rows: Row[] = [];
