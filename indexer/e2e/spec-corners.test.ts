@@ -4,6 +4,7 @@
  * what the spec says, case by case.
  */
 
+import { RESTATED_AFTER_SQL } from "@attestation-explorer/rep-history";
 import { startDevnetOnly } from "@attestation-explorer/testkit/chain";
 import type { Devnet } from "@attestation-explorer/testkit/devnet";
 import { buildEdgeChain, type EdgeChain } from "@attestation-explorer/testkit/edge-chain";
@@ -258,6 +259,31 @@ describe("spec corners on a hand-written chain", () => {
       key_source: "CALLDATA",
       enabled: true,
     });
+  });
+
+  it("restatements for the day-end checkpoints (rep-history): each revocation, and V registering after it settled", async () => {
+    const restatedAfter = async (block: number) =>
+      (await db.query<{ restated: boolean }>(RESTATED_AFTER_SQL, [block])).rows[0].restated;
+    const revocations = [...rows.pcr_event.values()]
+      .filter((e) => e.kind === "REVOKED")
+      .map((e) => e.block as number);
+    const registration = rows.node.get(edge.tees.V.teeId)?.registered_block as number;
+    expect(revocations.length).toBeGreaterThan(0);
+    const last = Math.max(registration, ...revocations);
+    expect(await restatedAfter(last)).toBe(false);
+    for (const block of [...revocations, registration])
+      expect(await restatedAfter(block - 1), `${block}`).toBe(true);
+    // Without the revocations (rolled back): V's registration alone, not those of nodes that had not settled.
+    await db.query("BEGIN");
+    try {
+      await db.query("DELETE FROM pcr_event WHERE kind = 'REVOKED'");
+      expect(await restatedAfter(registration - 1)).toBe(true);
+      expect(await restatedAfter(registration)).toBe(false);
+      expect(await restatedAfter(0)).toBe(true);
+    } finally {
+      await db.query("ROLLBACK");
+    }
+    expect(await restatedAfter(last - 1)).toBe(true);
   });
 
   it("a key that is not RSA SPKI, or RSA below 2048 bits, is MALFORMED: its signatures are UNKNOWN, heartbeats count", () => {
