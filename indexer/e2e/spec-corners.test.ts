@@ -273,7 +273,7 @@ describe("spec corners on a hand-written chain", () => {
     expect(await restatedAfter(last)).toBe(false);
     for (const block of [...revocations, registration])
       expect(await restatedAfter(block - 1), `${block}`).toBe(true);
-    // Without the revocations (rolled back): V's registration alone, not those of nodes that had not settled.
+    // Without the revocations (rolled back): V's registration alone counts, from its block on.
     await db.query("BEGIN");
     try {
       await db.query("DELETE FROM pcr_event WHERE kind = 'REVOKED'");
