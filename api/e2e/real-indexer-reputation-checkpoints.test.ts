@@ -121,6 +121,15 @@ describe("reputation-history from the day-end checkpoints", () => {
     });
   });
 
+  test("a role without access to the checkpoints (created after their migration) gets the replay, not an error", async () => {
+    await s.pool.query("REVOKE USAGE ON SCHEMA rep_checkpoints FROM explorer_reader");
+    try {
+      expect(await get(csvPath)).toBe(fromCheckpoints);
+    } finally {
+      await s.pool.query("GRANT USAGE ON SCHEMA rep_checkpoints TO explorer_reader");
+    }
+  });
+
   test("the rows come from the checkpoints; a revocation after them makes the export replay, then the pass recomputes", async () => {
     const { rows } = await s.pool.query<{ node_id: string; t: number; s: number }>(
       `SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s FROM rep_checkpoints.node_day

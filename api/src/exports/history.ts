@@ -1,5 +1,6 @@
 import {
   CHECKPOINT_STATE_SQL,
+  CHECKPOINTS_READABLE_SQL,
   CHECKPOINTS_SQL,
   type CheckpointRow,
   type CheckpointState,
@@ -273,11 +274,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   const closedEnds = ends.filter((t) => t < r.t);
   let fromCheckpoints = false;
   if (r.latest && interval !== "HOUR") {
-    // Before the indexer applied the checkpoints' migration (an API upgraded first) there are none to read.
-    const [present] = await db.query<{ ok: boolean }>(
-      "SELECT to_regclass('rep_checkpoints.state') IS NOT NULL AS ok",
-    );
-    const [state] = present?.ok ? await db.query<CheckpointState>(CHECKPOINT_STATE_SQL) : [];
+    const [access] = await db.query<{ readable: boolean }>(CHECKPOINTS_READABLE_SQL);
+    const [state] = access?.readable ? await db.query<CheckpointState>(CHECKPOINT_STATE_SQL) : [];
     fromCheckpoints = checkpointsAnswer(state, ends, r.t);
   }
   if (!fromCheckpoints) {

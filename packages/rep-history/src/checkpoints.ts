@@ -63,6 +63,16 @@ export const CHECKPOINT_STATE_SQL = `
          c.basis_block AS "basisBlock", ${restatedAfter("c.basis_block")} AS restated
     FROM rep_checkpoints.state c WHERE c.id = 'reputation'`;
 
+/**
+ * Whether this session can read the checkpoints: false before the indexer's migration made them, or for a role
+ * that was not granted them (one created after that migration ran); then the export replays the events.
+ */
+export const CHECKPOINTS_READABLE_SQL = `
+  SELECT CASE WHEN to_regnamespace('rep_checkpoints') IS NULL THEN false
+              WHEN NOT has_schema_privilege(to_regnamespace('rep_checkpoints'), 'USAGE') THEN false
+              ELSE has_table_privilege('rep_checkpoints.state', 'SELECT')
+                   AND has_table_privilege('rep_checkpoints.node_day', 'SELECT') END AS readable`;
+
 /** The checkpoints of nodes $1 (ids) at day ends from $2 to $3 (unix seconds), by the primary key's order. */
 export const CHECKPOINTS_SQL = `
   SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s, n, d FROM rep_checkpoints.node_day

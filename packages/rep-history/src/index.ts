@@ -5,6 +5,7 @@
 
 export {
   CHECKPOINT_STATE_SQL,
+  CHECKPOINTS_READABLE_SQL,
   CHECKPOINTS_SQL,
   type CheckpointRow,
   type CheckpointState,
