@@ -6,6 +6,8 @@
  * its bucket ends, and then:
  * - every row equals `node(id) { reputation(asOf: bucket end) }`, and the CSV is byte for byte the replay's;
  * - the rows really come from the checkpoints (a changed checkpoint changes exactly its row);
+ * - a day end that becomes final is added by the next pass alone;
+ * - a role without access to them gets the replay;
  * - a restatement after the checkpoints' block (a PCR revocation) makes the export replay the events, and once that
  *   restatement is final the pass computes every checkpoint again.
  */
@@ -121,6 +123,27 @@ describe("reputation-history from the day-end checkpoints", () => {
     });
   });
 
+  test("a day end that became final after the last pass is added by the next pass alone (the earlier rows kept)", async () => {
+    const before = await checkpointState();
+    const { rows: kept } = await s.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM rep_checkpoints.node_day WHERE day_end < (SELECT through FROM rep_checkpoints.state)",
+    );
+    // As if the pass had last run a day earlier: its last day's rows not there yet.
+    await s.pool.query(
+      "DELETE FROM rep_checkpoints.node_day WHERE day_end = (SELECT through FROM rep_checkpoints.state)",
+    );
+    await s.pool.query("UPDATE rep_checkpoints.state SET through = through - interval '1 day'");
+    const after = await waitFor("the next pass", async () => {
+      const st = await checkpointState();
+      return st && st.computed_at > (before as StateRow).computed_at ? st : undefined;
+    });
+    expect(after.through).toBe(before?.through);
+    expect(after.rows).toBe(before?.rows);
+    expect(after.rows).toBeGreaterThan(kept[0].n);
+    expect(s.indexer.log).toMatch(/checkpoints: new day end through \S+: \d+ rows in/);
+    expect(await get(csvPath)).toBe(fromCheckpoints);
+  });
+
   test("a role without access to the checkpoints (created after their migration) gets the replay, not an error", async () => {
     await s.pool.query("REVOKE USAGE ON SCHEMA rep_checkpoints FROM explorer_reader");
     try {
@@ -131,6 +154,7 @@ describe("reputation-history from the day-end checkpoints", () => {
   });
 
   test("the rows come from the checkpoints; a revocation after them makes the export replay, then the pass recomputes", async () => {
+    const current = (await checkpointState()) as StateRow;
     const { rows } = await s.pool.query<{ node_id: string; t: number; s: number }>(
       `SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s FROM rep_checkpoints.node_day
         WHERE s > 0 ORDER BY day_end DESC, node_id LIMIT 1`,
@@ -153,19 +177,19 @@ describe("reputation-history from the day-end checkpoints", () => {
       expect(await get(csvPath)).toBe(fromCheckpoints);
       // The pass waits for the revocation to be final.
       await new Promise((r) => setTimeout(r, 2_500));
-      expect((await checkpointState())?.computed_at).toEqual(first.computed_at);
+      expect((await checkpointState())?.computed_at).toEqual(current.computed_at);
     });
 
     // A final revocation after the checkpoints' block: every checkpoint is computed again.
-    const basis = first.basis_block;
+    const basis = current.basis_block;
     await s.pool.query("UPDATE rep_checkpoints.state SET basis_block = $1", [basis - 1]);
     await insertRevocation(basis);
     try {
       const again = await waitFor("the pass after the revocation", async () => {
         const st = await checkpointState();
-        return st && st.basis_block === basis && st.computed_at > first.computed_at ? st : undefined;
+        return st && st.basis_block === basis && st.computed_at > current.computed_at ? st : undefined;
       });
-      expect(again.rows).toBe(first.rows);
+      expect(again.rows).toBe(current.rows);
       const { rows: restored } = await s.pool.query<{ s: number }>(
         `SELECT s FROM rep_checkpoints.node_day WHERE ${where}`,
         [cell.node_id, cell.t],
