@@ -21,7 +21,6 @@ import {
 import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
-import { loadReputationEvents } from "../reputation/load-events.ts";
 import type { Row } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
@@ -276,7 +275,13 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   if (r.latest && interval !== "HOUR") {
     const [access] = await db.query<{ readable: boolean }>(CHECKPOINTS_READABLE_SQL);
     const [state] = access?.readable ? await db.query<CheckpointState>(CHECKPOINT_STATE_SQL) : [];
-    fromCheckpoints = checkpointsAnswer(state, ends, r.t);
+    // The open buckets come from each node's stored decayed state, which answers from its reference time on: a
+    // node whose state is ahead of the latest block (not expected) needs the replay for them too.
+    const [ahead] = await db.query<{ ahead: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM node WHERE rep_ref_time > $1) AS ahead",
+      [r.t],
+    );
+    fromCheckpoints = !ahead?.ahead && checkpointsAnswer(state, ends, r.t);
   }
   if (!fromCheckpoints) {
     await db.query(
@@ -338,18 +343,8 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         n: node.rep_n,
         d: node.rep_d,
       });
-      let replayed = false;
       for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
         if (ends[i] >= state.refTime) series[i] = sumsAt(state, ends[i], "node");
-        else if (checkpoints) replayed = true;
-      }
-      // An open end before the node's stored state (not expected as of the latest block): its events replayed.
-      if (replayed) {
-        const events = (await loadReputationEvents(db, "node", [node.id], until)).get(node.id) ?? [];
-        const replay = decayedSumsSeries(events, ends, "node");
-        for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
-          if (ends[i] < state.refTime) series[i] = replay[i];
-        }
       }
       const nodeUptime = uptime.get(node.id);
       const nodeCounts = counts.get(node.id);
