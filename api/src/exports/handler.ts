@@ -26,7 +26,7 @@ import {
   type Row,
   timestamptzIso,
 } from "./format.ts";
-import { historyRows } from "./history.ts";
+import { HISTORY_FIELDS, historyRows } from "./history.ts";
 import {
   type AsOf,
   BadParameter,
@@ -310,12 +310,12 @@ export async function handleExport(
     const scoped = clientDb(client, db.pool);
     // reputation-history: rows made in chunks by history.ts; its first chunk is made before the first byte (a
     // range of too many buckets is a 400).
-    let history: AsyncGenerator<Row[]> | undefined;
-    let firstHistory: IteratorResult<Row[]> | undefined;
+    let history: AsyncGenerator<unknown[][]> | undefined;
+    let firstHistory: IteratorResult<unknown[][]> | undefined;
     if (name === "reputation-history") {
       history = historyRows(scoped, request, resolved);
       try {
-        firstHistory = await run(() => (history as AsyncGenerator<Row[]>).next());
+        firstHistory = await run(() => (history as AsyncGenerator<unknown[][]>).next());
       } catch (err) {
         if (!(err instanceof BadParameter)) throw err;
         await client.query("ROLLBACK");
@@ -365,11 +365,30 @@ export async function handleExport(
     };
     const size = CHUNK[name];
     if (history && firstHistory) {
+      // Rows as arrays in HISTORY_FIELDS' order, written as pg's array rows are.
+      const addToParquet = parquet?.arrayRows(HISTORY_FIELDS);
+      const arrayLine = parquet ? undefined : arrayLineWriter(format as "csv" | "ndjson", columns, HISTORY_FIELDS);
       let next = firstHistory;
       while (!next.done && !aborted) {
-        await emit(next.value);
+        if (addToParquet) {
+          for (const values of next.value) addToParquet(values);
+          await parquet?.flushFull();
+        } else if (arrayLine) {
+          // Pieces of about WRITE_PIECE characters, as the array rows' path writes them.
+          let text = "";
+          let full = false;
+          for (const values of next.value) {
+            text += arrayLine(values);
+            if (text.length >= WRITE_PIECE) {
+              if (!res.write(text)) full = true;
+              text = "";
+            }
+          }
+          if (text && !res.write(text)) full = true;
+          if (full) await drained(res);
+        }
         if (aborted) break;
-        next = await run(() => (history as AsyncGenerator<Row[]>).next());
+        next = await run(() => (history as AsyncGenerator<unknown[][]>).next());
       }
     } else if (ARRAY_ROWS.has(name)) {
       // Each row is written as it arrives (pg's row events, rows not collected), so a row is garbage before

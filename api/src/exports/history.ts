@@ -21,7 +21,7 @@ import {
 import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
-import type { Row } from "./format.ts";
+import { COLUMNS } from "./format.ts";
 import { BadParameter, type ExportRequest } from "./params.ts";
 import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 
@@ -40,6 +40,9 @@ import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 // When the indexer's day-end checkpoints cover every closed bucket end (DAY and WEEK buckets as of the latest
 // block, rep-history's checkpointsAnswer; docs/decisions/013), they are read per chunk instead of the events: the
 // same floats, computed once by the indexer's checkpoint pass with decayedSumsSeries.
+
+/** The names of the values of a row that historyRows yields, in order: the export's columns. */
+export const HISTORY_FIELDS: readonly string[] = COLUMNS["reputation-history"].map((c) => c.name);
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
@@ -251,10 +254,11 @@ async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: Sub
 async function* noEvents(): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {}
 
 /**
- * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first. Throws
+ * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first, each row
+ * its values in HISTORY_FIELDS' order (no object per row: the writers take arrays, as pg's rows). Throws
  * BadParameter (before any row) for too many buckets.
  */
-export async function* historyRows(db: Db, request: ExportRequest, r: Resolved): AsyncGenerator<Row[]> {
+export async function* historyRows(db: Db, request: ExportRequest, r: Resolved): AsyncGenerator<unknown[][]> {
   const interval = request.interval ?? "DAY";
   const buckets = await bucketEnds(db, request, r);
   if (buckets.length === 0) return;
@@ -317,7 +321,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     const more = nodes.length === chunkSize;
     // The next chunk's statements go out now: Postgres answers them while this chunk's rows are computed.
     if (more) nextChunk = prefetch(readChunk(nodes[nodes.length - 1].id));
-    let rows: Row[] = [];
+    let rows: unknown[][] = [];
     for (const node of nodes) {
       if (rows.length >= YIELD_ROWS) {
         yield rows;
@@ -357,30 +361,31 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         const sums = series[i];
         const rep = reputationFromSums(sums);
         const c = nodeCounts?.get(b.start) ?? ZERO;
-        rows.push({
-          node: node.id,
-          bucket_start: b.startIso,
-          bucket_end: b.endIso,
-          block: b.block,
-          score: rep.score,
-          lower_bound: rep.lowerBound,
-          upper_bound: rep.upperBound,
-          s: sums.s,
-          f: rep.effectiveSamples - sums.s,
-          n: rep.effectiveSamples,
-          d: rep.decayedSlashes,
-          slash_factor: rep.slashFactor,
-          provisional: rep.provisional,
-          uptime_7d: nodeUptime?.[i] ?? 0,
-          stake_wei: stake,
-          committed: c.committed,
-          verified: c.verified,
-          failed: c.failed,
-          expired: c.expired,
-          slashes: c.slashes,
-          slashed_wei: c.slashed_wei.toString(),
-          formula_version: FORMULA_VERSION,
-        });
+        // In HISTORY_FIELDS' order.
+        rows.push([
+          node.id,
+          b.startIso,
+          b.endIso,
+          b.block,
+          rep.score,
+          rep.lowerBound,
+          rep.upperBound,
+          sums.s,
+          rep.effectiveSamples - sums.s,
+          rep.effectiveSamples,
+          rep.decayedSlashes,
+          rep.slashFactor,
+          rep.provisional,
+          nodeUptime?.[i] ?? 0,
+          stake,
+          c.committed,
+          c.verified,
+          c.failed,
+          c.expired,
+          c.slashes,
+          c.slashed_wei.toString(),
+          FORMULA_VERSION,
+        ]);
       }
     }
     if (rows.length > 0) yield rows;
