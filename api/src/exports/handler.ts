@@ -367,7 +367,9 @@ export async function handleExport(
     if (history && firstHistory) {
       // Rows as arrays in HISTORY_FIELDS' order, written as pg's array rows are.
       const addToParquet = parquet?.arrayRows(HISTORY_FIELDS);
-      const arrayLine = parquet ? undefined : arrayLineWriter(format as "csv" | "ndjson", columns, HISTORY_FIELDS);
+      const arrayLine = parquet
+        ? undefined
+        : arrayLineWriter(format as "csv" | "ndjson", columns, HISTORY_FIELDS);
       let next = firstHistory;
       while (!next.done && !aborted) {
         if (addToParquet) {
