@@ -126,10 +126,25 @@ describe("reputation-history from the day-end checkpoints", () => {
       .map((l) => JSON.parse(l));
     await expectAgreesWithReputationAsOf(s.api, week);
 
+    // One node's export (node=) is that node's lines of the whole export, read from the checkpoints as replayed.
+    // A node that never registered (a node of stakes and inferences only) starts where every node's export does.
+    const { rows: unregistered } = await s.pool.query<{ id: string }>(
+      "SELECT id FROM node WHERE registered_at IS NULL ORDER BY id",
+    );
+    const node = unregistered
+      .map((n) => n.id)
+      .find((id) => day.some((r) => r.node === id && r.s > 0)) as string;
+    expect(node).toBeDefined();
+    const linesOf = (csv: string) => csv.split("\r\n").filter((l) => l.startsWith(`${node},`));
+    const mine = linesOf(fromCheckpoints);
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    expect(linesOf(await get(`${csvPath}&node=${node}`))).toEqual(mine);
+
     // The same request with the checkpoints out of reach (a restatement in a block that is not final: the pass
     // waits, the export replays every event).
     await withUnfinalRevocation(async () => {
       expect(await get(csvPath)).toBe(fromCheckpoints);
+      expect(linesOf(await get(`${csvPath}&node=${node}`))).toEqual(mine);
     });
   });
 

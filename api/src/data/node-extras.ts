@@ -1,4 +1,4 @@
-import { uptime7d, uptime7dSorted } from "@attestation-explorer/rep-v1";
+import { uptime7d } from "@attestation-explorer/rep-v1";
 import type { Db } from "../db/database.ts";
 
 /**
@@ -56,33 +56,5 @@ export async function uptimes(
   );
   const out = new Map<string, number>(nodeIds.map((id) => [id, 0]));
   for (const r of rows) out.set(r.node_id, uptime7d(r.ts, asOf));
-  return out;
-}
-
-/**
- * uptime7d of each node at each of `asOfs` (ascending), as `uptimes` answers at each: the node's counting
- * heartbeats in (first asOf - 7 d, last asOf] read in one statement, oldest first, and the windows of each asOf
- * counted by the rep-v1 library over them (uptime7dSorted). Values in the order of `asOfs`; 0 without heartbeats.
- */
-export async function uptimeSeries(
-  db: Db,
-  nodeIds: readonly string[],
-  asOfs: readonly number[],
-): Promise<Map<string, number[]>> {
-  const out = new Map<string, number[]>();
-  if (asOfs.length === 0) return out;
-  const rows = await db.query<{ node_id: string; ts: number[] }>(
-    `SELECT node_id, array_agg(extract(epoch FROM at)::float8 ORDER BY at) AS ts
-       FROM heartbeat
-      WHERE node_id = ANY($1) AND counts
-        AND at > to_timestamp($2::float8 - 604800) AND at <= to_timestamp($3::float8)
-      GROUP BY node_id`,
-    [nodeIds, asOfs[0], asOfs[asOfs.length - 1]],
-  );
-  for (const r of rows)
-    out.set(
-      r.node_id,
-      asOfs.map((asOf) => uptime7dSorted(r.ts, asOf)),
-    );
   return out;
 }

@@ -1,10 +1,10 @@
 import {
   CHECKPOINT_STATE_SQL,
   CHECKPOINTS_READABLE_SQL,
-  CHECKPOINTS_SQL,
   type CheckpointRow,
   type CheckpointState,
   checkpointsAnswer,
+  checkpointsSql,
   decayedSumsSeries,
   type EventRow,
   reputationEventsSql,
@@ -17,8 +17,8 @@ import {
   reputationFromSums,
   stateFromRow,
   sumsAt,
+  uptime7dSorted,
 } from "@attestation-explorer/rep-v1";
-import { uptimeSeries } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
 import { bucketStart, INTERVAL_SECONDS, type Interval } from "../history/buckets.ts";
 import { COLUMNS } from "./format.ts";
@@ -30,32 +30,30 @@ import { type Resolved, TIMES_BLOCKS_SQL } from "./sql.ts";
 // the stored decayed state at or after the latest indexed block, else the replay of classify.ts's eventsAsOf
 // through rep-v1's decayedSumsAsOf / reputationFromSums, which is reputationAsOf split to keep S, N and D; here
 // classify.ts's decayedSumsSeries, the same floats at every bucket end in one pass over a node's events).
-// The events of every node are read in one statement (events-sql.ts, one node after another, each in chain
-// order) through a cursor, EVENT_BATCH rows at a time: a statement per chunk of nodes read most of the
-// inference tables each time (their rows are not stored by node). Nodes are read NODE_CHUNK at a time (stake
-// changes, buckets and heartbeats of that chunk, one statement each), each chunk's statements sent while the
-// chunk before is computed, and each FETCH sent while the batch before is turned into events, so Postgres and
-// the API work at the same time. Rows are handed out about YIELD_ROWS at a time (whole nodes), so memory is
-// bounded by two batches of events, one node's events, two chunks' buckets and YIELD_ROWS rows.
-// When the indexer's day-end checkpoints cover every closed bucket end (DAY and WEEK buckets as of the latest
-// block, rep-history's checkpointsAnswer; docs/decisions/013), they are read per chunk instead of the events: the
-// same floats, computed once by the indexer's checkpoint pass with decayedSumsSeries.
+// Every input is read in one statement per export, through a cursor ordered by node, beside a cursor over the
+// node list in the same order (ByNode): the nodes, their buckets' counts, stake changes, counting heartbeats,
+// and either every node's events (events-sql.ts, one node after another, each in chain order) or, when the
+// indexer's day-end checkpoints cover every closed bucket end (DAY and WEEK buckets as of the latest block,
+// rep-history's checkpointsAnswer; docs/decisions/013), its checkpoints: the same floats, computed once by the
+// indexer's checkpoint pass with decayedSumsSeries. One statement per chunk of nodes read the same table pages
+// again and again (the rows of a node are spread over its tables). Each cursor's next FETCH is sent as soon as a
+// batch arrives, so Postgres and the API work at the same time. Rows are handed out about YIELD_ROWS at a time
+// (whole nodes), small enough to die young: memory is bounded by two batches of each cursor, one node's events
+// and YIELD_ROWS rows.
 
 /** The names of the values of a row that historyRows yields, in order: the export's columns. */
 export const HISTORY_FIELDS: readonly string[] = COLUMNS["reputation-history"].map((c) => c.name);
 
 /** At most this many buckets per request (a longer range is a 400 naming from). */
 export const MAX_HISTORY_BUCKETS = 10_000;
-/** Nodes per chunk: 100 peaked at 264 MB RSS on the bench database against 308 MB for 500, at the same speed. */
-const NODE_CHUNK = 100;
-/**
- * Nodes per chunk read from checkpoints (no events held): fewer round trips. 400 streamed the bench's 310,000 CSV
- * rows at 53,104-53,629 rows/s against 48,016-48,019 for 100, back to back, with 7-8 MB more RSS.
- */
-const CHECKPOINT_NODE_CHUNK = 400;
 const EVENT_BATCH = 10_000;
-/** Rows handed out at a time (one write to the response): at least one node's buckets. */
-const YIELD_ROWS = 4_096;
+/** Rows per FETCH of the buckets', stake changes' and checkpoints' cursors. */
+const ROW_BATCH = 10_000;
+/**
+ * Rows handed out at a time: at least one node's buckets. 512 took the bench's 310,000 CSV rows at 2.2-2.3 API
+ * CPU s against 2.9-3.0 for 4,096 (rows held across young collections are promoted, then collected old).
+ */
+const YIELD_ROWS = 512;
 /** statement_timeout of the export's transaction (SET LOCAL), for its sort of every event. */
 const HISTORY_STATEMENT_TIMEOUT = "10min";
 /** work_mem of the export's transaction (SET LOCAL): Postgres's memory for that sort, not the API's. */
@@ -101,32 +99,21 @@ const ZERO: Counts = { committed: 0, verified: 0, failed: 0, expired: 0, slashes
 /** A node's sums where it has no checkpoint: no event counted yet (the replay's are exactly 0 too). */
 const ZERO_SUMS: DecayedSums = { s: 0, n: 0, d: 0 };
 
-/** Some nodes' checkpoints from the first to the last of `times` (closed day ends, ascending): node -> time -> sums. */
-async function checkpointSums(
-  db: Db,
-  ids: readonly string[],
-  times: readonly number[],
-): Promise<Map<string, Map<number, DecayedSums>>> {
-  const out = new Map<string, Map<number, DecayedSums>>();
-  if (times.length === 0) return out;
-  const range = [ids, times[0], times[times.length - 1]];
-  for (const row of await db.query<CheckpointRow>(CHECKPOINTS_SQL, range)) {
-    const byTime = out.get(row.node_id) ?? new Map<number, DecayedSums>();
-    out.set(row.node_id, byTime);
-    byTime.set(row.t, { s: row.s, n: row.n, d: row.d });
-  }
-  return out;
-}
-
-/** The buckets of the request: from (default: the earliest registration) to `to` (default: the latest block). */
+/**
+ * The buckets of the request: from (default: the earliest registration; of the node for one node, unless it never
+ * registered) to `to` (default: the latest block).
+ */
 async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<BucketEnd[]> {
   const interval = request.interval ?? "DAY";
   const size = INTERVAL_SECONDS[interval];
   let fromT = request.from ? request.from.getTime() / 1000 : undefined;
   if (fromT === undefined) {
+    // One node's from its registration; a node that never registered (a node of stakes or inferences only), as
+    // every node's.
+    const earliest = (where: string) =>
+      `SELECT min(registered_at) FROM node WHERE registered_at IS NOT NULL ${where}`;
     const rows = await db.query<{ t: number | null }>(
-      `SELECT extract(epoch FROM min(registered_at))::float8 AS t FROM node
-        WHERE registered_at IS NOT NULL ${request.node ? "AND id = $1" : ""}`,
+      `SELECT extract(epoch FROM ${request.node ? `COALESCE((${earliest("AND id = $1")}), (${earliest("")}))` : `(${earliest("")})`})::float8 AS t`,
       request.node ? [request.node] : [],
     );
     fromT = rows[0]?.t ?? r.t;
@@ -160,39 +147,119 @@ async function bucketEnds(db: Db, request: ExportRequest, r: Resolved): Promise<
   return out;
 }
 
-/** Counts per bucket start of some nodes (HOUR rows, or DAY rows summed into DAY / WEEK buckets). */
-async function bucketCounts(
-  db: Db,
-  ids: readonly string[],
-  interval: Interval,
-  buckets: readonly BucketEnd[],
-): Promise<Map<string, Map<number, Counts>>> {
-  const out = new Map<string, Map<number, Counts>>();
-  if (buckets.length === 0) return out;
-  const start = buckets[0].start;
-  const end = buckets[buckets.length - 1].start + INTERVAL_SECONDS[interval];
-  const rows = await db.query<{
-    node_id: string;
-    start: number;
-    committed: number;
-    verified: number;
-    failed: number;
-    expired: number;
-    slashes: number;
-    slashed_amount: string;
-  }>(
-    `SELECT node_id, extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes,
-            slashed_amount::text AS slashed_amount
-       FROM node_bucket
-      WHERE node_id = ANY($1) AND interval = $2 AND start >= to_timestamp($3::float8) AND start < to_timestamp($4::float8)`,
-    [ids, interval === "HOUR" ? "HOUR" : "DAY", start, end],
-  );
+/**
+ * The rows of a cursor declared in the export's transaction, a FETCH of `batch` rows at a time; the next FETCH
+ * is sent as soon as a batch arrives, so Postgres reads on while the batch is used.
+ */
+async function* cursorRows<R>(db: Db, cursor: string, batch: number): AsyncGenerator<R[]> {
+  const fetchBatch = () => prefetch(db.query<R>(`FETCH ${batch} FROM ${cursor}`));
+  let next = fetchBatch();
+  for (;;) {
+    const rows = await next;
+    if (rows.length === batch) next = fetchBatch();
+    if (rows.length > 0) yield rows;
+    if (rows.length < batch) return;
+  }
+}
+
+/** A cursor's rows (ordered by node as the node list is) grouped by node: `node` names a row's node. */
+async function* groupsByNode<R, T>(
+  rows: AsyncGenerator<R[]>,
+  node: (row: R) => string,
+  map: (row: R) => T,
+): AsyncGenerator<{ node: string; rows: T[] }> {
+  let current: string | undefined;
+  let group: T[] = [];
+  for await (const batch of rows) {
+    for (const row of batch) {
+      const id = node(row);
+      if (id !== current) {
+        if (current !== undefined) yield { node: current, rows: group };
+        current = id;
+        group = [];
+      }
+      group.push(map(row));
+    }
+  }
+  if (current !== undefined) yield { node: current, rows: group };
+}
+
+/**
+ * A node-ordered cursor read beside the node list: `take(id)` for each node in the list's order gives that node's
+ * rows (none when the cursor's next node is another). Every row's node is a node (a foreign key, or an event's
+ * subject), and both orders are Postgres's for the same ids, so a row left after the last node is an error.
+ */
+class ByNode<T> {
+  private pending: Promise<IteratorResult<{ node: string; rows: T[] }>>;
+
+  constructor(
+    private readonly what: string,
+    private readonly groups: AsyncGenerator<{ node: string; rows: T[] }>,
+  ) {
+    this.pending = prefetch(groups.next());
+  }
+
+  async take(id: string): Promise<T[]> {
+    const next = await this.pending;
+    if (next.done || next.value.node !== id) return [];
+    this.pending = prefetch(this.groups.next());
+    return next.value.rows;
+  }
+
+  /** Throws if rows are left (their node was not in the list). */
+  async end(): Promise<void> {
+    const next = await this.pending;
+    if (!next.done) throw new Error(`reputation-history: ${this.what} of ${next.value.node} matched no node`);
+  }
+}
+
+/** Rows of no node (the checkpoints answer instead of the events, or the replay instead of the checkpoints). */
+async function* noRows<T>(): AsyncGenerator<{ node: string; rows: T[] }> {}
+
+const NODE_BATCH = 1_000;
+/** One row per node (its heartbeat times): fewer rows per FETCH. */
+const HEARTBEAT_BATCH = 1_000;
+
+/** The statements of the export's cursors (`AND node_id = $k` for one node). */
+const BUCKETS_SQL = (oneNode: string) =>
+  `SELECT node_id, extract(epoch FROM start)::float8 AS start, committed, verified, failed, expired, slashes,
+          slashed_amount::text AS slashed_amount
+     FROM node_bucket
+    WHERE node_id IS NOT NULL AND interval = $1 AND start >= to_timestamp($2::float8) AND start < to_timestamp($3::float8)
+          ${oneNode}
+    ORDER BY node_id`;
+const STAKES_SQL = (oneNode: string) =>
+  `SELECT node_id, block, stake_after::text AS stake FROM stake_change
+    WHERE node_id IS NOT NULL AND block <= $1 ${oneNode} ORDER BY node_id, block, log_index`;
+/** Each node's counting heartbeats in (first end - 7 d, last end], oldest first: uptime7d at each end. */
+const HEARTBEATS_SQL = (oneNode: string) =>
+  `SELECT node_id, array_agg(extract(epoch FROM at)::float8 ORDER BY at) AS ts
+     FROM heartbeat
+    WHERE node_id IS NOT NULL AND counts AND at > to_timestamp($1::float8 - 604800) AND at <= to_timestamp($2::float8)
+          ${oneNode}
+    GROUP BY node_id ORDER BY node_id`;
+const NODES_SQL = (oneNode: string) =>
+  `SELECT id, rep_ref_time, rep_s::text AS rep_s, rep_n::text AS rep_n, rep_d::text AS rep_d FROM node
+    WHERE true ${oneNode} ORDER BY id`;
+
+interface BucketRow {
+  node_id: string;
+  start: number;
+  committed: number;
+  verified: number;
+  failed: number;
+  expired: number;
+  slashes: number;
+  slashed_amount: string;
+}
+
+/** A node's counts per bucket start (HOUR rows, or DAY rows summed into DAY / WEEK buckets). */
+function countsByStart(rows: readonly BucketRow[], interval: Interval): Map<number, Counts> {
+  const out = new Map<number, Counts>();
   for (const row of rows) {
-    const byStart = out.get(row.node_id) ?? new Map<number, Counts>();
-    out.set(row.node_id, byStart);
     const s = bucketStart(row.start, interval);
-    const c = byStart.get(s) ?? { ...ZERO };
-    byStart.set(s, {
+    const c = out.get(s) ?? ZERO;
+    out.set(s, {
       committed: c.committed + row.committed,
       verified: c.verified + row.verified,
       failed: c.failed + row.failed,
@@ -203,55 +270,6 @@ async function bucketCounts(
   }
   return out;
 }
-
-/** Each node's stake changes up to block `until`, oldest first (block, log index). */
-async function stakeChanges(
-  db: Db,
-  ids: readonly string[],
-  until: number,
-): Promise<Map<string, { block: number; stake: string }[]>> {
-  const rows = await db.query<{ node_id: string; block: number; stake: string }>(
-    `SELECT node_id, block, stake_after::text AS stake FROM stake_change
-      WHERE node_id = ANY($1) AND block <= $2 ORDER BY node_id, block, log_index`,
-    [ids, until],
-  );
-  const out = new Map<string, { block: number; stake: string }[]>();
-  for (const row of rows) {
-    const list = out.get(row.node_id) ?? [];
-    list.push({ block: row.block, stake: row.stake });
-    out.set(row.node_id, list);
-  }
-  return out;
-}
-
-/**
- * Each node's events (ordered by node id, as the node chunks are) from the cursor `history_events`, declared
- * over reputationEventsSql(..., { bySubject: true }) in the export's transaction.
- */
-async function* eventsByNode(db: Db): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {
-  let node: string | undefined;
-  let events: SubjectEvent[] = [];
-  const fetchBatch = () => prefetch(db.query<EventRow>(`FETCH ${EVENT_BATCH} FROM history_events`));
-  let next = fetchBatch();
-  for (;;) {
-    const rows = await next;
-    // The next batch is asked for at once: Postgres sends it while this one is turned into rows.
-    if (rows.length === EVENT_BATCH) next = fetchBatch();
-    for (const row of rows) {
-      if (row.subject !== node) {
-        if (node !== undefined) yield { node, events };
-        node = row.subject;
-        events = [];
-      }
-      events.push(subjectEvent(row));
-    }
-    if (rows.length < EVENT_BATCH) break;
-  }
-  if (node !== undefined) yield { node, events };
-}
-
-/** No node's events (the checkpoints answer instead). */
-async function* noEvents(): AsyncGenerator<{ node: string; events: SubjectEvent[] }> {}
 
 /**
  * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first, each row
@@ -287,57 +305,90 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
     );
     fromCheckpoints = !ahead?.ahead && checkpointsAnswer(state, ends, r.t);
   }
-  if (!fromCheckpoints) {
+  // Every cursor reads every node's rows (or the one node's) in node order, beside the node list: one statement
+  // each, instead of one per chunk of nodes (whose rows are spread over their tables' pages).
+  const one = request.node;
+  const declare = (cursor: string, sql: (oneNode: string) => string, values: unknown[]) =>
+    db.query(
+      `DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql(one ? `AND node_id = $${values.length + 1}` : "")}`,
+      [...values, ...(one ? [one] : [])],
+    );
+  await db.query(
+    `DECLARE history_nodes NO SCROLL CURSOR FOR ${NODES_SQL(one ? "AND id = $1" : "")}`,
+    one ? [one] : [],
+  );
+  const size = INTERVAL_SECONDS[interval];
+  await declare("history_buckets", BUCKETS_SQL, [
+    interval === "HOUR" ? "HOUR" : "DAY",
+    buckets[0].start,
+    buckets[buckets.length - 1].start + size,
+  ]);
+  await declare("history_stakes", STAKES_SQL, [untilBlock]);
+  await declare("history_heartbeats", HEARTBEATS_SQL, [ends[0], ends[ends.length - 1]]);
+  if (fromCheckpoints) {
+    const closed = [closedEnds[0] ?? 0, closedEnds[closedEnds.length - 1] ?? 0];
+    await db.query(`DECLARE history_checkpoints NO SCROLL CURSOR FOR ${checkpointsSql(!!one)}`, [
+      ...closed,
+      ...(one ? [one] : []),
+    ]);
+  } else {
     await db.query(
-      `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !request.node, bySubject: true })}`,
-      request.node ? [[request.node], until] : [until],
+      `DECLARE history_events NO SCROLL CURSOR FOR ${reputationEventsSql("node", { all: !one, bySubject: true })}`,
+      one ? [[one], until] : [until],
     );
   }
-  const byNode = fromCheckpoints ? noEvents() : eventsByNode(db);
-  const chunkSize = fromCheckpoints ? CHECKPOINT_NODE_CHUNK : NODE_CHUNK;
-  let pending = await byNode.next();
-  /** The nodes after `after` (a chunk) and what their rows need besides events; undefined past the last. */
-  const readChunk = async (after: string) => {
-    const nodes = await db.query<NodeRow>(
-      `SELECT id, rep_ref_time, rep_s::text AS rep_s, rep_n::text AS rep_n, rep_d::text AS rep_d FROM node
-        WHERE id > $1 ${request.node ? "AND id = $3" : ""} ORDER BY id LIMIT $2`,
-      request.node ? [after, chunkSize, request.node] : [after, chunkSize],
-    );
-    if (nodes.length === 0) return undefined;
-    const ids = nodes.map((n) => n.id);
-    const [counts, stakes, uptime, checkpoints] = await Promise.all([
-      bucketCounts(db, ids, interval, buckets),
-      stakeChanges(db, ids, untilBlock),
-      uptimeSeries(db, ids, ends),
-      fromCheckpoints ? checkpointSums(db, ids, closedEnds) : undefined,
-    ]);
-    return { nodes, counts, stakes, uptime, checkpoints };
-  };
-  let nextChunk = prefetch(readChunk(""));
-  for (;;) {
-    const chunk = await nextChunk;
-    if (!chunk) break;
-    const { nodes, counts, stakes, uptime, checkpoints } = chunk;
-    const more = nodes.length === chunkSize;
-    // The next chunk's statements go out now: Postgres answers them while this chunk's rows are computed.
-    if (more) nextChunk = prefetch(readChunk(nodes[nodes.length - 1].id));
-    let rows: unknown[][] = [];
+  const nodeId = (row: { node_id: string }) => row.node_id;
+  const same = <T>(row: T) => row;
+  const events = new ByNode(
+    "events",
+    fromCheckpoints
+      ? noRows<SubjectEvent>()
+      : groupsByNode(
+          cursorRows<EventRow>(db, "history_events", EVENT_BATCH),
+          (row) => row.subject,
+          subjectEvent,
+        ),
+  );
+  const checkpoints = new ByNode(
+    "checkpoints",
+    fromCheckpoints
+      ? groupsByNode(cursorRows<CheckpointRow>(db, "history_checkpoints", ROW_BATCH), nodeId, same)
+      : noRows<CheckpointRow>(),
+  );
+  const bucketRows = new ByNode(
+    "node buckets",
+    groupsByNode(cursorRows<BucketRow>(db, "history_buckets", ROW_BATCH), nodeId, same),
+  );
+  const stakeRows = new ByNode(
+    "stake changes",
+    groupsByNode(
+      cursorRows<{ node_id: string; block: number; stake: string }>(db, "history_stakes", ROW_BATCH),
+      nodeId,
+      same,
+    ),
+  );
+  const heartbeats = new ByNode(
+    "heartbeats",
+    groupsByNode(
+      cursorRows<{ node_id: string; ts: number[] }>(db, "history_heartbeats", HEARTBEAT_BATCH),
+      nodeId,
+      (row) => row.ts,
+    ),
+  );
+  let rows: unknown[][] = [];
+  for await (const nodes of cursorRows<NodeRow>(db, "history_nodes", NODE_BATCH)) {
     for (const node of nodes) {
       if (rows.length >= YIELD_ROWS) {
         yield rows;
         rows = [];
       }
       let series: DecayedSums[];
-      if (checkpoints) {
-        const byTime = checkpoints.get(node.id);
-        series = ends.map((t) => byTime?.get(t) ?? ZERO_SUMS);
+      if (fromCheckpoints) {
+        const byTime = new Map<number, DecayedSums>();
+        for (const c of await checkpoints.take(node.id)) byTime.set(c.t, { s: c.s, n: c.n, d: c.d });
+        series = ends.map((t) => byTime.get(t) ?? ZERO_SUMS);
       } else {
-        let events: SubjectEvent[] = [];
-        if (!pending.done && pending.value.node === node.id) {
-          events = pending.value.events;
-          pending = await byNode.next();
-        }
-        series = decayedSumsSeries(events, ends, "node");
+        series = decayedSumsSeries(await events.take(node.id), ends, "node");
       }
       // Buckets ending at the latest block (the open one, and the one before when the latest block is on a
       // bucket boundary): the stored decayed state, as reputationAt answers there.
@@ -350,9 +401,9 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
       for (let i = ends.length - 1; i >= 0 && ends[i] >= r.t; i--) {
         if (ends[i] >= state.refTime) series[i] = sumsAt(state, ends[i], "node");
       }
-      const nodeUptime = uptime.get(node.id);
-      const nodeCounts = counts.get(node.id);
-      const changes = stakes.get(node.id) ?? [];
+      const [times] = await heartbeats.take(node.id);
+      const counts = countsByStart(await bucketRows.take(node.id), interval);
+      const changes = await stakeRows.take(node.id);
       let k = 0;
       let stake = "0";
       for (let i = 0; i < buckets.length; i++) {
@@ -360,7 +411,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         while (k < changes.length && changes[k].block <= b.block) stake = changes[k++].stake;
         const sums = series[i];
         const rep = reputationFromSums(sums);
-        const c = nodeCounts?.get(b.start) ?? ZERO;
+        const c = counts.get(b.start) ?? ZERO;
         // In HISTORY_FIELDS' order.
         rows.push([
           node.id,
@@ -376,7 +427,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
           rep.decayedSlashes,
           rep.slashFactor,
           rep.provisional,
-          nodeUptime?.[i] ?? 0,
+          times ? uptime7dSorted(times, b.end) : 0,
           stake,
           c.committed,
           c.verified,
@@ -388,9 +439,7 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
         ]);
       }
     }
-    if (rows.length > 0) yield rows;
-    if (!more) break;
   }
-  // Every node with events is a node (inference.node_id references node.id) and both are ordered by id.
-  if (!pending.done) throw new Error(`reputation-history: events of ${pending.value.node} matched no node`);
+  if (rows.length > 0) yield rows;
+  for (const cursor of [events, checkpoints, bucketRows, stakeRows, heartbeats]) await cursor.end();
 }

@@ -73,12 +73,17 @@ export const CHECKPOINTS_READABLE_SQL = `
               ELSE has_table_privilege('rep_checkpoints.state', 'SELECT')
                    AND has_table_privilege('rep_checkpoints.node_day', 'SELECT') END AS readable`;
 
-/** The checkpoints of nodes $1 (ids) at day ends from $2 to $3 (unix seconds), by the primary key's order. */
-export const CHECKPOINTS_SQL = `
-  SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s, n, d FROM rep_checkpoints.node_day
-   WHERE node_id = ANY($1) AND day_end >= to_timestamp($2::float8) AND day_end <= to_timestamp($3::float8)`;
+/**
+ * The checkpoints at day ends from $1 to $2 (unix seconds) of every node, or of node $3 with `oneNode`, ordered by
+ * node then day end (read through a cursor beside the node list, in the same order).
+ */
+export function checkpointsSql(oneNode: boolean): string {
+  return `SELECT node_id, extract(epoch FROM day_end)::float8 AS t, s, n, d FROM rep_checkpoints.node_day
+   WHERE day_end >= to_timestamp($1::float8) AND day_end <= to_timestamp($2::float8)${oneNode ? " AND node_id = $3" : ""}
+   ORDER BY node_id, day_end`;
+}
 
-/** One row of CHECKPOINTS_SQL. */
+/** One row of checkpointsSql. */
 export interface CheckpointRow {
   node_id: string;
   t: number;

@@ -6,10 +6,10 @@
 export {
   CHECKPOINT_STATE_SQL,
   CHECKPOINTS_READABLE_SQL,
-  CHECKPOINTS_SQL,
   type CheckpointRow,
   type CheckpointState,
   checkpointsAnswer,
+  checkpointsSql,
   DAY_SECONDS,
   dayEnds,
   firstDayEndFrom,
