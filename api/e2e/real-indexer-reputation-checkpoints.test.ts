@@ -140,11 +140,20 @@ describe("reputation-history from the day-end checkpoints", () => {
     expect(mine.length).toBeGreaterThanOrEqual(2);
     expect(linesOf(await get(`${csvPath}&node=${node}`))).toEqual(mine);
 
-    // The same request with the checkpoints out of reach (a restatement in a block that is not final: the pass
-    // waits, the export replays every event).
+    // From days before the first event: bucket ends before the first stored block have none (block 0).
+    const { rows: firstDay } = await s.pool.query<{ t: number }>(
+      "SELECT extract(epoch FROM min(day_end))::float8 AS t FROM rep_checkpoints.day_block",
+    );
+    const early = `${csvPath}&from=${new Date((firstDay[0].t - 3 * DAY) * 1000).toISOString()}`;
+    const earlyCsv = await get(early);
+    expect(earlyCsv.split("\r\n").filter((l) => /,[^,]*Z,[^,]*Z,0,/.test(l)).length).toBeGreaterThan(0);
+
+    // The same requests with the checkpoints out of reach (a restatement in a block that is not final: the pass
+    // waits, the export replays every event and looks every block up).
     await withUnfinalRevocation(async () => {
       expect(await get(csvPath)).toBe(fromCheckpoints);
       expect(linesOf(await get(`${csvPath}&node=${node}`))).toEqual(mine);
+      expect(await get(early)).toBe(earlyCsv);
     });
   });
 
@@ -154,9 +163,15 @@ describe("reputation-history from the day-end checkpoints", () => {
     const { rows: kept } = await s.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM rep_checkpoints.node_day WHERE day_end < (SELECT through FROM rep_checkpoints.state)",
     );
+    const dayBlocks = async () =>
+      (await s.pool.query("SELECT day_end, block FROM rep_checkpoints.day_block ORDER BY day_end")).rows;
+    const blocksBefore = await dayBlocks();
     // As if the pass had last run a day earlier: its last day's rows not there yet.
     await s.pool.query(
       "DELETE FROM rep_checkpoints.node_day WHERE day_end = (SELECT through FROM rep_checkpoints.state)",
+    );
+    await s.pool.query(
+      "DELETE FROM rep_checkpoints.day_block WHERE day_end = (SELECT through FROM rep_checkpoints.state)",
     );
     await s.pool.query("UPDATE rep_checkpoints.state SET through = through - interval '1 day'");
     const after = await waitFor("the next pass", async () => {
@@ -166,6 +181,7 @@ describe("reputation-history from the day-end checkpoints", () => {
     expect(after.through).toBe(before.through);
     expect(after.rows).toBe(before.rows);
     expect(after.rows).toBeGreaterThan(kept[0].n);
+    expect(await dayBlocks()).toEqual(blocksBefore);
     // Logged once the pass has committed.
     const newDay = () => passLines().filter((l) => l.includes("new day end")).length;
     await waitFor("the pass's log line", async () => (newDay() > incremental ? true : undefined), 10_000);
@@ -200,6 +216,33 @@ describe("reputation-history from the day-end checkpoints", () => {
     expect(differing).toHaveLength(1);
     expect(differing[0]).toContain(cell.node_id);
     expect(differing[0]).toContain(`,${bucketEnd},`);
+
+    // The bucket ends' blocks come from the pass too: a changed stored block changes that bucket end's rows alone;
+    // a day end without a stored block is looked up in the event tables, as the replay does.
+    const { rows: days } = await s.pool.query<{ t: number; block: number }>(
+      "SELECT extract(epoch FROM day_end)::float8 AS t, block FROM rep_checkpoints.day_block ORDER BY day_end DESC",
+    );
+    expect(days[0].t).toBe(current.through);
+    const dayEnd = new Date(days[0].t * 1000).toISOString();
+    await s.pool.query(
+      "UPDATE rep_checkpoints.day_block SET block = block + 1000000 WHERE day_end = to_timestamp($1)",
+      [days[0].t],
+    );
+    try {
+      const moved = diffLines(changed, await get(csvPath));
+      const atEnd = changed.split("\r\n").filter((l) => l.includes(`,${dayEnd},`));
+      expect(moved.length).toBe(atEnd.length);
+      expect(moved.every((l) => l.includes(`,${dayEnd},${days[0].block + 1_000_000},`))).toBe(true);
+      await s.pool.query("DELETE FROM rep_checkpoints.day_block WHERE day_end = to_timestamp($1)", [
+        days[0].t,
+      ]);
+      expect(await get(csvPath)).toBe(changed);
+    } finally {
+      await s.pool.query(
+        "INSERT INTO rep_checkpoints.day_block (day_end, block) VALUES (to_timestamp($1), $2) ON CONFLICT (day_end) DO UPDATE SET block = EXCLUDED.block",
+        [days[0].t, days[0].block],
+      );
+    }
 
     // A node whose stored state is ahead of the latest block (not expected): the export replays every node.
     await s.pool.query("UPDATE node SET rep_ref_time = rep_ref_time + 864000 WHERE id = $1", [cell.node_id]);

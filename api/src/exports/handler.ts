@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { replayAsOf } from "@attestation-explorer/rep-history";
+import { BLOCK_TIME_SQL, replayAsOf, TIME_BLOCK_SQL } from "@attestation-explorer/rep-history";
 import { evaluate, FORMULA_VERSION, type Reputation, stateFromRow } from "@attestation-explorer/rep-v1";
 import pg from "pg";
 import { uptimes } from "../data/node-extras.ts";
@@ -35,7 +35,7 @@ import {
   parseExportRequest,
 } from "./params.ts";
 import { ParquetStream } from "./parquet.ts";
-import { BLOCK_TIME_SQL, exportQuery, type Resolved, TIME_BLOCK_SQL } from "./sql.ts";
+import { exportQuery, type Resolved } from "./sql.ts";
 
 // GET /export/{nodes,models,inferences,slashes,settlements,reorgs}.{csv,ndjson} (spec/exports.md). Everything is checked before the
 // first byte: the query's syntax, then (in the export's own REPEATABLE READ snapshot, so the indexer writing

@@ -1,7 +1,7 @@
+import { TIME_BLOCK_SQL, TIMES_BLOCKS_SQL } from "@attestation-explorer/rep-history";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { seedNetwork } from "../testing/seed-through-handler.ts";
 import { openTestDatabase, type TestDatabase } from "../testing/test-db.ts";
-import { TIME_BLOCK_SQL, TIMES_BLOCKS_SQL } from "./sql.ts";
 
 // The history export's bucket-end blocks (TIMES_BLOCKS_SQL, one statement for many times) against
 // TIME_BLOCK_SQL (one time per statement, as asOf is resolved) on the fixture network, at every event time, a

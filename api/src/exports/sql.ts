@@ -19,56 +19,6 @@ export interface Resolved {
   latest: boolean;
 }
 
-/** Tables with (block, time) columns: where a block's time, or a time's block, can be read. */
-const BLOCK_TIMES: [table: string, block: string, at: string][] = [
-  ["inference", "committed_block", "committed_at"],
-  ["inference_verdict", "block", "at"],
-  ["settlement", "block", "at"],
-  ["slash", "block", "at"],
-  ["stake_change", "block", "at"],
-  ["tee_status_change", "block", "at"],
-  ["pcr_event", "block", "at"],
-  ["challenge", "opened_block", "opened_at"],
-  ["heartbeat", "block", "at"],
-];
-
-/** The time of the latest block at or before $1 that holds an indexed event (null if none). */
-export const BLOCK_TIME_SQL = `SELECT extract(epoch FROM max(t))::float8 AS t FROM (${BLOCK_TIMES.map(
-  ([table, block, at]) =>
-    `(SELECT ${at} AS t FROM ${table} WHERE ${block} <= $1 ORDER BY ${block} DESC LIMIT 1)`,
-).join(" UNION ALL ")}) x`;
-
-/** The latest block with an indexed event at or before time $1 (null if none). */
-export const TIME_BLOCK_SQL = `SELECT max(b)::int AS block FROM (${BLOCK_TIMES.map(
-  ([table, block, at]) =>
-    `(SELECT ${block} AS b FROM ${table} WHERE ${at} <= $1 ORDER BY ${at} DESC LIMIT 1)`,
-).join(" UNION ALL ")}) x`;
-
-/** BLOCK_TIMES' tables with an index on their time column (TIMES_BLOCKS_SQL looks each time up there). */
-const TIME_INDEXED: ReadonlySet<string> = new Set(["inference", "settlement", "slash"]);
-
-/**
- * TIME_BLOCK_SQL at each of the times $1 (timestamptz[]; rows in its order, `block` null where none), in one
- * statement: the tables without an index on their time column are read once (each block with its earliest
- * event time, up to the latest time asked) instead of once per time (the history export asks it for every
- * bucket end); the indexed ones are looked up per time as TIME_BLOCK_SQL does.
- */
-export const TIMES_BLOCKS_SQL = `WITH scanned AS (
-  SELECT b, min(t) AS t FROM (${BLOCK_TIMES.filter(([table]) => !TIME_INDEXED.has(table))
-    .map(
-      ([table, block, at]) =>
-        `SELECT ${block} AS b, ${at} AS t FROM ${table} WHERE ${at} <= (SELECT max(x) FROM unnest($1::timestamptz[]) x)`,
-    )
-    .join(" UNION ALL ")}) x GROUP BY b)
-SELECT greatest((SELECT max(b) FROM scanned WHERE scanned.t <= e.t), ${BLOCK_TIMES.filter(([table]) =>
-  TIME_INDEXED.has(table),
-)
-  .map(
-    ([table, block, at]) => `(SELECT ${block} FROM ${table} WHERE ${at} <= e.t ORDER BY ${at} DESC LIMIT 1)`,
-  )
-  .join(", ")})::int AS block
-  FROM unnest($1::timestamptz[]) WITH ORDINALITY AS e(t, ord) ORDER BY e.ord`;
-
 /**
  * Each inference committed at or before block B (an SQL expression), with its columns as of B: status from
  * its reveal and latest verdict at or before B, the linked settlement only if in a block <= B, checks shown once

@@ -5,13 +5,16 @@ import {
   dayEnds,
   decayedSumsSeries,
   type EventRow,
+  FIRST_BLOCK_TIME_SQL,
   FIRST_EVENT_SQL,
   firstDayEndFrom,
+  INSERT_DAY_BLOCKS_SQL,
   latestDayEndBefore,
   RESTATED_AFTER_SQL,
   reputationEventsSql,
   type SubjectEvent,
   subjectEvent,
+  TIMES_BLOCKS_SQL,
 } from "@attestation-explorer/rep-history";
 import pg from "pg";
 import type { IndexedHead } from "../db/reorg-aware-database.ts";
@@ -200,12 +203,37 @@ export class CheckpointPass {
       full ? [] : [new Date(ends[0] * 1000)],
     );
     const rows = await this.writeCheckpoints(client, ends, target);
+    await this.writeDayBlocks(client, full ? undefined : ends, target);
     const [stored] = (
       await client.query<{ n: number }>("SELECT count(*)::int AS n FROM rep_checkpoints.node_day")
     ).rows;
     const seconds = (performance.now() - started) / 1000;
     await client.query(SAVE_STATE_SQL, [full ? firstEnd : state.first, target, basis, stored.n, seconds]);
     return { kind: "computed", full, through: target, rows, seconds };
+  }
+
+  /**
+   * The blocks of day ends (rep-history's DAY_BLOCKS_SQL): of `ends` (an incremental pass), else of every day end
+   * from the first at or after the earliest event through `target`. A day end with no event at or before it has no
+   * row (TIMES_BLOCKS_SQL's null; only before the first).
+   */
+  private async writeDayBlocks(client: pg.Client, ends: number[] | undefined, target: number): Promise<void> {
+    let times = ends;
+    if (!times) {
+      await client.query("DELETE FROM rep_checkpoints.day_block");
+      const [first] = (await client.query<{ t: number | null }>(FIRST_BLOCK_TIME_SQL)).rows;
+      times = first?.t == null ? [] : dayEnds(firstDayEndFrom(first.t), target);
+    } else if (times.length > 0) {
+      await client.query("DELETE FROM rep_checkpoints.day_block WHERE day_end >= $1", [
+        new Date(times[0] * 1000),
+      ]);
+    }
+    if (times.length === 0) return;
+    const { rows } = await client.query<{ block: number | null }>(TIMES_BLOCKS_SQL, [
+      times.map((t) => new Date(t * 1000)),
+    ]);
+    const stored = times.map((t, i) => ({ t, block: rows[i]?.block })).filter((d) => d.block != null);
+    await client.query(INSERT_DAY_BLOCKS_SQL, [stored.map((d) => d.t), stored.map((d) => d.block)]);
   }
 
   /** Every node's sums at `ends` from its events up to `until`, one node at a time; rows that are not all zero. */

@@ -64,14 +64,17 @@ export const CHECKPOINT_STATE_SQL = `
     FROM rep_checkpoints.state c WHERE c.id = 'reputation'`;
 
 /**
- * Whether this session can read the checkpoints: false before the indexer's migration made them, or for a role
- * that was not granted them (one created after that migration ran); then the export replays the events.
+ * Whether this session can read the checkpoints and the day ends' blocks: false before the indexer's migrations
+ * made them, or for a role that was not granted them (one created after those migrations ran); then the export
+ * replays the events.
  */
 export const CHECKPOINTS_READABLE_SQL = `
   SELECT CASE WHEN to_regnamespace('rep_checkpoints') IS NULL THEN false
               WHEN NOT has_schema_privilege(to_regnamespace('rep_checkpoints'), 'USAGE') THEN false
+              WHEN to_regclass('rep_checkpoints.day_block') IS NULL THEN false
               ELSE has_table_privilege('rep_checkpoints.state', 'SELECT')
-                   AND has_table_privilege('rep_checkpoints.node_day', 'SELECT') END AS readable`;
+                   AND has_table_privilege('rep_checkpoints.node_day', 'SELECT')
+                   AND has_table_privilege('rep_checkpoints.day_block', 'SELECT') END AS readable`;
 
 /**
  * The checkpoints at day ends from $1 to $2 (unix seconds) of every node, or of node $3 with `oneNode`, ordered by

@@ -4,6 +4,14 @@
 // (checkpoints.ts, docs/decisions/013).
 
 export {
+  BLOCK_TIME_SQL,
+  DAY_BLOCKS_SQL,
+  FIRST_BLOCK_TIME_SQL,
+  INSERT_DAY_BLOCKS_SQL,
+  TIME_BLOCK_SQL,
+  TIMES_BLOCKS_SQL,
+} from "./block-times.ts";
+export {
   CHECKPOINT_STATE_SQL,
   CHECKPOINTS_READABLE_SQL,
   type CheckpointRow,
