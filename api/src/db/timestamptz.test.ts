@@ -1,6 +1,6 @@
 import pg from "pg";
 import { expect, test } from "vitest";
-import { parseTimestamptz } from "./timestamptz.ts";
+import { parseTimestamptz, timestamptzMillis } from "./timestamptz.ts";
 
 const pgParse = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, "text");
 const same = (text: string) => {
@@ -8,6 +8,10 @@ const same = (text: string) => {
   const theirs = pgParse(text) as Date | number | null;
   const value = (v: Date | number | null) => (v instanceof Date ? `date ${v.getTime()}` : String(v));
   expect(value(ours), text).toBe(value(theirs));
+  // The milliseconds the Parquet exports write: the same instant.
+  expect(String(timestamptzMillis(text)), text).toBe(
+    String(theirs instanceof Date ? theirs.getTime() : theirs),
+  );
   return ours;
 };
 

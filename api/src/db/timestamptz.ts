@@ -20,9 +20,9 @@ function digits(text: string, from: number, count: number): number {
   return value;
 }
 
-/** The Date of a `timestamptz` in Postgres's text output, equal to what pg's default parser returns. */
-export function parseTimestamptz(text: string): Date | number | null {
-  // YYYY-MM-DD HH:MM:SS+00, a four-digit year (no two-digit-year or BC adjustment applies).
+/** Epoch milliseconds of a whole-second UTC `timestamptz` text (`YYYY-MM-DD HH:MM:SS+00`), else undefined. */
+function wholeSecondUtcMillis(text: string): number | undefined {
+  // A four-digit year: no two-digit-year or BC adjustment applies.
   if (
     text.length === 22 &&
     text.charCodeAt(4) === 45 && // -
@@ -41,9 +41,27 @@ export function parseTimestamptz(text: string): Date | number | null {
     const minute = digits(text, 14, 2);
     const second = digits(text, 17, 2);
     if (year >= 1000 && month >= 0 && day >= 0 && hour >= 0 && minute >= 0 && second >= 0)
-      return new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+      return Date.UTC(year, month - 1, day, hour, minute, second);
   }
+  return undefined;
+}
+
+/** The Date of a `timestamptz` in Postgres's text output, equal to what pg's default parser returns. */
+export function parseTimestamptz(text: string): Date | number | null {
+  const ms = wholeSecondUtcMillis(text);
+  if (ms !== undefined) return new Date(ms);
   return defaultTimestamptz(text) as Date | number | null;
+}
+
+/**
+ * A `timestamptz` as epoch milliseconds (what a Parquet TIMESTAMP_MILLIS holds): parseTimestamptz's Date's
+ * getTime(), without the Date for whole seconds in UTC; pg's other answers (±Infinity, null) as they are.
+ */
+export function timestamptzMillis(text: string): number | null {
+  const ms = wholeSecondUtcMillis(text);
+  if (ms !== undefined) return ms;
+  const value = defaultTimestamptz(text) as Date | number | null;
+  return value instanceof Date ? value.getTime() : value;
 }
 
 /** pg's type parsers, with parseTimestamptz for `timestamptz` in text format. */

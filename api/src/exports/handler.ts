@@ -4,6 +4,7 @@ import { evaluate, FORMULA_VERSION, type Reputation, stateFromRow } from "@attes
 import pg from "pg";
 import { uptimes } from "../data/node-extras.ts";
 import type { Db } from "../db/database.ts";
+import { timestamptzMillis } from "../db/timestamptz.ts";
 import {
   DATABASE_UNAVAILABLE_MESSAGE,
   isDatabaseUnavailable,
@@ -72,6 +73,13 @@ const ARRAY_ROW_TYPES = {
       ? (text: string) => timestamptzIso(text, parseTimestamptz)
       : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
 };
+/** For Parquet: timestamps as the epoch milliseconds its TIMESTAMP_MILLIS columns hold (no ISO text, no Date). */
+const PARQUET_ROW_TYPES = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === TIMESTAMPTZ_OID && format !== "binary"
+      ? timestamptzMillis
+      : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
+};
 
 function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}) {
   const body = `${text}\n`;
@@ -84,15 +92,20 @@ function sendText(res: ServerResponse, status: number, text: string, headers: Re
   res.end(body);
 }
 
-/** Runs `text` (rows as arrays, timestamps as ISO text), handing each row to `onRow`; resolves with the count. */
+/**
+ * Runs `text` (rows as arrays, timestamps as ISO text, or as epoch milliseconds `forParquet`), handing each row to
+ * `onRow`; resolves with the count.
+ */
 function fetchRows(
   client: pg.PoolClient,
   text: string,
+  forParquet: boolean,
   onRow: (values: unknown[], result: pg.QueryResult) => void,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     // @types/pg types Query's config without rowMode, which pg's Query takes (as client.query does).
-    const config: pg.QueryArrayConfig = { text, rowMode: "array", types: ARRAY_ROW_TYPES };
+    const types = forParquet ? PARQUET_ROW_TYPES : ARRAY_ROW_TYPES;
+    const config: pg.QueryArrayConfig = { text, rowMode: "array", types };
     const query = new pg.Query<unknown[]>(config as pg.QueryConfig);
     let count = 0;
     query.on("row", (values, result) => {
@@ -419,7 +432,8 @@ export async function handleExport(
           text = "";
         }
       };
-      const fetchChunk = () => run(() => fetchRows(client, `FETCH ${size} FROM export_rows`, onRow));
+      const fetchChunk = () =>
+        run(() => fetchRows(client, `FETCH ${size} FROM export_rows`, !!parquet, onRow));
       let pending = fetchChunk();
       for (;;) {
         const count = await pending;

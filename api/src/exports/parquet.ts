@@ -63,7 +63,8 @@ function parquetValue(kind: Kind, value: unknown): unknown {
     case "bool":
       return Boolean(value);
     case "time":
-      // ISO text (rows fetched as arrays) or a Date; the writer takes epoch milliseconds as they are.
+      // Epoch milliseconds (rows fetched as arrays for Parquet), ISO text (history rows) or a Date.
+      if (typeof value === "number") return Number.isFinite(value) ? value : null;
       return typeof value === "string" ? Date.parse(value) : (value as Date).getTime();
     case "hex":
       return String(value).toLowerCase();
