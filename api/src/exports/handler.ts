@@ -146,12 +146,21 @@ function write(res: ServerResponse, chunk: string | Uint8Array): Promise<void> |
   });
 }
 
-const clientDb = (client: pg.PoolClient, pool: pg.Pool): Db => ({
-  pool,
-  async query<R>(sql: string, params: readonly unknown[] = []) {
-    return (await client.query(sql, params as unknown[])).rows as R[];
-  },
-});
+/**
+ * The export's client as a Db. A statement asked for while another runs (history.ts sends the next FETCH before
+ * it uses the current one) is sent when the one before it ends: what pg's own queue did, which pg deprecates.
+ */
+function clientDb(client: pg.PoolClient, pool: pg.Pool): Db {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    pool,
+    query<R>(sql: string, params: readonly unknown[] = []) {
+      const result = last.then(() => client.query(sql, params as unknown[]));
+      last = result.catch(() => {});
+      return result.then((r) => r.rows as R[]);
+    },
+  };
+}
 
 interface IndexerPosition {
   height: number;

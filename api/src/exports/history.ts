@@ -298,7 +298,7 @@ function countsByStart(rows: readonly BucketRow[], interval: Interval): Map<numb
 }
 
 /**
- * The rows of the export in chunks (a chunk of nodes' buckets each), nodes by id, buckets oldest first, each row
+ * The rows of the export in batches of about YIELD_ROWS (whole nodes), nodes by id, buckets oldest first, each row
  * its values in HISTORY_FIELDS' order (no object per row: the writers take arrays, as pg's rows). Throws
  * BadParameter (before any row) for too many buckets.
  */
