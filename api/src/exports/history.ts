@@ -1,13 +1,12 @@
 import {
-  CHECKPOINT_STATE_SQL,
   CHECKPOINTS_READABLE_SQL,
   type CheckpointRow,
-  type CheckpointState,
   checkpointsAnswer,
   checkpointsSql,
   DAY_BLOCKS_SQL,
   decayedSumsSeries,
   type EventRow,
+  readCheckpointState,
   reputationEventsSql,
   type SubjectEvent,
   subjectEvent,
@@ -321,7 +320,9 @@ export async function* historyRows(db: Db, request: ExportRequest, r: Resolved):
   let fromCheckpoints = false;
   if (r.latest && interval !== "HOUR") {
     const [access] = await db.query<{ readable: boolean }>(CHECKPOINTS_READABLE_SQL);
-    const [state] = access?.readable ? await db.query<CheckpointState>(CHECKPOINT_STATE_SQL) : [];
+    const state = access?.readable
+      ? await readCheckpointState((sql, params) => db.query(sql, params))
+      : undefined;
     // The open buckets come from each node's stored decayed state, which answers from its reference time on: a
     // node whose state is ahead of the latest block (not expected) needs the replay for them too.
     const [ahead] = await db.query<{ ahead: boolean }>(

@@ -1,6 +1,4 @@
 import {
-  CHECKPOINT_STATE_SQL,
-  type CheckpointState,
   DAY_SECONDS,
   dayEnds,
   decayedSumsSeries,
@@ -11,6 +9,7 @@ import {
   INSERT_DAY_BLOCKS_SQL,
   latestDayEndBefore,
   RESTATED_AFTER_SQL,
+  readCheckpointState,
   reputationEventsSql,
   type SubjectEvent,
   subjectEvent,
@@ -180,7 +179,9 @@ export class CheckpointPass {
 
   private async compute(client: pg.Client, finalTime: number, started: number): Promise<PassOutcome> {
     const target = latestDayEndBefore(finalTime);
-    const [state] = (await client.query<CheckpointState>(CHECKPOINT_STATE_SQL)).rows;
+    const state = await readCheckpointState(
+      async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+    );
     const [indexed] = (
       await client.query<{ height: number; finalized_height: number | null }>(
         "SELECT height, finalized_height FROM indexer_state WHERE id = 'indexer'",

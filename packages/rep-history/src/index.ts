@@ -12,7 +12,6 @@ export {
   TIMES_BLOCKS_SQL,
 } from "./block-times.ts";
 export {
-  CHECKPOINT_STATE_SQL,
   CHECKPOINTS_READABLE_SQL,
   type CheckpointRow,
   type CheckpointState,
@@ -23,6 +22,7 @@ export {
   firstDayEndFrom,
   latestDayEndBefore,
   RESTATED_AFTER_SQL,
+  readCheckpointState,
 } from "./checkpoints.ts";
 export {
   classifyAsOf,
