@@ -189,6 +189,29 @@ describe("reputation-history from the day-end checkpoints", () => {
     expect(await get(csvPath)).toBe(fromCheckpoints);
   });
 
+  test("a pass that ran before the first event's day end was final saved an earlier first day end: the next pass corrects it", async () => {
+    const before = await settled();
+    const dayBlocks = async () =>
+      (await s.pool.query("SELECT day_end, block FROM rep_checkpoints.day_block ORDER BY day_end")).rows;
+    const blocksBefore = await dayBlocks();
+    // As if the only pass so far had run while the last final day end was the one before the first event's: it
+    // stored no rows and the blocks of the day ends up to that one, and saved that day end as the first and the
+    // last (this happened in a CI run, by timing).
+    const early = new Date((before.first - DAY) * 1000);
+    await s.pool.query("DELETE FROM rep_checkpoints.node_day");
+    await s.pool.query("DELETE FROM rep_checkpoints.day_block WHERE day_end > $1", [early]);
+    await s.pool.query("UPDATE rep_checkpoints.state SET first_day_end = $1, through = $1, rows = 0", [early]);
+    const after = await waitFor("the next pass", async () => {
+      const st = await checkpointState();
+      return st && st.computed_at > before.computed_at ? st : undefined;
+    });
+    expect(after.first).toBe(before.first);
+    expect(after.through).toBe(before.through);
+    expect(after.rows).toBe(before.rows);
+    expect(await dayBlocks()).toEqual(blocksBefore);
+    expect(await get(csvPath)).toBe(fromCheckpoints);
+  });
+
   test("a role without access to the checkpoints (created after their migration) gets the replay, not an error", async () => {
     await s.pool.query("REVOKE USAGE ON SCHEMA rep_checkpoints FROM explorer_reader");
     try {

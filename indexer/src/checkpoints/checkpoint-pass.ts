@@ -194,6 +194,8 @@ export class CheckpointPass {
     const full = !state || state.restated;
     if (!full && state.through >= target) return { kind: "idle", why: "up to date" };
 
+    // Read by every pass, incremental ones too: a pass that ran before the first event's day end was final saved
+    // an earlier first day end (without rows), which the next pass corrects.
     const [first] = (await client.query<{ t: number | null }>(FIRST_EVENT_SQL)).rows;
     const firstEnd = first?.t == null ? target : Math.min(firstDayEndFrom(first.t), target);
     const ends = full ? dayEnds(firstEnd, target) : dayEnds(state.through + DAY_SECONDS, target);
@@ -209,7 +211,7 @@ export class CheckpointPass {
       await client.query<{ n: number }>("SELECT count(*)::int AS n FROM rep_checkpoints.node_day")
     ).rows;
     const seconds = (performance.now() - started) / 1000;
-    await client.query(SAVE_STATE_SQL, [full ? firstEnd : state.first, target, basis, stored.n, seconds]);
+    await client.query(SAVE_STATE_SQL, [firstEnd, target, basis, stored.n, seconds]);
     return { kind: "computed", full, through: target, rows, seconds };
   }
 
