@@ -200,7 +200,9 @@ describe("reputation-history from the day-end checkpoints", () => {
     const early = new Date((before.first - DAY) * 1000);
     await s.pool.query("DELETE FROM rep_checkpoints.node_day");
     await s.pool.query("DELETE FROM rep_checkpoints.day_block WHERE day_end > $1", [early]);
-    await s.pool.query("UPDATE rep_checkpoints.state SET first_day_end = $1, through = $1, rows = 0", [early]);
+    await s.pool.query("UPDATE rep_checkpoints.state SET first_day_end = $1, through = $1, rows = 0", [
+      early,
+    ]);
     const after = await waitFor("the next pass", async () => {
       const st = await checkpointState();
       return st && st.computed_at > before.computed_at ? st : undefined;
