@@ -58,6 +58,19 @@ async function settled(): Promise<StateRow> {
   });
 }
 
+/** The stored day ends' blocks, in day order. */
+async function dayBlocks(): Promise<unknown[]> {
+  return (await s.pool.query("SELECT day_end, block FROM rep_checkpoints.day_block ORDER BY day_end")).rows;
+}
+
+/** The checkpoint state once a pass after `before` has committed. */
+function nextPass(before: StateRow): Promise<StateRow> {
+  return waitFor("the next pass", async () => {
+    const st = await checkpointState();
+    return st && st.computed_at > before.computed_at ? st : undefined;
+  });
+}
+
 /** The indexer's log lines about checkpoint passes. */
 const passLines = () => s.indexer.log.split("\n").filter((l) => l.includes("checkpoints: "));
 
@@ -163,8 +176,6 @@ describe("reputation-history from the day-end checkpoints", () => {
     const { rows: kept } = await s.pool.query<{ n: number }>(
       "SELECT count(*)::int AS n FROM rep_checkpoints.node_day WHERE day_end < (SELECT through FROM rep_checkpoints.state)",
     );
-    const dayBlocks = async () =>
-      (await s.pool.query("SELECT day_end, block FROM rep_checkpoints.day_block ORDER BY day_end")).rows;
     const blocksBefore = await dayBlocks();
     // As if the pass had last run a day earlier: its last day's rows not there yet.
     await s.pool.query(
@@ -174,10 +185,7 @@ describe("reputation-history from the day-end checkpoints", () => {
       "DELETE FROM rep_checkpoints.day_block WHERE day_end = (SELECT through FROM rep_checkpoints.state)",
     );
     await s.pool.query("UPDATE rep_checkpoints.state SET through = through - interval '1 day'");
-    const after = await waitFor("the next pass", async () => {
-      const st = await checkpointState();
-      return st && st.computed_at > before.computed_at ? st : undefined;
-    });
+    const after = await nextPass(before);
     expect(after.through).toBe(before.through);
     expect(after.rows).toBe(before.rows);
     expect(after.rows).toBeGreaterThan(kept[0].n);
@@ -191,8 +199,6 @@ describe("reputation-history from the day-end checkpoints", () => {
 
   test("a pass that ran before the first event's day end was final saved an earlier first day end: the next pass corrects it", async () => {
     const before = await settled();
-    const dayBlocks = async () =>
-      (await s.pool.query("SELECT day_end, block FROM rep_checkpoints.day_block ORDER BY day_end")).rows;
     const blocksBefore = await dayBlocks();
     // As if the only pass so far had run while the last final day end was the one before the first event's: it
     // stored no rows and the blocks of the day ends up to that one, and saved that day end as the first and the
@@ -203,10 +209,7 @@ describe("reputation-history from the day-end checkpoints", () => {
     await s.pool.query("UPDATE rep_checkpoints.state SET first_day_end = $1, through = $1, rows = 0", [
       early,
     ]);
-    const after = await waitFor("the next pass", async () => {
-      const st = await checkpointState();
-      return st && st.computed_at > before.computed_at ? st : undefined;
-    });
+    const after = await nextPass(before);
     expect(after.first).toBe(before.first);
     expect(after.through).toBe(before.through);
     expect(after.rows).toBe(before.rows);
