@@ -20,9 +20,11 @@
 // inferences.parquet, reputation-history.csv, reputation-history.parquet).
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
+import { availableParallelism } from "node:os";
 import { freePort } from "@attestation-explorer/testkit/net";
 import { parquetMetadata } from "hyparquet";
 import pg from "pg";
+import { postmasterPid, treeCpuSeconds } from "../proc-cpu.ts";
 import type { ChainOptions } from "./chain.ts";
 import { computeCheckpoints } from "./checkpoints.ts";
 import { graphqlCheck, type LoadResult, runLoad } from "./load.ts";
@@ -104,6 +106,9 @@ interface ExportResult {
   peakRss: number;
   /** CPU seconds the server process used per 100,000 rows (load-independent, unlike rows/s). */
   cpuPer100k: number;
+  /** Postgres's CPU seconds (every process of the server) per 100,000 rows, and this process's (reading them). */
+  postgresCpuPer100k: number;
+  readerCpuPer100k: number;
 }
 
 /** Counts an export's rows from the bytes as they arrive. */
@@ -144,6 +149,7 @@ function parquetCounter(keepBytes = 16 * 1024 * 1024): RowCounter {
 /** Streams one export to the end, counting its rows, while sampling the server's memory every 50 ms. */
 function streamExport(
   server: ServerProcess,
+  postgresCpuSeconds: () => number,
   name: string,
   path: string,
   counter: RowCounter,
@@ -152,6 +158,8 @@ function streamExport(
   return new Promise((resolve, reject) => {
     let peakRss = server.memory().rss;
     const cpuBefore = server.cpuSeconds();
+    const postgresBefore = postgresCpuSeconds();
+    const readerBefore = process.cpuUsage();
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, server.memory().rss);
     }, 50);
@@ -172,8 +180,19 @@ function streamExport(
         clearInterval(sampler);
         const seconds = (performance.now() - started) / 1000;
         const rows = counter.rows();
-        const cpuPer100k = ((server.cpuSeconds() - cpuBefore) * 100_000) / Math.max(rows, 1);
-        resolve({ name, rows, bytes, seconds, rowsPerSecond: rows / seconds, peakRss, cpuPer100k });
+        const per100k = (cpuSeconds: number) => (cpuSeconds * 100_000) / Math.max(rows, 1);
+        const reader = process.cpuUsage(readerBefore);
+        resolve({
+          name,
+          rows,
+          bytes,
+          seconds,
+          rowsPerSecond: rows / seconds,
+          peakRss,
+          cpuPer100k: per100k(server.cpuSeconds() - cpuBefore),
+          postgresCpuPer100k: per100k(postgresCpuSeconds() - postgresBefore),
+          readerCpuPer100k: per100k((reader.user + reader.system) / 1e6),
+        });
       });
       res.on("error", reject);
     }).on("error", (err) => {
@@ -295,6 +314,11 @@ export async function run(): Promise<void> {
     console.log(`  API started: RSS ${mb(api.memory().rss)}`);
     const exports: ExportResult[] = [];
     if (has("exports")) {
+      const postmaster = postmasterPid(Number(new URL(seeded.url).port));
+      if (postmaster === undefined)
+        throw new Error(`no Postgres process listens on ${new URL(seeded.url).port}`);
+      const postgresCpu = () => treeCpuSeconds(postmaster);
+      const cores = availableParallelism();
       const latest = await latestBlockTime(seeded.url);
       if (exportNames.some((n) => n.startsWith("reputation-history"))) {
         const t = performance.now();
@@ -309,10 +333,17 @@ export async function run(): Promise<void> {
       }
       for (const { name, path, counter, expected } of exportRuns(rows, latest)) {
         if (!exportNames.some((n) => name.startsWith(n))) continue;
-        const e = await streamExport(api, name, path, counter());
+        const e = await streamExport(api, postgresCpu, name, path, counter());
         if (e.rows !== expected) throw new Error(`${name} had ${e.rows} rows, expected ${expected}`);
         console.log(
           `  API export ${name}: ${int(e.rows)} rows (${mb(e.bytes)}) in ${e.seconds.toFixed(1)} s = ${int(e.rowsPerSecond)} rows/s, API CPU ${e.cpuPer100k.toFixed(2)} s per 100k rows, API RSS peak while streaming ${mb(e.peakRss)}`,
+        );
+        // The best rate any schedule could reach with the CPU this export used, spread over every core with no
+        // idle time (this process's reading included, as it ran on the same cores; and without it).
+        const all = e.cpuPer100k + e.postgresCpuPer100k + e.readerCpuPer100k;
+        const served = e.cpuPer100k + e.postgresCpuPer100k;
+        console.log(
+          `    CPU s per 100k rows: API ${e.cpuPer100k.toFixed(2)}, Postgres ${e.postgresCpuPer100k.toFixed(2)}, this reader ${e.readerCpuPer100k.toFixed(2)}: on ${cores} cores no schedule beats ${int((cores * 100_000) / all)} rows/s (${int((cores * 100_000) / served)} with the reader elsewhere)`,
         );
         exports.push(e);
       }

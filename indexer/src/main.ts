@@ -15,7 +15,7 @@ import { isLeftoverOfAbandonedRun, superviseProcessor } from "./faults/run-proce
 import { describeError, isTransientDatabaseError, transientFault } from "./faults/transient.ts";
 import { makeBatchHandler } from "./mapping/handle-batch";
 import { createProcessor, type ProcessorContext, processorSettings } from "./processor.ts";
-import { ChainHeadPoller, ProgressReporter } from "./progress.ts";
+import { ChainHeadPoller, cpuSecondsSince, ProgressReporter } from "./progress.ts";
 
 // `npm run indexer` (node indexer/lib/main.js): configuration → Postgres → migrations → the processor.
 // Ctrl-C / SIGTERM: the batch being written commits, then the processor is parked, Postgres stopped if we
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   // --exit-at-head (benchmarks): stop once the chain head seen at the first commit is indexed, printing a JSON
   // summary measured like the bare squid's (first batch received to last commit).
   const exitAtHead = process.argv.includes("--exit-at-head");
-  let first: { at: number; height: number } | undefined;
+  let first: { at: number; height: number; cpu: NodeJS.CpuUsage } | undefined;
   let events = 0;
   let target: number | undefined;
   database.onCommit((head) => {
@@ -166,6 +166,8 @@ async function main(): Promise<void> {
         seconds,
         eventsPerSecond: events / seconds,
         blocksPerSecond: (head.height - first.height + 1) / seconds,
+        // The process's CPU (every thread) over the same interval, for the bench's CPU-bound ceiling.
+        cpuSeconds: cpuSecondsSince(first.cpu),
         peakRssBytes: rss,
       }),
     );
@@ -199,7 +201,7 @@ async function main(): Promise<void> {
     database,
     handler: database.wrapHandler(async (ctx: ProcessorContext<Store>) => {
       progress.countEvents(ctx.blocks);
-      first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0 };
+      first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0, cpu: process.cpuUsage() };
       for (const b of ctx.blocks) events += b.logs.length;
       await handleBatch(ctx);
     }),

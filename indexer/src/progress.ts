@@ -108,6 +108,12 @@ export function progressLine(prev: ProgressSample, now: ProgressSample): string 
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
+/** CPU seconds this process used (user + system, every thread) since `start` (a `process.cpuUsage()`). */
+export function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
+
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds);

@@ -6,7 +6,7 @@ import { loadConfigOrExit } from "../../../lib/config";
 import { useDatabaseUrl } from "../../../lib/db/connection";
 import { applyMigrations } from "../../../lib/db/migrations";
 import { createProcessor, processorSettings } from "../../../lib/processor";
-import { ChainHeadPoller, duration } from "../../../lib/progress";
+import { ChainHeadPoller, cpuSecondsSince, duration } from "../../../lib/progress";
 import { RawLog } from "./model/index.ts";
 
 // The benchmark's baseline: the indexer's processor (same data source, same log requests and fields, same
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const target = poller.head;
   log(`indexing from block ${settings.startBlock} (chain head ${target ?? "unknown"})`);
 
-  let first: { at: number; height: number } | undefined;
+  let first: { at: number; height: number; cpu: NodeJS.CpuUsage } | undefined;
   let height = -1;
   let events = 0;
   let lastLine = Date.now();
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
         seconds,
         eventsPerSecond: events / seconds,
         blocksPerSecond: (height - first.height + 1) / seconds,
+        // The process's CPU (every thread) over the same interval, for the bench's CPU-bound ceiling.
+        cpuSeconds: cpuSecondsSince(first.cpu),
       };
       console.log(JSON.stringify(summary));
       void exit(0);
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
   };
 
   createProcessor(settings).run(new BenchDatabase(PROJECT_DIR, afterCommit), async (ctx) => {
-    first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0 };
+    first ??= { at: Date.now(), height: ctx.blocks[0]?.header.height ?? 0, cpu: process.cpuUsage() };
     const rows: RawLog[] = [];
     for (const block of ctx.blocks) {
       for (const l of block.logs) {
