@@ -16,6 +16,10 @@ export interface LoadResult {
   firstError?: string;
   /** The server's CPU time per measured request, ms (when `cpuSeconds` is given): robust to a loaded machine. */
   cpuMsPerRequest?: number;
+  /** Postgres's CPU time per measured request, ms (when `postgresCpuSeconds` is given). */
+  postgresCpuMsPerRequest?: number;
+  /** This process's CPU time (the load generator's) per measured request, ms. */
+  clientCpuMsPerRequest: number;
 }
 
 export interface LoadOptions {
@@ -32,6 +36,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** The server process's CPU time so far (seconds), read when the measured period starts and ends. */
   cpuSeconds?: () => number;
+  /** The database server's CPU time so far (seconds), read likewise. */
+  postgresCpuSeconds?: () => number;
 }
 
 function post(
@@ -110,14 +116,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   measuring = true;
   const t0 = performance.now();
   const cpu0 = options.cpuSeconds?.();
+  const pg0 = options.postgresCpuSeconds?.();
+  const client0 = process.cpuUsage();
   await new Promise((r) => setTimeout(r, options.durationMs));
   measuring = false;
   const cpu1 = options.cpuSeconds?.();
+  const pg1 = options.postgresCpuSeconds?.();
+  const client = process.cpuUsage(client0);
   const seconds = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(loops);
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
+  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(sorted.length, 1);
   return {
     requests: sorted.length,
     errors,
@@ -128,9 +139,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
     firstError,
-    ...(cpu0 !== undefined && cpu1 !== undefined
-      ? { cpuMsPerRequest: ((cpu1 - cpu0) * 1000) / Math.max(sorted.length, 1) }
-      : {}),
+    ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMsPerRequest: perRequest(cpu1 - cpu0) } : {}),
+    ...(pg0 !== undefined && pg1 !== undefined ? { postgresCpuMsPerRequest: perRequest(pg1 - pg0) } : {}),
+    clientCpuMsPerRequest: perRequest((client.user + client.system) / 1e6),
   };
 }
 

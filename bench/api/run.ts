@@ -250,6 +250,7 @@ async function measure(
   which: "ours" | "openReader",
   chosen: Workload[],
   label: string,
+  postgresCpuSeconds: () => number,
   headers: Record<string, string> = {},
 ): Promise<Map<string, LoadResult>> {
   const results = new Map<string, LoadResult>();
@@ -263,11 +264,19 @@ async function measure(
       check: graphqlCheck,
       headers,
       cpuSeconds: () => server.cpuSeconds(),
+      postgresCpuSeconds,
     });
     if (r.errors > 0)
       throw new Error(`${label} ${w.name}: ${r.errors} failed requests, first: ${r.firstError}`);
     console.log(
       `  ${label} ${w.name}: ${int(r.requestsPerSecond)} req/s, p50 ${ms(r.p50)} ms, p90 ${ms(r.p90)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms (${r.requests} requests), server CPU ${r.cpuMsPerRequest?.toFixed(2)} ms/request, load ${load()}`,
+    );
+    // What the CPU per request allows on this machine, whatever the schedule: requests/s at most cores / CPU per
+    // request, so (Little's law, a closed loop) the mean latency at least in-flight x CPU per request / cores.
+    const cpu = (r.cpuMsPerRequest ?? 0) + (r.postgresCpuMsPerRequest ?? 0) + r.clientCpuMsPerRequest;
+    const cores = availableParallelism();
+    console.log(
+      `    CPU ms per request: server ${r.cpuMsPerRequest?.toFixed(2)}, Postgres ${r.postgresCpuMsPerRequest?.toFixed(2)}, load generator ${r.clientCpuMsPerRequest.toFixed(2)}: on ${cores} cores at most ${int((cores * 1000) / cpu)} req/s, mean latency at least ${ms((CONCURRENCY * cpu) / cores)} ms (measured mean ${ms((CONCURRENCY * 1000) / r.requestsPerSecond)} ms)`,
     );
     results.set(w.name, r);
   }
@@ -309,16 +318,16 @@ export async function run(): Promise<void> {
     );
     console.log(`load average before: ${load()}`);
 
+    const port = Number(new URL(seeded.url).port);
+    const postmaster = postmasterPid(port);
+    if (postmaster === undefined) throw new Error(`no Postgres process listens on ${port}`);
+    const postgresCpu = () => treeCpuSeconds(postmaster);
+    const cores = availableParallelism();
     const api = await startApi(seeded.readerUrl, await freePort());
     servers.push(api);
     console.log(`  API started: RSS ${mb(api.memory().rss)}`);
     const exports: ExportResult[] = [];
     if (has("exports")) {
-      const postmaster = postmasterPid(Number(new URL(seeded.url).port));
-      if (postmaster === undefined)
-        throw new Error(`no Postgres process listens on ${new URL(seeded.url).port}`);
-      const postgresCpu = () => treeCpuSeconds(postmaster);
-      const cores = availableParallelism();
       const latest = await latestBlockTime(seeded.url);
       if (exportNames.some((n) => n.startsWith("reputation-history"))) {
         const t = performance.now();
@@ -348,9 +357,11 @@ export async function run(): Promise<void> {
         exports.push(e);
       }
     }
-    const cached = has("load") ? await measure(api, "ours", chosen, "API") : new Map<string, LoadResult>();
+    const cached = has("load")
+      ? await measure(api, "ours", chosen, "API", postgresCpu)
+      : new Map<string, LoadResult>();
     const uncached = has("no-cache")
-      ? await measure(api, "ours", chosen, "API no-cache", { "cache-control": "no-cache" })
+      ? await measure(api, "ours", chosen, "API no-cache", postgresCpu, { "cache-control": "no-cache" })
       : new Map<string, LoadResult>();
     console.log(
       `  API process: RSS now ${mb(api.memory().rss)}, peak since start (VmHWM) ${mb(api.memory().hwm)}`,
@@ -361,7 +372,7 @@ export async function run(): Promise<void> {
     if (has("openreader")) {
       const openReader = await startOpenReader(seeded.readerUrl, await freePort());
       servers.push(openReader);
-      theirs = await measure(openReader, "openReader", chosen, "OpenReader");
+      theirs = await measure(openReader, "openReader", chosen, "OpenReader", postgresCpu);
       console.log(`  OpenReader process: peak RSS (VmHWM) ${mb(openReader.memory().hwm)}`);
       await openReader.stop();
     }
