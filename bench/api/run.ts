@@ -393,6 +393,7 @@ export async function run(): Promise<void> {
     const rate = (r: LoadResult | undefined) => (r ? int(r.requestsPerSecond) : "-");
     const ratioOf = (r: LoadResult | undefined, t: LoadResult | undefined) =>
       r && t ? r.requestsPerSecond / t.requestsPerSecond : Number.NaN;
+    const times = (ratio: number) => (Number.isNaN(ratio) ? "-" : `${ratio.toFixed(2)}x`);
     for (const { name } of chosen) {
       const [o, u, t] = [cached.get(name), uncached.get(name), theirs.get(name)];
       const ratio = ratioOf(o, t);
@@ -402,19 +403,24 @@ export async function run(): Promise<void> {
       if (!Number.isNaN(ratio)) worst.ratio = Math.min(worst.ratio, ratio);
       if (!Number.isNaN(ratioNoCache)) worst.ratioNoCache = Math.min(worst.ratioNoCache, ratioNoCache);
       console.log(
-        `| ${name} | ${latency(o)} | ${rate(o)} | ${latency(u)} | ${rate(u)} | ${latency(t)} | ${rate(t)} | ${ratio.toFixed(2)}x | ${ratioNoCache.toFixed(2)}x |`,
+        `| ${name} | ${latency(o)} | ${rate(o)} | ${latency(u)} | ${rate(u)} | ${latency(t)} | ${rate(t)} | ${times(ratio)} | ${times(ratioNoCache)} |`,
       );
     }
     const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
+    // A verdict only for what this run measured (BENCH_API_PARTS may leave out the cached or computed answers).
+    const judged = (measured: boolean, ok: boolean, figure: string) =>
+      measured ? `${verdict(ok)} (${figure})` : "not measured";
     console.log("");
     if (cached.size > 0 || uncached.size > 0) {
       console.log(
-        `p99 < 25 ms: ${verdict(worst.p99 < 25)} (worst ${ms(worst.p99)} ms; every answer computed: ${ms(worst.p99NoCache)} ms, ${verdict(worst.p99NoCache < 25)})`,
+        `p99 < 25 ms: as sent ${judged(cached.size > 0, worst.p99 < 25, `worst ${ms(worst.p99)} ms`)}; every answer computed ${judged(uncached.size > 0, worst.p99NoCache < 25, `worst ${ms(worst.p99NoCache)} ms`)}`,
       );
     }
     if (theirs.size > 0) {
+      const ratioIn = (mine: Map<string, LoadResult>, lowest: number) =>
+        judged(mine.size > 0, lowest >= 2, `lowest ${lowest.toFixed(2)}x`);
       console.log(
-        `>= 2x OpenReader's requests/s: ${verdict(worst.ratio >= 2)} (lowest ${worst.ratio.toFixed(2)}x; every answer computed: ${worst.ratioNoCache.toFixed(2)}x, ${verdict(worst.ratioNoCache >= 2)})`,
+        `>= 2x OpenReader's requests/s: as sent ${ratioIn(cached, worst.ratio)}; every answer computed ${ratioIn(uncached, worst.ratioNoCache)}`,
       );
     }
     if (exports.length > 0) {
