@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { cpuSecondsSince } from "../../indexer/src/progress.ts";
 
 // A closed-loop HTTP load generator: `concurrency` loops each keep one request in flight over keep-alive
 // connections, for a fixed time after a warm-up. Latency is measured per request, from sending to the last byte.
@@ -122,13 +123,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   measuring = false;
   const cpu1 = options.cpuSeconds?.();
   const pg1 = options.postgresCpuSeconds?.();
-  const client = process.cpuUsage(client0);
+  const clientSeconds = cpuSecondsSince(client0);
   const seconds = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(loops);
   agent.destroy();
   const sorted = latencies.sort((a, b) => a - b);
-  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(sorted.length, 1);
+  const perRequest = (cpuSeconds: number) => (cpuSeconds * 1000) / Math.max(sorted.length, 1);
   return {
     requests: sorted.length,
     errors,
@@ -141,7 +142,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     firstError,
     ...(cpu0 !== undefined && cpu1 !== undefined ? { cpuMsPerRequest: perRequest(cpu1 - cpu0) } : {}),
     ...(pg0 !== undefined && pg1 !== undefined ? { postgresCpuMsPerRequest: perRequest(pg1 - pg0) } : {}),
-    clientCpuMsPerRequest: perRequest((client.user + client.system) / 1e6),
+    clientCpuMsPerRequest: perRequest(clientSeconds),
   };
 }
 

@@ -24,6 +24,7 @@ import { availableParallelism } from "node:os";
 import { freePort } from "@attestation-explorer/testkit/net";
 import { parquetMetadata } from "hyparquet";
 import pg from "pg";
+import { cpuSecondsSince } from "../../indexer/src/progress.ts";
 import { postmasterPid, treeCpuSeconds } from "../proc-cpu.ts";
 import type { ChainOptions } from "./chain.ts";
 import { computeCheckpoints } from "./checkpoints.ts";
@@ -33,6 +34,9 @@ import { seededDatabase } from "./seed.ts";
 import { type ServerProcess, startApi, startOpenReader } from "./servers.ts";
 
 const env = process.env;
+/** The cores this machine's processes share: what the CPU-bound ceilings divide by. */
+const cores = availableParallelism();
+
 export const OPTIONS: ChainOptions = {
   seed: "bench-api",
   nodes: Number(env.BENCH_API_NODES ?? 10_000),
@@ -181,7 +185,6 @@ function streamExport(
         const seconds = (performance.now() - started) / 1000;
         const rows = counter.rows();
         const per100k = (cpuSeconds: number) => (cpuSeconds * 100_000) / Math.max(rows, 1);
-        const reader = process.cpuUsage(readerBefore);
         resolve({
           name,
           rows,
@@ -191,7 +194,7 @@ function streamExport(
           peakRss,
           cpuPer100k: per100k(server.cpuSeconds() - cpuBefore),
           postgresCpuPer100k: per100k(postgresCpuSeconds() - postgresBefore),
-          readerCpuPer100k: per100k((reader.user + reader.system) / 1e6),
+          readerCpuPer100k: per100k(cpuSecondsSince(readerBefore)),
         });
       });
       res.on("error", reject);
@@ -274,7 +277,6 @@ async function measure(
     // What the CPU per request allows on this machine, whatever the schedule: requests/s at most cores / CPU per
     // request, so (Little's law, a closed loop) the mean latency at least in-flight x CPU per request / cores.
     const cpu = (r.cpuMsPerRequest ?? 0) + (r.postgresCpuMsPerRequest ?? 0) + r.clientCpuMsPerRequest;
-    const cores = availableParallelism();
     console.log(
       `    CPU ms per request: server ${r.cpuMsPerRequest?.toFixed(2)}, Postgres ${r.postgresCpuMsPerRequest?.toFixed(2)}, load generator ${r.clientCpuMsPerRequest.toFixed(2)}: on ${cores} cores at most ${int((cores * 1000) / cpu)} req/s, mean latency at least ${ms((CONCURRENCY * cpu) / cores)} ms (measured mean ${ms((CONCURRENCY * 1000) / r.requestsPerSecond)} ms)`,
     );
@@ -322,7 +324,6 @@ export async function run(): Promise<void> {
     const postmaster = postmasterPid(port);
     if (postmaster === undefined) throw new Error(`no Postgres process listens on ${port}`);
     const postgresCpu = () => treeCpuSeconds(postmaster);
-    const cores = availableParallelism();
     const api = await startApi(seeded.readerUrl, await freePort());
     servers.push(api);
     console.log(`  API started: RSS ${mb(api.memory().rss)}`);
